@@ -1,0 +1,120 @@
+"""The demo: the whole pipeline on the embedded default data.
+
+The bundled ``enterprises_default.csv`` holds real enterprises compiled from
+public knowledge, with approximate list ranks (see its SOURCES file). The demo
+imports it through the same code paths as user files: once as a profiles
+table and once per list type as a ranking list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import Config, data_file
+from .errors import MatcherError
+from .featurise import rank_column
+from .ingest import parse_profiles, read_table
+
+__all__ = ["run_demo", "default_enterprises_path", "import_default_data", "DEMO_CITIES", "DEMO_CHAINS"]
+
+DEMO_CITIES = ("qinzhou", "liuzhou")
+DEMO_CHAINS = ("automotive", "biomedicine")
+DEFAULT_LIST_YEAR = 2024
+
+
+def default_enterprises_path() -> Path:
+    return data_file("enterprises_default.csv")
+
+
+def import_default_data(store, config: Config, path: Path | None = None) -> list:
+    """Import the embedded enterprises as profiles and as one list per list type."""
+    path = path or default_enterprises_path()
+    table = read_table(path)
+    profiles = parse_profiles(table)
+    results = [store.import_profiles(profiles, source_name=path.name, sha256=table.sha256)]
+    frame = table.frame
+    year = DEFAULT_LIST_YEAR
+    if "list_year" in frame.columns:
+        years = pd.to_numeric(frame["list_year"], errors="coerce").dropna()
+        year = int(years.max()) if len(years) else year
+    for tier in config.tiers:
+        col = f"{tier.id}_rank" if tier.ranked else tier.id
+        if col not in frame.columns:
+            continue
+        raw = pd.to_numeric(frame[col].replace("", np.nan), errors="coerce")
+        on = raw.notna() if tier.ranked else raw.fillna(0).astype(int).eq(1)
+        if not on.any():
+            continue
+        sub = profiles[on.to_numpy()]
+        entries = pd.DataFrame(
+            {
+                "source_row": sub.source_row.to_numpy(),
+                "name": sub.name.to_numpy(),
+                "rank": pd.array(raw[on].to_numpy() if tier.ranked else [pd.NA] * int(on.sum()), dtype="Int64"),
+                "revenue": np.nan,
+                "revenue_unit": tier.revenue_unit,
+                **{c: sub[c].to_numpy() for c in ("industry", "business", "country", "province", "city", "hq")},
+            }
+        )
+        if tier.ranked:
+            # Approximate ranks can collide; keep one enterprise per rank (the first).
+            entries = entries.drop_duplicates("rank")
+        sha = hashlib.sha256((table.sha256 + tier.id).encode()).hexdigest()
+        results.append(store.import_list(entries, list_type=tier.id, year=year, source_name=f"{path.name}#{tier.id}", sha256=sha))
+    return results
+
+
+def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = None, echo: Callable[[str], None] = lambda s: None) -> str:
+    """Build a fresh demo database, write target lists and the week's team lists to ``out``."""
+    from .cli import _Ctx, _write_weekly
+    from .plan import parse_week
+    from .report import write_table
+    from .resolve import build_universe
+    from .score import RuleScorer
+    from .store import Store
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if db is None:
+        db_path = out / "matcher.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        db = str(db_path)
+    elif "://" not in str(db) and Path(db).exists():
+        raise MatcherError(f"the demo builds a fresh database, but {db} exists already; give a new --db path or remove it")
+    if week is None:
+        y, w, _ = dt.date.today().isocalendar()
+        week = f"{y}-W{w:02d}"
+    week, _ = parse_week(week)
+    store = Store(db)
+    for r in import_default_data(store, config):
+        echo(r.summary())
+    universe = build_universe(store, config)
+    scores = RuleScorer(config).fit(universe).score(universe)
+    written = []
+    for cid in DEMO_CITIES:
+        city = config.city(cid)
+        frame = scores.rank(scores.group_ids(city=city.id), top=50)
+        for ext in ("csv", "xlsx"):
+            written.append(write_table(frame, out / f"targets_city_{city.id}.{ext}", title=f"招商目标清单 Target list: {city.name_zh}"))
+    for chid in DEMO_CHAINS:
+        chain = config.chain(chid)
+        frame = scores.rank(scores.group_ids(chain=chain.id), top=50)
+        for ext in ("csv", "xlsx"):
+            written.append(
+                write_table(frame, out / f"targets_chain_{chain.id}.{ext}", title=f"招商目标清单 Target list: {chain.name_zh}链")
+            )
+    plan, per_team = _write_weekly(_Ctx(db, str(config.path)), week, out / "weekly", scores=scores)
+    n_region = int((universe.source_region != "").sum())
+    n_tiered = int(universe[[rank_column(t.id).replace("rank__", "on__") for t in config.tiers]].any(axis=1).sum())
+    return (
+        f"demo database {db}: {len(universe)} enterprises ({n_tiered} on a list, {n_region} in a key region)\n"
+        f"target lists: {len(written)} files in {out}/ (targets_city_*, targets_chain_*)\n"
+        f"weekly lists {week}: {len(plan)} leads for {len(per_team)} teams in {out / 'weekly'}/"
+    )

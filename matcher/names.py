@@ -1,0 +1,111 @@
+"""Enterprise name normalisation.
+
+The same enterprise is written "阿里巴巴（中国）有限公司", "阿里巴巴集团" and
+"Alibaba Group Holding Ltd."; normalisation folds width and case, drops short
+bracketed qualifiers and strips legal forms anchored at the end, so that exact
+matching on the normalised key already joins the common spellings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["normalize_name", "normalize_names", "fold_text", "LEGAL_FORMS_ZH", "LEGAL_FORMS_EN"]
+
+# Longest first: a suffix is stripped only at the end, repeatedly.
+LEGAL_FORMS_ZH = tuple(
+    sorted(
+        [
+            "股份有限公司",
+            "有限责任公司",
+            "集团有限公司",
+            "控股有限公司",
+            "集团股份有限公司",
+            "控股集团有限公司",
+            "控股集团股份有限公司",
+            "有限公司",
+            "总公司",
+            "公司",
+            "集团",
+            "控股",
+            "股份",
+        ],
+        key=len,
+        reverse=True,
+    )
+)
+LEGAL_FORMS_EN = (
+    "company limited",
+    "co ltd",
+    "co limited",
+    "corporation",
+    "incorporated",
+    "holdings",
+    "holding",
+    "limited",
+    "company",
+    "group",
+    "corp",
+    "inc",
+    "ltd",
+    "plc",
+    "llc",
+    "co",
+    "ag",
+    "se",
+    "sa",
+    "nv",
+    "spa",
+    "gmbh",
+    "kgaa",
+    "bhd",
+)
+
+_BRACKETS = re.compile(r"\(([^()]{0,8})\)")
+_PUNCT = re.compile(r"[\s\.,'\"`·•\-_/&!?:;|*+#@~^=<>\[\]{}()]+")
+_EN_SUFFIX = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in LEGAL_FORMS_EN) + r"))+\s*$")
+_ZH_SUFFIX = re.compile(r"(?:" + "|".join(re.escape(s) for s in LEGAL_FORMS_ZH) + r")+$")
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def fold_text(text: object) -> str:
+    """NFKC (full width → half width), lower case, trimmed; ``""`` for missing."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+
+
+def normalize_name(name: object) -> str:
+    """Normalised matching key of one enterprise name.
+
+    >>> normalize_name("阿里巴巴（中国）有限公司")
+    '阿里巴巴'
+    >>> normalize_name("Zhejiang Geely Holding Group Co., Ltd.")
+    'zhejianggeely'
+    """
+    text = fold_text(name)
+    if not text:
+        return ""
+    text = _BRACKETS.sub(" ", text)
+    if _HAS_CJK.search(text):
+        core = _PUNCT.sub("", text)
+        stripped = _ZH_SUFFIX.sub("", core)
+        # English legal forms can trail a Chinese name too ("xx集团 Co., Ltd.")
+        stripped = _EN_SUFFIX.sub("", " " + stripped).strip().replace(" ", "")
+    else:
+        spaced = _PUNCT.sub(" ", text).strip()
+        stripped = _EN_SUFFIX.sub("", " " + spaced).strip().replace(" ", "")
+        core = spaced.replace(" ", "")
+    return stripped or core
+
+
+def normalize_names(names: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalize_name` over a Series (distinct values computed once)."""
+    values = names.astype("object")
+    uniques = pd.unique(values)
+    mapping = {u: normalize_name(u) for u in uniques}
+    return values.map(mapping).astype(str)

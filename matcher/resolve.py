@@ -1,0 +1,68 @@
+"""Resolve: from stored records to one row per enterprise, located and tiered.
+
+:func:`build_universe` joins each enterprise's names, industry texts,
+headquarters and list memberships into the frame that featurisation and
+scoring read. Enterprises are already matched across lists by normalised name
+at import time (:mod:`matcher.store`); here their headquarters are geocoded
+with the gazetteer and their key source regions assigned.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .featurise import _on_column, rank_column
+from .geo import Gazetteer, locate
+from .store import Store
+
+__all__ = ["build_universe", "load_gazetteer"]
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def _gazetteer(path: str, mtime: float) -> Gazetteer:
+    return Gazetteer(Path(path))
+
+
+def load_gazetteer(config: Config) -> Gazetteer:
+    """The configuration's gazetteer (cached while the file is unchanged)."""
+    p = Path(config.gazetteer_path)
+    return _gazetteer(str(p), p.stat().st_mtime)
+
+
+def build_universe(store: Store, config: Config) -> pd.DataFrame:
+    """One row per live enterprise, sorted by ``enterprise_id``.
+
+    Columns: those of :meth:`Store.enterprise_frame`, then ``hq_province``,
+    ``hq_city``, ``is_china``, ``source_region``, ``regions``,
+    ``region_certainty`` (see :func:`matcher.geo.locate`), then per list type
+    ``rank__<tier>`` (float, NaN if not ranked or not on it), ``on__<tier>``
+    (bool) and ``year__<tier>`` (the list year used, 0 if not on it).
+    Only the newest imported year of each list type counts.
+    """
+    ents = store.enterprise_frame()
+    loc = locate(ents, config, load_gazetteer(config))
+    out = pd.concat([ents, loc], axis=1)
+    members = store.list_memberships()
+    known = {t.id for t in config.tiers}
+    unknown = sorted(set(members.list_type) - known) if len(members) else []
+    if unknown:
+        log.warning("lists of types %s are in the database but not in the configuration; they are ignored", unknown)
+    for t in config.tiers:
+        m = members[members.list_type == t.id].set_index("enterprise_id") if len(members) else pd.DataFrame(columns=["rank", "year"])
+        out[rank_column(t.id)] = out.enterprise_id.map(m["rank"]).astype(float) if len(m) else np.nan
+        out[_on_column(t.id)] = out.enterprise_id.isin(m.index)
+        out[f"year__{t.id}"] = out.enterprise_id.map(m["year"]).fillna(0).astype(int) if len(m) else 0
+    # Ownership a list implies (the private 500 lists only private firms), where no profile says.
+    for t in config.tiers:
+        if t.implies_ownership:
+            fill = (out["ownership"] == "") & out[_on_column(t.id)]
+            out.loc[fill, "ownership"] = t.implies_ownership
+    return out.sort_values("enterprise_id").reset_index(drop=True)

@@ -1,0 +1,542 @@
+"""Store: the database behind every command.
+
+SQLite by default (``--db PATH``, ``MATCHER_DB`` or ``./matcher.db``); any
+SQLAlchemy URL (``postgresql://…``) works too. Every import runs in one
+transaction: it lands whole or not at all.
+
+Imports are identified by (kind, list type, year, file name): importing the
+same file again changes nothing; importing a corrected file of the same name
+replaces that file's rows; another file of the same list and year adds to it.
+
+Within this module an enterprise is matched across lists by its normalised
+name (see :mod:`matcher.names`); a profile whose Chinese and English names hit
+two enterprises joins them, and the merge is recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from .errors import StoreError
+from .names import fold_text, normalize_names
+
+__all__ = ["Store", "ImportResult", "open_store", "default_db", "SCHEMA_VERSION"]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+meta_t = sa.Table("meta", metadata, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text))
+
+imports_t = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # list | profiles
+    sa.Column("list_type", sa.String(64), nullable=False, default=""),
+    sa.Column("year", sa.Integer, nullable=False, default=0),
+    sa.Column("source_name", sa.String(255), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("kind", "list_type", "year", "source_name", name="uq_import"),
+)
+
+enterprises_t = sa.Table(
+    "enterprises",
+    metadata,
+    sa.Column("enterprise_id", sa.String(16), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("merged_into", sa.String(16), nullable=True),
+)
+
+names_t = sa.Table(
+    "enterprise_names",
+    metadata,
+    sa.Column("norm_name", sa.String(255), primary_key=True),
+    sa.Column("enterprise_id", sa.String(16), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+
+entries_t = sa.Table(
+    "list_entries",
+    metadata,
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.import_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("source_row", sa.Integer, primary_key=True),
+    sa.Column("list_type", sa.String(64), nullable=False, index=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=True),
+    sa.Column("enterprise_id", sa.String(16), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("revenue", sa.Float, nullable=True),
+    sa.Column("revenue_unit", sa.String(16), nullable=False, default=""),
+    sa.Column("industry", sa.Text, nullable=False, default=""),
+    sa.Column("business", sa.Text, nullable=False, default=""),
+    sa.Column("country", sa.Text, nullable=False, default=""),
+    sa.Column("province", sa.Text, nullable=False, default=""),
+    sa.Column("city", sa.Text, nullable=False, default=""),
+    sa.Column("hq", sa.Text, nullable=False, default=""),
+)
+
+profiles_t = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("enterprise_id", sa.String(16), primary_key=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.import_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("source_row", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_en", sa.Text, nullable=False, default=""),
+    sa.Column("aliases", sa.Text, nullable=False, default=""),
+    sa.Column("industry", sa.Text, nullable=False, default=""),
+    sa.Column("business", sa.Text, nullable=False, default=""),
+    sa.Column("country", sa.Text, nullable=False, default=""),
+    sa.Column("province", sa.Text, nullable=False, default=""),
+    sa.Column("city", sa.Text, nullable=False, default=""),
+    sa.Column("hq", sa.Text, nullable=False, default=""),
+    sa.Column("ownership", sa.String(16), nullable=False, default=""),
+)
+
+merges_t = sa.Table(
+    "merges",
+    metadata,
+    sa.Column("merge_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kept_id", sa.String(16), nullable=False),
+    sa.Column("merged_id", sa.String(16), nullable=False),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("import_id", sa.Integer, nullable=True),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
+_ENTRY_TEXT = ("industry", "business", "country", "province", "city", "hq")
+_PROFILE_TEXT = ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "ownership")
+
+
+def default_db() -> str:
+    """The database used when ``--db`` is not given: ``MATCHER_DB`` or ``./matcher.db``."""
+    return os.environ.get("MATCHER_DB") or "matcher.db"
+
+
+def _url(db: str | Path) -> str:
+    text = str(db)
+    return text if "://" in text else f"sqlite:///{Path(text).expanduser()}"
+
+
+def enterprise_id_for(norm_key: str) -> str:
+    """Stable id from a normalised name key: the same name always gets the same id."""
+    return "E" + hashlib.sha1(norm_key.encode("utf-8")).hexdigest()[:10].upper()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did."""
+
+    kind: str
+    source_name: str
+    list_type: str
+    year: int
+    rows: int
+    status: str  # imported | replaced | unchanged
+    new_enterprises: int = 0
+    matched: int = 0
+    merged: int = 0
+
+    def summary(self) -> str:
+        what = f"{self.list_type} {self.year}" if self.kind == "list" else "profiles"
+        if self.status == "unchanged":
+            return f"{self.source_name}: {what} already imported, nothing changed"
+        return (
+            f"{self.source_name}: {what} {self.status}: {self.rows} rows, "
+            f"{self.matched} matched to known enterprises, {self.new_enterprises} new" + (f", {self.merged} merged" if self.merged else "")
+        )
+
+
+class Store:
+    """A matcher database.
+
+    Parameters
+    ----------
+    db : str or Path
+        A SQLite file path or an SQLAlchemy URL.
+    """
+
+    def __init__(self, db: str | Path):
+        self.url = _url(db)
+        if self.url.startswith("sqlite:///"):
+            path = Path(self.url[len("sqlite:///") :])
+            if path.parent and not path.parent.exists():
+                raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
+        try:
+            self.engine = sa.create_engine(self.url)
+        except Exception as exc:  # bad URL, missing driver
+            raise StoreError(f"cannot open database {self.url!r}: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._init()
+
+    def _init(self) -> None:
+        try:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).first()
+                if row is None:
+                    conn.execute(meta_t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+                elif int(row[0]) > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"database {self.url} has schema version {row[0]}, newer than this release "
+                        f"understands ({SCHEMA_VERSION}); upgrade matcher"
+                    )
+        except sa.exc.DatabaseError as exc:
+            raise StoreError(f"cannot use database {self.url}: {exc.orig}") from None
+
+    # ------------------------------------------------------------------ imports
+
+    def import_list(
+        self,
+        entries: pd.DataFrame,
+        *,
+        list_type: str,
+        year: int,
+        source_name: str,
+        sha256: str,
+    ) -> ImportResult:
+        """Import one list (type, year) in one transaction; see :func:`import_lists`."""
+        return self.import_lists([(entries, year)], list_type=list_type, source_name=source_name, sha256=sha256)[0]
+
+    def import_lists(
+        self,
+        parts: list[tuple[pd.DataFrame, int]],
+        *,
+        list_type: str,
+        source_name: str,
+        sha256: str,
+    ) -> list[ImportResult]:
+        """Import the lists of one file (one per year) in one transaction.
+
+        ``entries`` frames come from :func:`matcher.ingest.parse_list`.
+        """
+        results = []
+        with self.engine.begin() as conn:
+            for entries, year in parts:
+                results.append(self._import_list(conn, entries, list_type, int(year), source_name, sha256))
+        return results
+
+    def _import_list(self, conn, entries, list_type, year, source_name, sha256) -> ImportResult:
+        prev = conn.execute(
+            sa.select(imports_t.c.import_id, imports_t.c.sha256).where(
+                imports_t.c.kind == "list",
+                imports_t.c.list_type == list_type,
+                imports_t.c.year == year,
+                imports_t.c.source_name == source_name,
+            )
+        ).first()
+        if prev is not None and prev.sha256 == sha256:
+            return ImportResult("list", source_name, list_type, year, len(entries), "unchanged")
+        status = "imported"
+        if prev is not None:
+            conn.execute(entries_t.delete().where(entries_t.c.import_id == prev.import_id))
+            conn.execute(imports_t.delete().where(imports_t.c.import_id == prev.import_id))
+            status = "replaced"
+        import_id = conn.execute(
+            imports_t.insert().values(
+                kind="list",
+                list_type=list_type,
+                year=year,
+                source_name=source_name,
+                sha256=sha256,
+                n_rows=len(entries),
+                imported_at=_now(),
+            )
+        ).inserted_primary_key[0]
+        norm = normalize_names(entries["name"])
+        # Two rows of one list with the same normalised name are different enterprises
+        # (CB Insights lists two "Bolt"s): disambiguate the later ones by their location.
+        dup = norm.duplicated(keep="first") & (norm != "")
+        if dup.any():
+            where = (entries["country"].astype(str) + " " + entries["city"].astype(str) + " " + entries["hq"].astype(str)).map(fold_text)
+            norm = norm.where(~dup, norm + "@" + where.str.replace(" ", "") + "#" + entries["source_row"].astype(str))
+            log.warning("%s: %d rows share a name with an earlier row; kept as separate enterprises", source_name, int(dup.sum()))
+        norm = norm.where(norm != "", entries["name"].map(fold_text))
+        ids, new, matched = self._resolve_names(conn, norm, entries["name"])
+        rows = pd.DataFrame(
+            {
+                "import_id": import_id,
+                "source_row": entries["source_row"].astype(int),
+                "list_type": list_type,
+                "year": year,
+                "rank": entries["rank"].astype("object").where(entries["rank"].notna(), None),
+                "enterprise_id": ids,
+                "name": entries["name"].astype(str),
+                "revenue": entries["revenue"].astype("object").where(entries["revenue"].notna(), None),
+                "revenue_unit": entries["revenue_unit"].astype(str),
+                **{c: entries[c].astype(str) for c in _ENTRY_TEXT},
+            }
+        )
+        _insert(conn, entries_t, rows)
+        return ImportResult("list", source_name, list_type, year, len(entries), status, new, matched)
+
+    def _resolve_names(self, conn, norm: pd.Series, names: pd.Series) -> tuple[np.ndarray, int, int]:
+        """Enterprise id of each normalised name, creating enterprises for new names."""
+        known = _lookup_names(conn, norm)
+        ids = norm.map(known)
+        missing = ids.isna()
+        new = pd.DataFrame({"norm_name": norm[missing], "name": names[missing].astype(str)}).drop_duplicates("norm_name")
+        if len(new):
+            new["enterprise_id"] = new.norm_name.map(enterprise_id_for)
+            # An id may exist already when its enterprise was merged away and its names moved on.
+            existing = _existing_ids(conn, new.enterprise_id)
+            fresh = new[~new.enterprise_id.isin(existing)]
+            _insert(conn, enterprises_t, fresh[["enterprise_id", "name"]].assign(merged_into=None))
+            _insert(conn, names_t, new[["norm_name", "enterprise_id", "name"]])
+            ids = ids.where(~missing, norm.map(dict(zip(new.norm_name, new.enterprise_id))))
+        return ids.to_numpy(dtype=object), int(len(new)), int((~missing).sum())
+
+    def import_profiles(self, profiles: pd.DataFrame, *, source_name: str, sha256: str) -> ImportResult:
+        """Import enterprise profiles (from :func:`matcher.ingest.parse_profiles`) in one transaction.
+
+        A profile is matched to enterprises by every name it gives (name,
+        English name, aliases); when those names belong to two enterprises
+        they are merged into the one with the smaller id, and the merge is
+        recorded in the ``merges`` table.
+        """
+        with self.engine.begin() as conn:
+            prev = conn.execute(
+                sa.select(imports_t.c.import_id, imports_t.c.sha256).where(
+                    imports_t.c.kind == "profiles", imports_t.c.source_name == source_name
+                )
+            ).first()
+            if prev is not None and prev.sha256 == sha256:
+                return ImportResult("profiles", source_name, "", 0, len(profiles), "unchanged")
+            status = "imported"
+            if prev is not None:
+                conn.execute(profiles_t.delete().where(profiles_t.c.import_id == prev.import_id))
+                conn.execute(imports_t.delete().where(imports_t.c.import_id == prev.import_id))
+                status = "replaced"
+            import_id = conn.execute(
+                imports_t.insert().values(
+                    kind="profiles",
+                    list_type="",
+                    year=0,
+                    source_name=source_name,
+                    sha256=sha256,
+                    n_rows=len(profiles),
+                    imported_at=_now(),
+                )
+            ).inserted_primary_key[0]
+            # Every name of every profile, long format.
+            names = [profiles[["name"]].assign(pos=np.arange(len(profiles)), order=0)]
+            en = profiles["name_en"].astype(str)
+            names.append(pd.DataFrame({"name": en, "pos": np.arange(len(profiles)), "order": 1})[en.str.strip() != ""])
+            al = profiles["aliases"].astype(str).str.split(r"[;；|]").explode().str.strip()
+            names.append(pd.DataFrame({"name": al.to_numpy(), "pos": al.index.to_numpy(), "order": 2})[al.fillna("").to_numpy() != ""])
+            long = pd.concat(names, ignore_index=True)
+            long["norm"] = normalize_names(long["name"])
+            long = long[long.norm != ""].drop_duplicates(["pos", "norm"])
+            # A name shared by two profiles of the same file identifies neither.
+            shared = long.drop_duplicates(["pos", "norm"]).duplicated("norm", keep=False)
+            if shared.any():
+                log.warning(
+                    "%s: %d names are given by more than one profile and are ignored for matching",
+                    source_name,
+                    int(long[shared].norm.nunique()),
+                )
+                long = long[~shared | (long.order == 0)]
+            known = _lookup_names(conn, long.norm)
+            long["eid"] = long.norm.map(known)
+            hits = long.dropna(subset=["eid"])
+            groups = hits.groupby("pos").eid.agg(lambda s: sorted(set(s)))
+            target = pd.Series(index=np.arange(len(profiles)), dtype=object)
+            merged = 0
+            for pos, eids in groups.items():  # profiles that hit two enterprises: rare
+                keep = eids[0]
+                target[pos] = keep
+                for other in eids[1:]:
+                    self._merge(conn, keep, other, f"profile {source_name} row {int(profiles.source_row.iloc[pos])}", import_id)
+                    merged += 1
+            matched = int(target.notna().sum())
+            # Profiles matching no enterprise create one from their first name.
+            first = long[long.order == 0].set_index("pos").norm
+            new_pos = target.index[target.isna()]
+            new_norm = first.reindex(new_pos).fillna(profiles["name"].reindex(new_pos).map(fold_text))
+            new_ids = new_norm.map(enterprise_id_for)
+            existing = _existing_ids(conn, new_ids)
+            fresh = pd.DataFrame({"enterprise_id": new_ids, "name": profiles["name"].reindex(new_pos)})
+            fresh = fresh[~fresh.enterprise_id.isin(existing)].drop_duplicates("enterprise_id")
+            _insert(conn, enterprises_t, fresh.assign(merged_into=None))
+            target[new_pos] = new_ids.to_numpy()
+            # Register every name of the profile for its enterprise (new names only).
+            long["eid"] = long.pos.map(target)
+            known_now = _lookup_names(conn, long.norm)
+            add = long[~long.norm.isin(known_now.index)].drop_duplicates("norm")
+            _insert(
+                conn, names_t, add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]]
+            )
+            rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
+            rows = rows.drop_duplicates("enterprise_id", keep="last")
+            conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(list(rows.enterprise_id))))
+            cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
+            _insert(conn, profiles_t, rows[cols])
+            return ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)
+
+    def _merge(self, conn, keep: str, other: str, rule: str, import_id: int | None) -> None:
+        conn.execute(names_t.update().where(names_t.c.enterprise_id == other).values(enterprise_id=keep))
+        conn.execute(entries_t.update().where(entries_t.c.enterprise_id == other).values(enterprise_id=keep))
+        conn.execute(enterprises_t.update().where(enterprises_t.c.enterprise_id == other).values(merged_into=keep))
+        # Keep the profile already attached to the kept enterprise, drop the other's.
+        if conn.execute(sa.select(profiles_t.c.enterprise_id).where(profiles_t.c.enterprise_id == keep)).first():
+            conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id == other))
+        else:
+            conn.execute(profiles_t.update().where(profiles_t.c.enterprise_id == other).values(enterprise_id=keep))
+        conn.execute(merges_t.insert().values(kept_id=keep, merged_id=other, rule=rule, import_id=import_id, at=_now()))
+
+    # ------------------------------------------------------------------ reads
+
+    def read(self, table: str) -> pd.DataFrame:
+        """A whole table as a DataFrame, in primary-key order."""
+        t = metadata.tables[table]
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(t).order_by(*t.primary_key.columns), conn)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (for reports and tests)."""
+        with self.engine.connect() as conn:
+            return {name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for name, t in metadata.tables.items()}
+
+    def snapshot_hash(self) -> str:
+        """SHA-256 of the data that scoring reads (for reproducibility records)."""
+        h = hashlib.sha256()
+        for name in ("enterprises", "enterprise_names", "list_entries", "profiles"):
+            df = self.read(name)
+            h.update(name.encode())
+            h.update(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes())
+        return h.hexdigest()
+
+    def enterprise_frame(self) -> pd.DataFrame:
+        """One row per live enterprise with its names, location texts and industry texts.
+
+        Columns: ``enterprise_id, name, name_zh, name_en, aliases, ownership,
+        country, province, city, hq, industry_text, on_profile``. Location
+        fields prefer the profile, then the newest list entry that has them.
+        """
+        ents = self.read("enterprises")
+        ents = ents[ents.merged_into.isna()].drop(columns="merged_into")
+        entries = self.read("list_entries")
+        profiles = self.read("profiles").set_index("enterprise_id")
+        out = ents.set_index("enterprise_id")
+        e = entries.sort_values(["year", "import_id", "source_row"], ascending=[False, False, True])
+        for col in ("country", "province", "city", "hq"):
+            vals = e[e[col].astype(str).str.strip() != ""].groupby("enterprise_id")[col].first()
+            prof = profiles[col].where(profiles[col].astype(str).str.strip() != "") if len(profiles) else pd.Series(dtype=object)
+            out[col] = prof.reindex(out.index).fillna(vals.reindex(out.index)).fillna("")
+        texts = pd.concat(
+            [
+                e[["enterprise_id", "industry"]].rename(columns={"industry": "t"}),
+                e[["enterprise_id", "business"]].rename(columns={"business": "t"}),
+                profiles.reset_index()[["enterprise_id", "industry"]].rename(columns={"industry": "t"}) if len(profiles) else None,
+                profiles.reset_index()[["enterprise_id", "business"]].rename(columns={"business": "t"}) if len(profiles) else None,
+            ]
+        )
+        texts = texts[texts.t.astype(str).str.strip() != ""].drop_duplicates()
+        texts = texts.sort_values(["enterprise_id", "t"])
+        out["industry_text"] = texts.groupby("enterprise_id").t.agg(" | ".join).reindex(out.index).fillna("")
+
+        def prof(col: str) -> pd.Series:
+            if len(profiles) == 0:
+                return pd.Series("", index=out.index, dtype=object)
+            return profiles[col].reindex(out.index).fillna("").astype(str)
+
+        cjk = r"[\u3400-\u9fff]"
+        name = out["name"].astype(str)
+        is_cjk = name.str.contains(cjk, regex=True)
+        pname, pen = prof("name"), prof("name_en")
+        out["name_zh"] = pname.where(pname.str.contains(cjk, regex=True), name.where(is_cjk, ""))
+        out["name_en"] = pen.where(pen != "", name.where(~is_cjk, ""))
+        out["aliases"] = prof("aliases")
+        out["ownership"] = prof("ownership")
+        out["on_profile"] = out.index.isin(profiles.index)
+        # Display name: Chinese where known.
+        out["name"] = out["name_zh"].where(out["name_zh"] != "", out["name"])
+        return out.reset_index().sort_values("enterprise_id").reset_index(drop=True)
+
+    def list_memberships(self) -> pd.DataFrame:
+        """Best rank per (enterprise, list type) on the newest year of each list type.
+
+        Columns: ``enterprise_id, list_type, year, rank`` (rank NaN for
+        unranked lists).
+        """
+        e = self.read("list_entries")[["enterprise_id", "list_type", "year", "rank"]]
+        if e.empty:
+            return e
+        latest = e.groupby("list_type").year.transform("max")
+        e = e[e.year == latest]
+        e = e.sort_values(["enterprise_id", "list_type", "rank"], na_position="last")
+        return e.drop_duplicates(["enterprise_id", "list_type"]).reset_index(drop=True)
+
+    def list_years(self) -> pd.DataFrame:
+        """Imported lists: list type, year, rows, files."""
+        with self.engine.connect() as conn:
+            return pd.read_sql(
+                sa.select(
+                    imports_t.c.list_type, imports_t.c.year, sa.func.sum(imports_t.c.n_rows).label("rows"), sa.func.count().label("files")
+                )
+                .where(imports_t.c.kind == "list")
+                .group_by(imports_t.c.list_type, imports_t.c.year)
+                .order_by(imports_t.c.list_type, imports_t.c.year),
+                conn,
+            )
+
+
+def open_store(db: str | Path | None = None) -> Store:
+    """Open (creating if needed) the database at ``db`` or :func:`default_db`."""
+    return Store(db if db is not None else default_db())
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _insert(conn, table: sa.Table, frame: pd.DataFrame) -> None:
+    if frame is None or len(frame) == 0:
+        return
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    conn.execute(table.insert(), records)
+
+
+def _lookup_names(conn, norms: pd.Series) -> pd.Series:
+    """norm_name → enterprise_id for the names already known."""
+    keys = sorted(set(norms.dropna().astype(str)))
+    found: dict[str, str] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        for norm, eid in conn.execute(sa.select(names_t.c.norm_name, names_t.c.enterprise_id).where(names_t.c.norm_name.in_(chunk))):
+            found[norm] = eid
+    return pd.Series(found, dtype=object)
+
+
+def _existing_ids(conn, ids: pd.Series) -> set[str]:
+    keys = sorted(set(ids.dropna().astype(str)))
+    out: set[str] = set()
+    for i in range(0, len(keys), 500):
+        out |= {
+            r[0] for r in conn.execute(sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.enterprise_id.in_(keys[i : i + 500])))
+        }
+    return out

@@ -1,0 +1,36 @@
+"""Shared fixtures: the default configuration, a fresh database, the real lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matcher.config import load_config
+from matcher.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load_config()
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "t.db")
+
+
+@pytest.fixture
+def real():
+    """Folder of the real published lists; skip where it is absent."""
+    if not REAL.is_dir():
+        pytest.skip("the real ranking lists (../shared/data/real) are not present")
+    return REAL
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path

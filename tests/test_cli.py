@@ -1,0 +1,183 @@
+"""The command line as a user meets it: help, clean errors, the demo, determinism."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import main
+from matcher.store import Store
+
+from .conftest import write
+
+COMMANDS = ["import-list", "import-profiles", "targets", "weekly", "demo"]
+
+
+def run(*args, db=None):
+    runner = CliRunner()
+    full = (["--db", str(db)] if db else []) + [str(a) for a in args]
+    return runner.invoke(main, full, catch_exceptions=False)
+
+
+def test_every_command_has_help():
+    top = run("--help")
+    assert top.exit_code == 0
+    for cmd in COMMANDS:
+        assert cmd in top.output
+        r = run(cmd, "--help")
+        assert r.exit_code == 0, cmd
+        body = r.output.split("Options:")[0]
+        assert len(body.strip().splitlines()) >= 3, f"{cmd} has no help text"
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    r = run("demo", "--out", out, "--week", "2026-W49")
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_demo_writes_every_output(demo_dir):
+    assert (demo_dir / "matcher.db").exists()
+    for name in ("targets_city_qinzhou", "targets_city_liuzhou", "targets_chain_automotive", "targets_chain_biomedicine"):
+        assert (demo_dir / f"{name}.csv").stat().st_size > 0
+        assert (demo_dir / f"{name}.xlsx").stat().st_size > 0
+    plan = (demo_dir / "weekly" / "plan.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert plan[0].startswith("week,team_id,home_city,region,rank,enterprise_id,enterprise_name,score,reason")
+    assert len(plan) > 100
+    teams = list((demo_dir / "weekly" / "teams").glob("*.xlsx"))
+    assert len(teams) >= 42
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith("matcher.db")
+    }
+
+
+def test_same_inputs_give_byte_identical_outputs(demo_dir, tmp_path):
+    r = run("demo", "--out", tmp_path, "--week", "2026-W49")
+    assert r.exit_code == 0
+    a, b = _digest(demo_dir), _digest(tmp_path)
+    assert a.keys() == b.keys() and len(a) > 50
+    assert a == b
+
+
+def test_targets_by_city_chain_and_region(demo_dir, tmp_path):
+    db = demo_dir / "matcher.db"
+    r = run("targets", "--city", "钦州市", "--top", "5", db=db)
+    assert r.exit_code == 0 and "钦州" in r.output
+    out = tmp_path / "auto.csv"
+    r = run("targets", "--chain", "Automobiles", "--region", "GBA", "--top", "10", "--out", out, db=db)
+    assert r.exit_code == 0, r.output
+    import pandas as pd
+
+    t = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(t) == 10
+    assert set(t.source_region) == {"GBA"}
+    assert set(t.chain) == {"汽车"}
+    assert list(t["rank"]) == list(range(1, 11))
+    for col in (
+        "enterprise_id",
+        "name",
+        "tiers",
+        "hq_city",
+        "city",
+        "link",
+        "score",
+        "c_chain",
+        "c_region",
+        "c_tier",
+        "reason_zh",
+        "reason_en",
+    ):
+        assert col in t.columns
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["targets"], "give --city or --chain"),
+        (["targets", "--city", "火星市"], "unknown city '火星市'"),
+        (["targets", "--chain", "spaceships"], "unknown chain 'spaceships'"),
+        (["weekly", "--week", "2026-53"], "invalid week"),
+        (["weekly", "--week", "2026-W54"], "has no ISO week 54"),
+    ],
+)
+def test_user_errors_are_one_line(demo_dir, args, match):
+    runner = CliRunner()
+    r = runner.invoke(main, ["--db", str(demo_dir / "matcher.db"), *args])
+    assert r.exit_code != 0
+    assert match in r.output
+    assert "Traceback" not in r.output
+
+
+def test_empty_database_says_what_to_do(tmp_path):
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "e.db"), "targets", "--city", "钦州市"])
+    assert r.exit_code == 1
+    assert "holds no enterprises yet" in r.output
+
+
+def test_demo_refuses_to_overwrite_a_given_database(tmp_path):
+    db = tmp_path / "mine.db"
+    Store(db)
+    r = CliRunner().invoke(main, ["--db", str(db), "demo", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1 and "exists already" in r.output
+
+
+# ------------------------------------------------------------- bad files through the CLI
+
+
+BAD_FILES = {
+    "empty.csv": b"",
+    "header_only.csv": "排名,企业名称\n".encode(),
+    "no_name.csv": b"rank,revenue\n1,2\n",
+    "no_rank.csv": "企业名称\n甲\n".encode(),
+    "dup_rank.csv": "排名,企业名称\n1,甲\n1,乙\n".encode("gbk"),
+    "bad_revenue.csv": "排名,企业名称,营业收入\n1,甲,一百\n".encode("gb18030"),
+    "bad_rank.csv": b"rank,name\nabc,A\n",
+    "zero_rank.csv": b"rank,name\n0,A\n",
+    "half_rank.csv": b"rank,name\n1.5,A\n",
+    "empty_name.csv": b"rank,name\n1,A\n2,\n",
+    "binary.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "latin1.csv": b"rank,name\n1,Soci\xe9t\xe9 G\xe9n\xe9rale\x80\n",
+    "broken.xlsx": b"PK\x03\x04 not a workbook",
+    "old.xls": b"\xd0\xcf\x11\xe0",
+    "bad_year.csv": b"rank,name,year\n1,A,20x4\n",
+    "title_only.csv": "2024年榜单\n说明：单位万元\n".encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_file_gives_one_line_and_leaves_database_unchanged(tmp_path, name):
+    db = tmp_path / "t.db"
+    good = write(tmp_path / "good.csv", "排名,企业名称\n1,京东集团\n2,恒力集团有限公司\n")
+    assert run("import-list", good, "--type", "民营500强", "--year", "2026", db=db).exit_code == 0
+    store = Store(db)
+    before = store.counts(), store.snapshot_hash()
+    bad = tmp_path / name
+    bad.write_bytes(BAD_FILES[name])
+    r = CliRunner().invoke(main, ["--db", str(db), "import-list", str(bad), "--type", "china_top500", "--year", "2024"])
+    assert r.exit_code == 1
+    lines = [line for line in r.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and name in lines[0]
+    assert (store.counts(), store.snapshot_hash()) == before
+
+
+def test_unknown_list_type_and_missing_year(tmp_path):
+    good = write(tmp_path / "good.csv", "排名,企业名称\n1,京东集团\n")
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "import-list", str(good), "--type", "top-1000"])
+    assert r.exit_code == 1 and "unknown list type 'top-1000'" in r.output
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "import-list", str(good), "--type", "china_top500"])
+    assert r.exit_code == 1 and "--year is required" in r.output
+
+
+def test_import_list_twice_reports_unchanged(tmp_path):
+    good = write(tmp_path / "good.csv", "排名,企业名称\n1,京东集团\n", "gbk")
+    db = tmp_path / "t.db"
+    assert "imported: 1 rows" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
+    assert "nothing changed" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output

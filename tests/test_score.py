@@ -1,0 +1,243 @@
+"""The vectorised rule score against a plain per-pair reference, on random inputs."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher.config import Chain, City, CityChain, Config, Industry, Link, MoneyTarget, Priority, Region, Scoring, Team, Tier
+from matcher.featurise import IndustryVectorizer, rank_column
+from matcher.score import RuleScorer, top_k
+
+STATUSES = ("missing", "weak", "strong")
+
+
+def random_config(rng: np.random.Generator) -> Config:
+    parents = [Industry(id=f"p{k}", name_zh=f"大类{k}", name_en=f"Sector {k}") for k in range(3)]
+    children = [Industry(id=f"c{k}", name_zh=f"细类{k}", name_en=f"Trade {k}", parent=f"p{k % 3}") for k in range(9)]
+    inds = tuple(parents + children)
+    ids = [i.id for i in inds]
+    chains = []
+    for c in range(3):
+        links = tuple(
+            Link(
+                id=f"k{c}_{li}",
+                chain=f"ch{c}",
+                stage=("upstream", "midstream", "downstream")[li % 3],
+                name_zh=f"环节{c}{li}",
+                name_en=f"link {c}{li}",
+                industries=tuple(rng.choice(ids, size=rng.integers(1, 3), replace=False)),
+            )
+            for li in range(4)
+        )
+        chains.append(Chain(id=f"ch{c}", name_zh=f"链{c}", name_en=f"Chain {c}", links=links))
+    regions = tuple(
+        Region(
+            id=f"R{r}",
+            name_zh=f"区域{r}",
+            name_en=f"Region {r}",
+            member_cities=(f"城{r}",),
+            priorities=tuple(
+                Priority(
+                    id=f"t{r}{q}",
+                    region=f"R{r}",
+                    name_zh=f"重点{r}{q}",
+                    name_en=f"prio {r}{q}",
+                    weight=float(rng.uniform(0.3, 1)),
+                    industries=tuple(rng.choice(ids, size=2, replace=False)),
+                )
+                for q in range(2)
+            ),
+        )
+        for r in range(2)
+    )
+    cities = []
+    for k in range(3):
+        ccs = []
+        for ch in rng.choice(3, size=2, replace=False):
+            lks = rng.choice(4, size=rng.integers(1, 5), replace=False)
+            ccs.append(CityChain(chain=f"ch{ch}", links=tuple((f"k{ch}_{li}", str(rng.choice(STATUSES))) for li in sorted(lks))))
+        cities.append(
+            City(
+                id=f"city{k}",
+                name_zh=f"城市{k}市",
+                name_en=f"City {k}",
+                source="test",
+                source_year=2024,
+                target_regions=("R0", "R1"),
+                chains=tuple(ccs),
+            )
+        )
+    tiers = (
+        Tier(id="a", name_zh="甲榜", name_en="List A", weight=1.0, size=500),
+        Tier(id="b", name_zh="乙榜", name_en="List B", weight=0.8, size=100),
+        Tier(id="u", name_zh="独角兽", name_en="Unicorn", weight=0.6, ranked=False, size=1000),
+    )
+    teams = tuple(
+        Team(id=f"t{k}{r}", home_city=f"city{k}", region=f"R{r}", base_city="", focus_chains=(), weekly_capacity=3)
+        for k in range(3)
+        for r in range(2)
+    )
+    return Config(
+        path=Path("test.toml"),
+        name_zh="",
+        name_en="",
+        year=2026,
+        scoring=Scoring(),
+        tiers=tiers,
+        target_groups=(),
+        money=MoneyTarget(2022, 5e11, 0.1),
+        industries=inds,
+        chains=tuple(chains),
+        regions=regions,
+        cities=tuple(cities),
+        teams=teams,
+        gazetteer_path=Path("none"),
+    )
+
+
+def random_universe(rng: np.random.Generator, config: Config, n: int) -> pd.DataFrame:
+    labels = [i.name_en for i in config.industries]
+    texts = [" | ".join(rng.choice(labels, size=rng.integers(0, 3), replace=False)) for _ in range(n)]
+    u = pd.DataFrame(
+        {
+            "enterprise_id": [f"E{k:05d}" for k in range(n)],
+            "name": [f"企业{k}" for k in range(n)],
+            "name_en": "",
+            "industry_text": texts,
+            "regions": rng.choice(["", "R0", "R1", "R0;R1"], size=n),
+        }
+    )
+    for t in config.tiers:
+        on = rng.random(n) < 0.4
+        u[rank_column(t.id)] = np.where(on & t.ranked, rng.integers(1, t.size + 1, size=n), np.nan)
+        u[f"on__{t.id}"] = on
+    return u
+
+
+def reference_scores(config: Config, u: pd.DataFrame, direct: dict[int, dict[str, float]]):
+    """Plain Python, one enterprise and one city chain at a time."""
+    sc = config.scoring
+    w = np.array([sc.w_chain, sc.w_region, sc.w_tier])
+    wc, wr, wt = w / w.sum()
+    sw = dict(sc.status_weights)
+    parent = {i.id: i.parent for i in config.industries}
+    links = {lk.id: lk for c in config.chains for lk in c.links}
+    # share of each chain's links that list an industry; the largest share is its home chain
+    share = {}
+    for c in config.chains:
+        for lk in c.links:
+            for i in lk.industries:
+                share.setdefault(i, {}).setdefault(c.id, 0.0)
+                share[i][c.id] += 1 / len(c.links)
+
+    def weight(i, chain):
+        top = max(share[i].values())
+        return 1.0 if abs(share[i][chain] - top) < 1e-9 else sc.cross_chain_weight
+
+    out = {}
+    for row in range(len(u)):
+        d = direct.get(row, {})
+        e = dict(d)
+        for i in parent:
+            up = min(1.0, sum(v for c, v in d.items() if parent[c] == i))
+            down = d.get(parent[i], 0.0) * sc.parent_discount if parent[i] else 0.0
+            e[i] = max(e.get(i, 0.0), up, down)
+        regs = [r for r in str(u.regions.iloc[row]).split(";") if r]
+        region = 0.0
+        for reg in config.regions:
+            if reg.id in regs:
+                for p in reg.priorities:
+                    region = max(region, min(1.0, sum(e.get(i, 0.0) for i in p.industries)) * p.weight)
+        best_tier, n_lists = 0.0, 0
+        for t in config.tiers:
+            if u[f"on__{t.id}"].iloc[row]:
+                n_lists += 1
+                r = u[rank_column(t.id)].iloc[row]
+                f = sc.unranked_factor if (not t.ranked or math.isnan(r)) else 1 - sc.rank_decay * math.log(r) / math.log(t.size)
+                best_tier = max(best_tier, t.weight * f)
+        tier = min(1.0, best_tier + sc.multi_list_bonus * max(n_lists - 1, 0))
+        g = 0
+        for city in config.cities:
+            for cc in city.chains:
+                best, best_link = 0.0, None
+                for lid, status in cc.links:
+                    fit = min(1.0, sum(e.get(i, 0.0) * weight(i, cc.chain) for i in links[lid].industries))
+                    if fit * sw[status] > best:
+                        best, best_link = fit * sw[status], lid
+                out[(row, g)] = (best, best_link, region, tier, wc * best + wr * region + wt * tier)
+                g += 1
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_vectorised_score_equals_reference(seed):
+    rng = np.random.default_rng(seed)
+    cfg = random_config(rng)
+    u = random_universe(rng, cfg, 120)
+    scorer = RuleScorer(cfg).fit(u)
+    s = scorer.score(u)
+    found = IndustryVectorizer(cfg.industries).fit(u).explain(u)
+    direct: dict[int, dict[str, float]] = {}
+    for r in found.itertuples():
+        direct.setdefault(int(r.row), {})[r.industry] = max(direct.get(int(r.row), {}).get(r.industry, 0.0), r.confidence)
+    ref = reference_scores(cfg, u, direct)
+    total = s.total()
+    for (row, g), (chain, link, region, tier, tot) in ref.items():
+        assert s.chain[row, g] == pytest.approx(chain, abs=1e-6)
+        assert s.region[row] == pytest.approx(region, abs=1e-6)
+        assert s.tier[row] == pytest.approx(tier, abs=1e-6)
+        assert total[row, g] == pytest.approx(tot, abs=1e-6)
+        j = s.link[row, g]
+        assert (j < 0) == (link is None)
+        if link is not None:
+            assert s.links.link.iloc[j] == link
+
+
+def test_components_add_up_and_reasons_are_bilingual():
+    rng = np.random.default_rng(7)
+    cfg = random_config(rng)
+    u = random_universe(rng, cfg, 200)
+    s = RuleScorer(cfg).fit(u).score(u)
+    out = s.rank(s.group_ids(city="city0"), top=30)
+    assert len(out) > 0
+    assert (out.score.diff().dropna() <= 1e-9).all()
+    assert np.allclose(out.c_chain + out.c_region + out.c_tier, out.score, atol=2e-4)
+    assert np.allclose(out.chain_score, out.chain_fit * out.status_weight, atol=2e-4)
+    assert out.score.between(0, 1).all()
+    for r in out.itertuples():
+        verb = {"missing": ("填补", "fills"), "weak": ("补强", "strengthens"), "strong": ("融入", "joins")}[r.link_status]
+        assert r.reason_zh.startswith(verb[0] + "城市0")
+        assert r.reason_en.startswith(verb[1] + " the " + r.link_status)
+        assert ("环节（" + r.link + "）") in r.reason_zh
+
+
+def test_weights_are_parameters_an_analyst_can_set():
+    rng = np.random.default_rng(3)
+    cfg = random_config(rng)
+    u = random_universe(rng, cfg, 50)
+    tier_only = RuleScorer(cfg, w_chain=0, w_region=0, w_tier=1).fit(u).score(u)
+    assert np.allclose(tier_only.total(), tier_only.tier[:, None])
+    with pytest.raises(ValueError, match="must be >= 0 and not all 0"):
+        RuleScorer(cfg, w_chain=0, w_region=0, w_tier=0).fit(u)
+    from sklearn.base import clone
+
+    est = clone(RuleScorer(cfg, w_chain=0.7))
+    assert est.get_params()["w_chain"] == 0.7
+
+
+def test_top_k_breaks_ties_explicitly():
+    score = np.array([0.5, 0.9, 0.5, 0.9, 0.1, 0.5])
+    tier = np.array([0.0, 0.1, 0.3, 0.1, 0.0, 0.3])
+    assert top_k(score, 4, tier).tolist() == [1, 3, 2, 5]
+    assert top_k(score, 0).tolist() == []
+    assert top_k(score, 10).tolist() == [1, 3, 0, 2, 5, 4]
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        s = rng.integers(0, 5, size=50).astype(float)
+        t = rng.integers(0, 3, size=50).astype(float)
+        k = int(rng.integers(1, 50))
+        expected = sorted(range(50), key=lambda i: (-s[i], -t[i], i))[:k]
+        assert top_k(s, k, t).tolist() == expected
