@@ -1,0 +1,130 @@
+"""History: the shape of visits, projects and stationed days, shared by every stage.
+
+Visits and projects come from the teams' Excel sheets, from the database, or
+from the simulator; whatever their source, they are pandas frames with the
+columns below, checked by :func:`check_visits` and :func:`check_projects`.
+The planner, the scorecard and the learners read only these frames.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .errors import MatcherError
+
+__all__ = [
+    "PROJECT_STAGES",
+    "ACTIVE_STAGES",
+    "SIGNED_STAGES",
+    "PARTICIPANT_LEVELS",
+    "VISIT_KINDS",
+    "VISIT_COLUMNS",
+    "PROJECT_COLUMNS",
+    "STAGE_CHANGE_COLUMNS",
+    "STATIONED_COLUMNS",
+    "check_visits",
+    "check_projects",
+    "empty_visits",
+    "empty_projects",
+]
+
+#: Project stages in order (招商项目库): lead 线索 → contacted 对接 → visited 拜访 → negotiating 洽谈
+#: → signed 签约 → started 开工 → in production 投产; or dropped 终止.
+PROJECT_STAGES = ("lead", "contacted", "visited", "negotiating", "signed", "started", "in_production", "dropped")
+STAGE_ZH = {
+    "lead": "线索",
+    "contacted": "对接",
+    "visited": "拜访",
+    "negotiating": "洽谈",
+    "signed": "签约",
+    "started": "开工",
+    "in_production": "投产",
+    "dropped": "终止",
+}
+ACTIVE_STAGES = ("lead", "contacted", "visited", "negotiating")
+SIGNED_STAGES = ("signed", "started", "in_production")
+
+#: Level of a participant in a visit, highest first.
+PARTICIPANT_LEVELS = ("city_number_one", "chain_lead_head", "city_leader", "county_park_head", "team_member")
+LEVEL_ZH = {
+    "city_number_one": "市委书记或市长（一把手）",
+    "chain_lead_head": "产业链牵头部门主要负责人",
+    "city_leader": "其他市领导",
+    "county_park_head": "县（市、区）或园区党政主要负责人",
+    "team_member": "小分队成员",
+}
+VISIT_KINDS = ("visit", "hosted_visit", "forum", "signing")
+KIND_ZH = {"visit": "登门拜访", "hosted_visit": "来桂考察接待", "forum": "招商推介会", "signing": "签约活动"}
+
+#: One row per visit or activity. ``date`` is a datetime64 day; ``city`` is the id of the
+#: team's home city; ``lead_level`` is the highest participant level (PARTICIPANT_LEVELS).
+VISIT_COLUMNS = ("visit_id", "date", "team_id", "city", "enterprise_id", "kind", "lead_level", "outcome", "next_step")
+
+#: One row per project in the project database. Amounts in yuan; ``amount_estimated`` True
+#: where the figure is an estimate rather than disclosed; ``stage_date`` is when the current
+#: stage was reached; ``signed_date`` is NaT until signed.
+PROJECT_COLUMNS = (
+    "project_id",
+    "enterprise_id",
+    "city",
+    "county_park",
+    "chain",
+    "link",
+    "amount_yuan",
+    "amount_estimated",
+    "arrived_yuan",
+    "stage",
+    "stage_date",
+    "signed_date",
+    "source_team",
+    "dropped_reason",
+)
+
+#: Every stage change of every project (the full history behind ``stage`` / ``stage_date``).
+STAGE_CHANGE_COLUMNS = ("project_id", "stage", "date")
+
+#: Stationed days of a chain task force per quarter (``quarter`` like ``2026Q1``).
+STATIONED_COLUMNS = ("chain", "quarter", "team_id", "days")
+
+
+def _check(frame: pd.DataFrame, columns, what: str) -> pd.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise MatcherError(f"{what} frame is missing columns {missing}; expected {list(columns)}")
+    return frame
+
+
+def check_visits(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate a visits frame (columns :data:`VISIT_COLUMNS`); return it with ``date`` as datetime64."""
+    _check(frame, VISIT_COLUMNS, "visits")
+    bad = ~frame["kind"].isin(VISIT_KINDS)
+    if bad.any():
+        raise MatcherError(f"visits: unknown kind {frame['kind'][bad].iloc[0]!r}; expected one of {', '.join(VISIT_KINDS)}")
+    bad = ~frame["lead_level"].isin(PARTICIPANT_LEVELS)
+    if bad.any():
+        raise MatcherError(
+            f"visits: unknown lead_level {frame['lead_level'][bad].iloc[0]!r}; expected one of {', '.join(PARTICIPANT_LEVELS)}"
+        )
+    out = frame.copy()
+    out["date"] = pd.to_datetime(out["date"])
+    return out
+
+
+def check_projects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate a projects frame (columns :data:`PROJECT_COLUMNS`); dates as datetime64."""
+    _check(frame, PROJECT_COLUMNS, "projects")
+    bad = ~frame["stage"].isin(PROJECT_STAGES)
+    if bad.any():
+        raise MatcherError(f"projects: unknown stage {frame['stage'][bad].iloc[0]!r}; expected one of {', '.join(PROJECT_STAGES)}")
+    out = frame.copy()
+    for col in ("stage_date", "signed_date"):
+        out[col] = pd.to_datetime(out[col])
+    return out
+
+
+def empty_visits() -> pd.DataFrame:
+    return check_visits(pd.DataFrame({c: pd.Series(dtype=object) for c in VISIT_COLUMNS}))
+
+
+def empty_projects() -> pd.DataFrame:
+    return check_projects(pd.DataFrame({c: pd.Series(dtype=object) for c in PROJECT_COLUMNS}))

@@ -1,0 +1,77 @@
+"""Industry vectors, tier features and region membership."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from matcher.config import Industry, Tier
+from matcher.featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer, tier_values
+
+INDUSTRIES = (
+    Industry(id="auto", name_zh="汽车", name_en="Automotive", synonyms_en=("Motor Vehicles and Parts",), typical_children=("oem", "parts")),
+    Industry(id="oem", name_zh="整车", name_en="Vehicles", parent="auto", keywords_zh=("乘用车",)),
+    Industry(id="parts", name_zh="汽车零部件", name_en="Auto parts", parent="auto", keywords_zh=("零部件",)),
+    Industry(id="battery", name_zh="动力电池", name_en="Power batteries", parent="auto", name_keywords_zh=("电池",)),
+    Industry(id="steel", name_zh="钢铁", name_en="Steel", name_keywords_zh=("钢铁",), name_keywords_en=("steel",)),
+)
+
+
+def frame(texts, names=None):
+    return pd.DataFrame({"industry_text": texts, "name": names or [""] * len(texts)})
+
+
+def test_broad_label_spreads_to_typical_children_only():
+    X = frame(["Motor Vehicles and Parts"])
+    vec = IndustryVectorizer(INDUSTRIES, parent_discount=0.8).fit(X)
+    m = vec.transform(X).toarray()[0]
+    got = dict(zip(vec.industries_, m))
+    assert got["auto"] == 1.0
+    assert got["oem"] == pytest.approx(0.8)
+    assert got["parts"] == pytest.approx(0.8 * 0.95)  # second typical child: 5% less
+    assert got["battery"] == 0.0  # not a typical child
+    assert list(vec.get_feature_names_out())[:2] == ["industry__auto", "industry__oem"]
+
+
+def test_narrow_match_counts_for_parent():
+    X = frame(["乘用车；零部件"])
+    vec = IndustryVectorizer(INDUSTRIES).fit(X)
+    got = dict(zip(vec.industries_, vec.transform(X).toarray()[0]))
+    assert got["oem"] == pytest.approx(0.7) and got["parts"] == pytest.approx(0.7)
+    assert got["auto"] == 1.0  # two children, capped at 1
+
+
+def test_name_is_used_only_without_industry_text_and_unknown_stays_unknown():
+    X = frame(["", "", "Motor Vehicles and Parts"], ["宝山钢铁股份有限公司", "恒力集团有限公司", "Pacific Steel"])
+    vec = IndustryVectorizer(INDUSTRIES).fit(X)
+    found = vec.explain(X)
+    assert found[found.row == 0][["industry", "method", "confidence"]].values.tolist() == [["steel", "name", 0.4]]
+    assert 1 not in set(found.row)  # no text, nothing in the name: unknown, not guessed
+    assert set(found[found.row == 2].method) == {"label"}  # the name is not used when text says it
+    assert vec.transform(X)[1].nnz == 0
+
+
+def test_tier_values_log_rank():
+    tiers = (Tier(id="a", name_zh="", name_en="", weight=1.0, size=500), Tier(id="u", name_zh="", name_en="", weight=0.6, ranked=False))
+    ranks = np.array([[1.0, np.nan], [500.0, np.nan], [np.nan, np.nan]])
+    on = np.array([[True, False], [True, True], [False, False]])
+    v = tier_values(ranks, on, tiers, rank_decay=0.5, unranked_factor=0.75)
+    assert v[0].tolist() == [1.0, 0.0]
+    assert v[1].tolist() == pytest.approx([0.5, 0.45])
+    assert v[2].tolist() == [0.0, 0.0]
+    X = pd.DataFrame({"rank__a": ranks[:, 0], "rank__u": ranks[:, 1], "on__a": on[:, 0], "on__u": on[:, 1]})
+    tf = TierFeaturizer(tiers, multi_list_bonus=0.05).fit(X)
+    out = tf.transform(X)
+    assert out[:, -1].tolist() == pytest.approx([1.0, 0.55, 0.0])  # best list + 0.05 per further list
+    assert out[:, -2].tolist() == [1, 2, 0]
+    with pytest.raises(ValueError, match="'rank_decay' parameter must be a float in \\[0, 1\\]. Got 2"):
+        clone(tf).set_params(rank_decay=2).fit(X)
+
+
+def test_region_encoder(config):
+    X = pd.DataFrame({"regions": ["GBA", "", "YREB;BTH"]})
+    enc = RegionEncoder(config.regions).fit(X)
+    m = enc.transform(X)
+    names = list(enc.get_feature_names_out())
+    assert m[0, names.index("region__GBA")] and not m[1].any()
+    assert m[2, names.index("region__YREB")] and m[2, names.index("region__BTH")]
