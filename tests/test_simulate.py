@@ -1,0 +1,67 @@
+"""The simulator: seeded, labelled synthetic, and shaped like real history."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher.history import check_projects, check_visits
+from matcher.score import RuleScorer
+from matcher.simulate import SYNTHETIC_MARK, expand_teams, simulate_history, synthetic_universe
+
+
+@pytest.fixture(scope="module")
+def world(config):
+    u = synthetic_universe(3000, config, seed=3)
+    s = RuleScorer(config).fit(u).score(u)
+    return u, s
+
+
+def test_universe_is_seeded_and_labelled(config, world):
+    u, _ = world
+    again = synthetic_universe(3000, config, seed=3)
+    pd.testing.assert_frame_equal(u, again)
+    assert u.synthetic.all()
+    assert u.enterprise_id.str.startswith("SYN").all()
+    assert u.name.str.endswith(SYNTHETIC_MARK).all()
+    assert (u.source_region != "").mean() > 0.7
+    assert u["on__fortune_global_500"].sum() == 150  # n // 20 for a ranked list
+
+
+def test_history_follows_the_rules_and_the_shared_shape(config, world):
+    _, s = world
+    cfg = expand_teams(config, 60)
+    assert len(cfg.teams) == 60
+    h = simulate_history(s, cfg, weeks=30, seed=1, cooldown_weeks=8)
+    check_visits(h.visits)
+    check_projects(h.projects)
+    assert h.visits.synthetic.all() and h.projects.synthetic.all()
+    cap = {t.id: t.weekly_capacity for t in cfg.teams}
+    per_week = h.leads.groupby(["team_id", "week"]).size()
+    assert (per_week <= per_week.index.get_level_values(0).map(cap)).all()
+    # cooldown: a team never gets the same enterprise twice within 8 weeks
+    v = h.leads[h.leads.visited].copy()
+    v["w"] = v.week.str[-2:].astype(int) + 52 * (v.week.str[:4].astype(int) - 2025)
+    gaps = v.sort_values("w").groupby(["team_id", "enterprise_id"]).w.diff().dropna()
+    assert (gaps >= 8).all()
+    # one project per (enterprise, city); signed projects have amounts
+    assert not h.projects.duplicated(["enterprise_id", "city"]).any()
+    signed = h.projects[h.projects.signed_date.notna()]
+    assert len(signed) > 0 and (signed.amount_yuan > 0).all()
+    assert 0 < h.propensity.mean() < 0.2
+
+
+def test_history_is_deterministic(config, world):
+    _, s = world
+    a = simulate_history(s, config, weeks=6, seed=5)
+    b = simulate_history(s, config, weeks=6, seed=5)
+    pd.testing.assert_frame_equal(a.visits, b.visits)
+    pd.testing.assert_frame_equal(a.projects, b.projects)
+    assert np.array_equal(a.propensity, b.propensity)
+
+
+def test_bad_parameters(config, world):
+    _, s = world
+    with pytest.raises(ValueError, match="'policy' parameter"):
+        simulate_history(s, config, policy="greedy")
+    with pytest.raises(ValueError, match="must be a Monday"):
+        simulate_history(s, config, start="2025-01-07")
