@@ -20,9 +20,6 @@ CJK_FONT = "Noto Sans CJK SC"
 @cache
 def use_cjk_font() -> str:
     """Register the bundled CJK font with matplotlib and make it the default; return its name."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     from matplotlib import font_manager, rcParams
 
     try:
@@ -41,23 +38,26 @@ def use_cjk_font() -> str:
     return name
 
 
-def new_figure(width: float = 8.0, height: float = 4.5):
-    """A figure and axes with the CJK font in place."""
-    use_cjk_font()
-    import matplotlib.pyplot as plt
+def new_figure(width: float = 8.0, height: float = 4.5, *, nrows: int = 1, ncols: int = 1):
+    """A figure and axes with the CJK font in place.
 
-    return plt.subplots(figsize=(width, height), dpi=120, layout="constrained")
+    The figure is not managed by pyplot (no GUI backend, nothing to close),
+    so the library can draw charts anywhere, notebooks included.
+    """
+    use_cjk_font()
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=120, layout="constrained")
+    axes = fig.subplots(nrows, ncols)
+    return fig, axes
 
 
 def save_figure(fig, path: str | Path) -> Path:
-    """Save a figure as PNG atomically, without timestamps in its metadata, and close it."""
+    """Save a figure as PNG atomically, without timestamps in its metadata."""
     import io
-
-    import matplotlib.pyplot as plt
 
     from .report import atomic_write_bytes
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
     return atomic_write_bytes(path, buf.getvalue())

@@ -177,6 +177,41 @@ class Scores:
         out.insert(0, "rank", np.arange(1, len(out) + 1))
         return out
 
+    def enterprise_ranks(self, enterprise_id: str) -> pd.DataFrame:
+        """Where one enterprise ranks for each city, and why.
+
+        One row per city: its rank among the enterprises that fit one of the
+        city's chains (ties as in :meth:`rank`), how many fit, and the
+        explained best city chain. Cities none of whose chains it fits are
+        left out.
+        """
+        pos = np.flatnonzero(self.universe.enterprise_id.to_numpy() == enterprise_id)
+        if not len(pos):
+            from .errors import NotFoundError
+
+            raise NotFoundError(f"unknown enterprise_id {enterprise_id!r}")
+        r = int(pos[0])
+        rows = []
+        for city in self.config.cities:
+            groups = self.group_ids(city=city.id)
+            g, s = self.best(groups)
+            if g[r] < 0:
+                continue
+            ok = g >= 0
+            # Ahead of it: higher score, or equal score and higher tier, or both equal and earlier row.
+            ahead = ok & (
+                (s > s[r]) | ((s == s[r]) & ((self.tier > self.tier[r]) | ((self.tier == self.tier[r]) & (np.arange(len(s)) < r))))
+            )
+            expl = self.explain(np.array([r]), np.array([g[r]]))
+            expl.insert(0, "rank", int(ahead.sum()) + 1)
+            expl.insert(1, "candidates", int(ok.sum()))
+            rows.append(expl)
+        if not rows:
+            return pd.DataFrame(columns=["rank", "candidates"])
+        return (
+            pd.concat(rows, ignore_index=True).sort_values(["rank", "score"], ascending=[True, False], kind="stable").reset_index(drop=True)
+        )
+
     def explain(self, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
         """Score components and reasons (Chinese and English) of (enterprise, city chain) pairs."""
         cfg = self.config

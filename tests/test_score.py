@@ -241,3 +241,21 @@ def test_top_k_breaks_ties_explicitly():
         k = int(rng.integers(1, 50))
         expected = sorted(range(50), key=lambda i: (-s[i], -t[i], i))[:k]
         assert top_k(s, k, t).tolist() == expected
+
+
+def test_enterprise_ranks_agree_with_the_city_lists():
+    rng = np.random.default_rng(11)
+    cfg = random_config(rng)
+    u = random_universe(rng, cfg, 150)
+    s = RuleScorer(cfg).fit(u).score(u)
+    for eid in u.enterprise_id.iloc[:40]:
+        ranks = s.enterprise_ranks(eid)
+        for r in ranks.itertuples():
+            city = next(c.id for c in cfg.cities if c.name_zh == r.city)
+            full = s.rank(s.group_ids(city=city), top=10_000)
+            assert full.enterprise_id.iloc[r.rank - 1] == eid
+            assert r.candidates == len(full)
+    from matcher.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="unknown enterprise_id 'nope'"):
+        s.enterprise_ranks("nope")
