@@ -198,6 +198,9 @@ def _ratio(a, b, workers: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- the resolver
 
+# Trained pair models by (n_train, random_state): training is deterministic, so once per process.
+_MODELS: dict[tuple[int, int], LogisticRegression] = {}
+
 
 class Resolver(BaseEstimator):
     """Match incoming enterprise names to a master of known enterprises.
@@ -273,9 +276,10 @@ class Resolver(BaseEstimator):
             if col not in master.columns:
                 raise MatcherError(f"Resolver.fit: the master frame needs a {col!r} column; it has {', '.join(map(str, master.columns))}")
         self.alias_table_ = load_aliases(self.aliases) if self.use_aliases else None
-        if not hasattr(self, "model_") or getattr(self, "_trained_for", None) != (self.n_train, self.random_state):
-            self.model_ = self._train()
-            self._trained_for = (self.n_train, self.random_state)
+        trained = _MODELS.get((self.n_train, self.random_state))
+        if trained is None:
+            trained = _MODELS[(self.n_train, self.random_state)] = self._train()
+        self.model_ = trained
         self._index(master)
         return self
 
