@@ -38,7 +38,7 @@ import pandas as pd
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 from sklearn.base import BaseEstimator
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import InputError, MatcherError
@@ -49,7 +49,7 @@ __all__ = ["Resolver", "AliasTable", "load_aliases", "FEATURES", "DECISIONS"]
 log = logging.getLogger(__name__)
 
 #: Comparison features, in the order the model reads them.
-FEATURES = ("same_key", "brand_py", "pinyin", "brand_zh", "both_zh", "cross", "initials", "prefix", "province", "tokens")
+FEATURES = ("same_key", "brand_py", "pinyin", "brand_zh", "both_zh", "cross", "initials", "prefix", "province", "tokens", "brand_rare")
 DECISIONS = ("merge", "review", "new")
 ALIAS_COLUMNS = ("group_id", "name_zh", "name_en", "aliases", "parent", "province", "city")
 
@@ -99,7 +99,8 @@ class AliasTable:
         g = parsed["key"].map(self.key_index)
         by_core = parsed["core"].map(self.core_index)
         hint = parsed["province_hint"]
-        ok = (parsed["lang"] == "zh") & by_core.notna() & ((hint == "") | (hint == by_core.map(self.province).fillna("")))
+        # By core only when the name's place agrees with the group's (中国万向 is not 万向 of Zhejiang).
+        ok = (parsed["lang"] == "zh") & by_core.notna() & ((parsed["prefix"] == "") | (hint == by_core.map(self.province).fillna("")))
         return g.fillna(by_core.where(ok)).fillna("").astype(str)
 
     def ultimate_parent(self, group: str) -> str:
@@ -199,7 +200,7 @@ def _ratio(a, b, workers: int) -> np.ndarray:
 # ---------------------------------------------------------------------------- the resolver
 
 # Trained pair models by (n_train, random_state): training is deterministic, so once per process.
-_MODELS: dict[tuple[int, int], LogisticRegression] = {}
+_MODELS: dict[tuple[int, int], tuple[HistGradientBoostingClassifier, pd.Series]] = {}
 
 
 class Resolver(BaseEstimator):
@@ -279,7 +280,7 @@ class Resolver(BaseEstimator):
         trained = _MODELS.get((self.n_train, self.random_state))
         if trained is None:
             trained = _MODELS[(self.n_train, self.random_state)] = self._train()
-        self.model_ = trained
+        self.model_, self.background_df_ = trained
         self._index(master)
         return self
 
@@ -293,13 +294,23 @@ class Resolver(BaseEstimator):
             per_ent = g.groupby(parsed.enterprise_id).first()
             parsed["group"] = parsed.enterprise_id.map(per_ent).fillna("")
         self.master_ = parsed
+        # How many enterprises of the master share each brand (in pinyin): a match on a rare brand says more.
+        per_brand = parsed.drop_duplicates(["brand_py", "enterprise_id"]).brand_py.value_counts()
+        self.brand_rare_ = (1.0 / parsed.brand_py.map(per_brand).to_numpy(dtype=float)) if len(parsed) else np.zeros(0)
         self._names = m["name"].astype(str).to_numpy()
         tokens = _tokens(m["name"])
         flat = pd.Series([t for ts in tokens for t in set(ts)], dtype=object)
         df = flat.value_counts()
+        n = len(m)
+        # Document frequencies over the master plus a fixed SYNTHETIC background, so that
+        # 集团 or 有限公司 weigh little even in a small master.
+        background = getattr(self, "background_df_", None)
+        if background is not None and len(background):
+            df = df.add(background.iloc[1:], fill_value=0)
+            n += int(background.iloc[0])
+        df = df.sort_index(kind="stable")
         self.vocab_ = {t: i for i, t in enumerate(df.index)}
-        n = max(len(m), 1)
-        self.idf_ = np.log((1 + n) / (1 + df.to_numpy(dtype=float))) + 1.0
+        self.idf_ = np.log((1 + max(n, 1)) / (1 + df.to_numpy(dtype=float))) + 1.0
         self.master_tokens_ = _token_matrix(tokens, self.vocab_, self.idf_)
         self.blocks_ = {k: self._block_index(parsed, k) for k in self._block_keys()}
         self.n_features_in_ = len(FEATURES)
@@ -397,6 +408,7 @@ class Resolver(BaseEstimator):
             f["tokens"] = np.asarray(qt[qi].multiply(self.master_tokens_[mi]).sum(axis=1)).ravel()
         else:
             f["tokens"] = 0.0
+        f["brand_rare"] = self.brand_rare_[mi] if len(mi) else np.zeros(0)
         f["group_q"] = a.group.to_numpy()
         f["group_m"] = b.group.to_numpy()
         return f
@@ -477,7 +489,7 @@ class Resolver(BaseEstimator):
 
     # ------------------------------------------------------------------ training
 
-    def _train(self) -> LogisticRegression:
+    def _train(self) -> tuple[HistGradientBoostingClassifier, pd.Series]:
         """Fit the pair model on SYNTHETIC pairs: noisy names against a synthetic master, labelled by construction."""
         from .synth import synthetic_master, synthetic_queries
 
@@ -485,6 +497,7 @@ class Resolver(BaseEstimator):
         queries = synthetic_queries(master, max(self.n_train // 4, 100), random_state=self.random_state + 1)
         saved = self.alias_table_
         self.alias_table_ = None  # the model learns from the strings alone
+        self.background_df_ = None
         try:
             self._index(master[["enterprise_id", "name", "province"]])
             parsed = self._prepare(queries)
@@ -494,10 +507,18 @@ class Resolver(BaseEstimator):
         finally:
             self.alias_table_ = saved
         y = (queries.true_id.to_numpy()[pairs.q.to_numpy()] == master.enterprise_id.to_numpy()[pairs.m.to_numpy()]).astype(int)
-        model = LogisticRegression(C=1.0, max_iter=2000)
+        # Gradient boosting with monotone constraints: more similarity never lowers the probability,
+        # and interactions (same pinyin but a different place) are learnt rather than hand-set.
+        mono = [0 if c in ("both_zh", "cross") else 1 for c in FEATURES]
+        model = HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.1, max_leaf_nodes=15, monotonic_cst=mono, early_stopping=False, random_state=0
+        )
         model.fit(f[list(FEATURES)].to_numpy(), y)
         log.debug("match model trained on %d synthetic pairs (%d matches)", len(y), int(y.sum()))
-        return model
+        tokens = _tokens(master["name"])
+        background = pd.Series([t for ts in tokens for t in set(ts)], dtype=object).value_counts()
+        background = pd.concat([pd.Series({"": len(master)}), background])
+        return model, background
 
 
 def _province_name(text: str) -> str:

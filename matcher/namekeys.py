@@ -248,7 +248,8 @@ def _parse_unique(names: pd.Series) -> pd.DataFrame:
         pre = pre.where(keep_pre, "")
         c = rest.where(keep_pre, z)
         b = c.str.replace(_ZH_GENERIC, "", regex=True)
-        b = b.where(b.str.len() >= 2, c)
+        # A core of industry words only (日照钢铁): the place is the brand.
+        b = b.where(b.str.len() >= 2, pre.where((b == "") & (pre != ""), c))
         prefix[is_zh] = pre
         core[is_zh] = c
         brand[is_zh] = b
@@ -270,6 +271,8 @@ def _parse_unique(names: pd.Series) -> pd.DataFrame:
             b = list(t)
             while len(b) > 1 and b[-1] in GENERIC_EN:
                 b.pop()
+            if p and all(w in GENERIC_EN for w in b):
+                b = [p]  # Rizhao Steel: the place is the brand
             pres.append(p)
             cores.append("".join(t))
             brands.append("".join(b))

@@ -117,11 +117,22 @@ def synthetic_master(n: int, *, random_state: int = 0) -> pd.DataFrame:
     prov = np.array([p[2] for p in _PLACES])[place[keep]]
     ind_zh = np.array([i[0] for i in _INDUSTRY])[ind[keep]]
     legal = np.array(_LEGAL_ZH)[rng.integers(0, len(_LEGAL_ZH), n)]
+    # Three in ten registered names carry no place (利华益集团); one in ten is known by its English name.
+    named_place = rng.random(n) >= 0.3
+    pl = np.where(named_place, pl, "")
     name = pd.Series(pl).str.cat([core, pd.Series(ind_zh), pd.Series(legal)])
+    english = rng.random(n) < 0.1
+    if english.any():
+        place_en = np.where(named_place, np.array([p[1] for p in _PLACES])[place[keep]], "")
+        ind_en = np.array([i[1] for i in _INDUSTRY])[ind[keep]]
+        legal_en = np.array(_LEGAL_EN)[rng.integers(0, len(_LEGAL_EN), n)]
+        en = (pd.Series(place_en) + " " + _pinyin_cap(core) + " " + pd.Series(ind_en) + " " + pd.Series(legal_en)).str.split().str.join(" ")
+        name = name.where(~english, en)
     return pd.DataFrame(
         {
             "enterprise_id": [f"S{i:07d}" for i in range(n)],
             "name": name,
+            "named_place": named_place,
             "place": place[keep],
             "core": core,
             "industry": ind[keep],
@@ -163,8 +174,11 @@ def synthetic_queries(master: pd.DataFrame, n: int, *, new_share: float = 0.2, r
         fresh = fresh.assign(enterprise_id="")
         base = pd.concat([base, fresh.reset_index(drop=True)], ignore_index=True)
     m = len(base)
-    place_zh = np.array([p[0] for p in _PLACES])[base.place]
-    place_en = np.array([p[1] for p in _PLACES])[base.place]
+    named = base.named_place.to_numpy(dtype=bool)
+    # English renderings drop the place a third of the time ("Hengyi Group").
+    en_place = named & (rng.random(m) >= 1 / 3)
+    place_zh = np.where(named, np.array([p[0] for p in _PLACES])[base.place], "")
+    place_en = np.where(en_place, np.array([p[1] for p in _PLACES])[base.place], "")
     ind_zh = np.array([i[0] for i in _INDUSTRY])[base.industry]
     ind_en = np.array([i[1] for i in _INDUSTRY])[base.industry]
     core = base.core.copy()
@@ -191,7 +205,7 @@ def synthetic_queries(master: pd.DataFrame, n: int, *, new_share: float = 0.2, r
     name = name.where(op != "suffix", s.str.cat([core, pd.Series(ind_zh)]))
     name = name.where(op != "place", core.str.cat([pd.Series(ind_zh), pd.Series(legal)]))
     name = name.where(op != "industry", s.str.cat([core, pd.Series(legal)]))
-    name = name.where(op != "fullwidth", s.str.cat(core) + "（集团）" + pd.Series(legal))
+    name = name.where(op != "fullwidth", s.str.cat([core, pd.Series(ind_zh)]) + "（集团）" + pd.Series(legal))
     en = (
         pd.Series(place_en)
         + " "
@@ -201,7 +215,7 @@ def synthetic_queries(master: pd.DataFrame, n: int, *, new_share: float = 0.2, r
         + " "
         + pd.Series(np.array(_LEGAL_EN)[rng.integers(0, len(_LEGAL_EN), m)])
     )
-    en = en.str.replace("  ", " ", regex=False)
+    en = en.str.split().str.join(" ")
     # A fifth of the English variants arrive in full-width letters.
     wide = rng.random(m) < 0.2
     en = en.where(~wide, en.map(lambda t: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t)))
