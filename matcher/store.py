@@ -119,6 +119,43 @@ merges_t = sa.Table(
     sa.Column("at", sa.String(32), nullable=False),
 )
 
+# Resolution records: which rows a merge moved (so it can be undone), undone merges,
+# review decisions a person made, and links from a subsidiary to its parent.
+merge_rows_t = sa.Table(
+    "merge_rows",
+    metadata,
+    sa.Column("merge_id", sa.Integer, primary_key=True),
+    sa.Column("table_name", sa.String(32), primary_key=True),
+    sa.Column("row_key", sa.String(300), primary_key=True),
+)
+
+merge_undos_t = sa.Table(
+    "merge_undos",
+    metadata,
+    sa.Column("merge_id", sa.Integer, primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
+review_decisions_t = sa.Table(
+    "review_decisions",
+    metadata,
+    sa.Column("left_id", sa.String(16), primary_key=True),
+    sa.Column("right_id", sa.String(16), primary_key=True),
+    sa.Column("decision", sa.String(16), nullable=False),  # same | different
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
+parents_t = sa.Table(
+    "parents",
+    metadata,
+    sa.Column("enterprise_id", sa.String(16), primary_key=True),
+    sa.Column("parent_id", sa.String(16), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
 _ENTRY_TEXT = ("industry", "business", "country", "province", "city", "hq")
 _PROFILE_TEXT = ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "ownership")
 
@@ -174,6 +211,9 @@ class Store:
     db : str or Path
         A SQLite file path or an SQLAlchemy URL.
     """
+
+    #: Resolve the new enterprises of every list import against the known ones (see :mod:`matcher.resolution`).
+    auto_resolve: bool = True
 
     def __init__(self, db: str | Path):
         self.url = _url(db)
@@ -288,7 +328,12 @@ class Store:
             }
         )
         _insert(conn, entries_t, rows)
-        return ImportResult("list", source_name, list_type, year, len(entries), status, new, matched)
+        merged = 0
+        if self.auto_resolve and new:
+            from .resolution import resolve_incoming
+
+            merged = resolve_incoming(self, conn, pd.unique(ids), import_id)
+        return ImportResult("list", source_name, list_type, year, len(entries), status, new, matched, merged)
 
     def _resolve_names(self, conn, norm: pd.Series, names: pd.Series) -> tuple[np.ndarray, int, int]:
         """Enterprise id of each normalised name, creating enterprises for new names."""
@@ -393,7 +438,17 @@ class Store:
             _insert(conn, profiles_t, rows[cols])
             return ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)
 
-    def _merge(self, conn, keep: str, other: str, rule: str, import_id: int | None) -> None:
+    def _merge(self, conn, keep: str, other: str, rule: str, import_id: int | None) -> int:
+        merge_id = conn.execute(
+            merges_t.insert().values(kept_id=keep, merged_id=other, rule=rule, import_id=import_id, at=_now())
+        ).inserted_primary_key[0]
+        moved = [("enterprise_names", r[0]) for r in conn.execute(sa.select(names_t.c.norm_name).where(names_t.c.enterprise_id == other))]
+        moved += [
+            ("list_entries", f"{r[0]}:{r[1]}")
+            for r in conn.execute(sa.select(entries_t.c.import_id, entries_t.c.source_row).where(entries_t.c.enterprise_id == other))
+        ]
+        if moved:
+            conn.execute(merge_rows_t.insert(), [{"merge_id": merge_id, "table_name": t, "row_key": k} for t, k in moved])
         conn.execute(names_t.update().where(names_t.c.enterprise_id == other).values(enterprise_id=keep))
         conn.execute(entries_t.update().where(entries_t.c.enterprise_id == other).values(enterprise_id=keep))
         conn.execute(enterprises_t.update().where(enterprises_t.c.enterprise_id == other).values(merged_into=keep))
@@ -402,7 +457,115 @@ class Store:
             conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id == other))
         else:
             conn.execute(profiles_t.update().where(profiles_t.c.enterprise_id == other).values(enterprise_id=keep))
-        conn.execute(merges_t.insert().values(kept_id=keep, merged_id=other, rule=rule, import_id=import_id, at=_now()))
+        return merge_id
+
+    # ------------------------------------------------------------------ resolution records
+
+    def merge(self, keep: str, other: str, rule: str) -> int:
+        """Merge enterprise ``other`` into ``keep`` (one transaction); returns the merge id."""
+        with self.engine.begin() as conn:
+            live = _live_ids(conn, [keep, other])
+            for eid in (keep, other):
+                if eid not in live:
+                    raise StoreError(f"cannot merge: enterprise {eid} does not exist or was merged away")
+            if keep == other:
+                raise StoreError(f"cannot merge enterprise {keep} into itself")
+            return self._merge(conn, keep, other, rule, None)
+
+    def undo_merge(self, merge_id: int, reason: str = "") -> tuple[str, str]:
+        """Undo one merge: the merged enterprise and the rows it brought come back.
+
+        Returns ``(kept_id, merged_id)``. Rows the merged enterprise brought
+        (names, list entries) return to it, wherever later merges moved them.
+        """
+        with self.engine.begin() as conn:
+            m = conn.execute(sa.select(merges_t).where(merges_t.c.merge_id == int(merge_id))).first()
+            if m is None:
+                raise StoreError(f"no merge with id {merge_id}; see the merges table (matcher resolve --history)")
+            if conn.execute(sa.select(merge_undos_t.c.merge_id).where(merge_undos_t.c.merge_id == m.merge_id)).first():
+                raise StoreError(f"merge {merge_id} ({m.merged_id} into {m.kept_id}) was already undone")
+            rows = conn.execute(
+                sa.select(merge_rows_t.c.table_name, merge_rows_t.c.row_key).where(merge_rows_t.c.merge_id == m.merge_id)
+            ).all()
+            names = [k for t, k in rows if t == "enterprise_names"]
+            for i in range(0, len(names), 500):
+                conn.execute(names_t.update().where(names_t.c.norm_name.in_(names[i : i + 500])).values(enterprise_id=m.merged_id))
+            for t, k in rows:
+                if t == "list_entries":
+                    imp, row = k.split(":")
+                    conn.execute(
+                        entries_t.update()
+                        .where(entries_t.c.import_id == int(imp), entries_t.c.source_row == int(row))
+                        .values(enterprise_id=m.merged_id)
+                    )
+            conn.execute(enterprises_t.update().where(enterprises_t.c.enterprise_id == m.merged_id).values(merged_into=None))
+            # Enterprises merged into the restored one stay merged into it.
+            conn.execute(merge_undos_t.insert().values(merge_id=m.merge_id, reason=reason, at=_now()))
+            conn.execute(
+                review_decisions_t.delete().where(
+                    review_decisions_t.c.left_id == min(m.kept_id, m.merged_id),
+                    review_decisions_t.c.right_id == max(m.kept_id, m.merged_id),
+                )
+            )
+            conn.execute(
+                review_decisions_t.insert().values(
+                    left_id=min(m.kept_id, m.merged_id),
+                    right_id=max(m.kept_id, m.merged_id),
+                    decision="different",
+                    source=f"undo of merge {m.merge_id}",
+                    at=_now(),
+                )
+            )
+            return m.kept_id, m.merged_id
+
+    def record_decisions(self, decisions: pd.DataFrame) -> None:
+        """Store review decisions (``left_id, right_id, decision, source``), replacing earlier ones of the same pairs."""
+        if decisions.empty:
+            return
+        d = decisions.copy()
+        a, b = d.left_id.to_numpy(dtype=object).astype(str), d.right_id.to_numpy(dtype=object).astype(str)
+        d["left_id"], d["right_id"] = np.where(a <= b, a, b), np.where(a <= b, b, a)
+        d = d.drop_duplicates(["left_id", "right_id"], keep="last").assign(at=_now())
+        with self.engine.begin() as conn:
+            for a, b in zip(d.left_id, d.right_id):
+                conn.execute(review_decisions_t.delete().where(review_decisions_t.c.left_id == a, review_decisions_t.c.right_id == b))
+            _insert(conn, review_decisions_t, d[["left_id", "right_id", "decision", "source", "at"]])
+
+    def set_parents(self, links: pd.DataFrame, *, source: str) -> int:
+        """Replace the parent links of ``source`` with ``links`` (``enterprise_id, parent_id``); returns how many."""
+        with self.engine.begin() as conn:
+            conn.execute(parents_t.delete().where(parents_t.c.source == source))
+            rows = links.drop_duplicates("enterprise_id")
+            have = {r[0] for r in conn.execute(sa.select(parents_t.c.enterprise_id))}
+            rows = rows[~rows.enterprise_id.isin(have)]
+            _insert(conn, parents_t, rows[["enterprise_id", "parent_id"]].assign(source=source, at=_now()))
+            return len(rows)
+
+    def ultimate_parents(self) -> pd.Series:
+        """Live enterprise → its ultimate live parent (only enterprises that have one)."""
+        links = self.read("parents")
+        ents = self.read("enterprises")
+        root = ents.set_index("enterprise_id").merged_into
+        if links.empty:
+            return pd.Series(dtype=object)
+
+        def live(e: str) -> str:
+            seen = set()
+            while isinstance(root.get(e), str) and e not in seen:
+                seen.add(e)
+                e = root[e]
+            return e
+
+        parent = {live(a): live(b) for a, b in zip(links.enterprise_id, links.parent_id)}
+        out = {}
+        for e in parent:  # chains are short (subsidiary → group)
+            seen, p = {e}, parent[e]
+            while p in parent and p not in seen:
+                seen.add(p)
+                p = parent[p]
+            if p != e:
+                out[e] = p
+        return pd.Series(out, dtype=object).sort_index()
 
     # ------------------------------------------------------------------ reads
 
@@ -530,6 +693,17 @@ def _lookup_names(conn, norms: pd.Series) -> pd.Series:
         for norm, eid in conn.execute(sa.select(names_t.c.norm_name, names_t.c.enterprise_id).where(names_t.c.norm_name.in_(chunk))):
             found[norm] = eid
     return pd.Series(found, dtype=object)
+
+
+def _live_ids(conn, ids: list[str]) -> set[str]:
+    return {
+        r[0]
+        for r in conn.execute(
+            sa.select(enterprises_t.c.enterprise_id).where(
+                enterprises_t.c.enterprise_id.in_(list(ids)), enterprises_t.c.merged_into.is_(None)
+            )
+        )
+    }
 
 
 def _existing_ids(conn, ids: pd.Series) -> set[str]:

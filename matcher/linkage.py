@@ -1,0 +1,564 @@
+"""Entity resolution: block → compare → score → decide, each step inspectable.
+
+:class:`Resolver` is fitted on the master (every known name of every
+enterprise) and decides, for each incoming name, one of three outcomes:
+
+- ``merge``: the probability that it names an existing enterprise is at least
+  ``upper`` (and no second enterprise comes close);
+- ``review``: between ``lower`` and ``upper`` — never merged silently, a person
+  decides (see :mod:`matcher.resolution`);
+- ``new``: below ``lower``, a new enterprise.
+
+Steps, each a method that returns a frame:
+
+1. normalise — :func:`matcher.namekeys.parse_names` (prefix, core, brand, pinyin);
+2. block — :meth:`Resolver.candidates`: pairs sharing a blocking key (exact
+   key, brand pinyin, first two characters of the Chinese core, brand pinyin
+   prefix, initials of three or more letters, alias group). Keys shared by more
+   than ``max_block`` master names are skipped, so 100k × 1M never meets all pairs;
+3. compare — :meth:`Resolver.compare`: similarity features per pair
+   (rapidfuzz, vectorised), including an IDF-weighted token similarity in
+   which common tokens (集团, 控股, Group) weigh little;
+4. score — a logistic regression on those features, trained at ``fit`` on
+   SYNTHETIC labelled pairs (:mod:`matcher.synth`, seeded); the bilingual alias
+   table (``data/aliases.csv``) then overrides it: names of one group match,
+   names of two different groups never do;
+5. decide — :meth:`Resolver.predict`: best enterprise per name, thresholds.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+from io import StringIO
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils.validation import check_is_fitted
+
+from .errors import InputError, MatcherError
+from .namekeys import parse_names, place_province
+
+__all__ = ["Resolver", "AliasTable", "load_aliases", "FEATURES", "DECISIONS"]
+
+log = logging.getLogger(__name__)
+
+#: Comparison features, in the order the model reads them.
+FEATURES = ("same_key", "brand_py", "pinyin", "brand_zh", "both_zh", "cross", "initials", "prefix", "province", "tokens", "brand_rare")
+DECISIONS = ("merge", "review", "new")
+ALIAS_COLUMNS = ("group_id", "name_zh", "name_en", "aliases", "parent", "province", "city")
+
+
+# ---------------------------------------------------------------------------- alias table
+
+
+class AliasTable:
+    """The bilingual alias table: group → names in both languages, parent, HQ.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns :data:`ALIAS_COLUMNS`.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame.reset_index(drop=True)
+        long = self.names()
+        parsed = parse_names(long["name"])
+        long = long.assign(key=parsed["key"].to_numpy(), core=parsed["core"].to_numpy(), lang=parsed["lang"].to_numpy())
+        long = long[long.key != ""]
+        # A key claimed by two groups identifies neither.
+        by_key = long.drop_duplicates(["key", "group_id"])
+        by_key = by_key[~by_key.key.duplicated(keep=False)]
+        self.key_index = dict(zip(by_key.key, by_key.group_id))
+        zh = long[(long.lang == "zh") & (long.core.str.len() >= 2)].drop_duplicates(["core", "group_id"])
+        zh = zh[~zh.core.duplicated(keep=False)]
+        self.core_index = dict(zip(zh.core, zh.group_id))
+        self.province = dict(zip(self.frame.group_id, self.frame.province))
+        self.parent = {g: p for g, p in zip(self.frame.group_id, self.frame.parent) if p}
+
+    def names(self) -> pd.DataFrame:
+        """Every name of every group, long: ``group_id, name, lang_field``."""
+        f = self.frame
+        parts = [
+            pd.DataFrame({"group_id": f.group_id, "name": f.name_zh, "field": "name_zh"}),
+            pd.DataFrame({"group_id": f.group_id, "name": f.name_en, "field": "name_en"}),
+        ]
+        al = f.set_index("group_id").aliases.str.split(";").explode().str.strip()
+        parts.append(pd.DataFrame({"group_id": al.index, "name": al.to_numpy(), "field": "alias"}))
+        out = pd.concat(parts, ignore_index=True)
+        return out[out.name.fillna("") != ""].reset_index(drop=True)
+
+    def lookup(self, parsed: pd.DataFrame) -> pd.Series:
+        """Alias group of each parsed name (``""`` where none): by key, else by Chinese core when the place agrees."""
+        g = parsed["key"].map(self.key_index)
+        by_core = parsed["core"].map(self.core_index)
+        hint = parsed["province_hint"]
+        # By core only when the name's place agrees with the group's (中国万向 is not 万向 of Zhejiang).
+        ok = (parsed["lang"] == "zh") & by_core.notna() & ((parsed["prefix"] == "") | (hint == by_core.map(self.province).fillna("")))
+        return g.fillna(by_core.where(ok)).fillna("").astype(str)
+
+    def ultimate_parent(self, group: str) -> str:
+        seen = set()
+        while group in self.parent and group not in seen:
+            seen.add(group)
+            group = self.parent[group]
+        return group
+
+
+def load_aliases(extra: str | Path | None = None, *, bundled: bool = True) -> AliasTable:
+    """The bundled alias table, extended (and overridden by ``group_id``) by a user file.
+
+    Raises
+    ------
+    InputError
+        When the user file lacks a column, or a parent names no group.
+    """
+    frames = []
+    if bundled:
+        text = importlib.resources.files("matcher.data").joinpath("aliases.csv").read_text(encoding="utf-8")
+        frames.append(pd.read_csv(StringIO(text), comment="#", dtype=str, keep_default_na=False))
+    if extra is not None:
+        path = Path(extra)
+        try:
+            user = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise InputError(str(path), f"cannot read the alias file: {exc}") from None
+        missing = [c for c in ("group_id", "name_zh", "name_en") if c not in user.columns]
+        if missing:
+            raise InputError(str(path), f"missing column(s) {', '.join(missing)}; expected the columns {', '.join(ALIAS_COLUMNS)}")
+        for c in ALIAS_COLUMNS:
+            if c not in user.columns:
+                user[c] = ""
+        empty = user.group_id.str.strip() == ""
+        if empty.any():
+            i = int(np.flatnonzero(empty)[0])
+            raise InputError(str(path), "the group_id is empty; expected a short id such as hengyi", row=i + 2, column="group_id", value="")
+        frames.append(user[list(ALIAS_COLUMNS)])
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates("group_id", keep="last")
+    bad = frame[(frame.parent != "") & ~frame.parent.isin(frame.group_id)]
+    if len(bad):
+        r = bad.iloc[0]
+        raise InputError(str(extra or "aliases.csv"), "the parent names no group_id of the alias table", column="parent", value=r.parent)
+    return AliasTable(frame)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _tokens(names: pd.Series) -> pd.Series:
+    """Tokens for the rarity-weighted similarity: characters and bigrams (Chinese) or words (English).
+
+    Taken from the folded full name, legal forms included, so that their
+    rarity (none) shows in the weights.
+    """
+    folded = names.astype(str).str.normalize("NFKC").str.lower()
+    cjk = folded.str.replace(r"[^\u3400-\u9fff]", "", regex=True)
+    words = folded.str.findall(r"[a-z0-9]+")
+    return pd.Series(
+        [list(c) + [c[i : i + 2] for i in range(len(c) - 1)] + w for c, w in zip(cjk, words)],
+        index=names.index,
+        dtype=object,
+    )
+
+
+def _token_matrix(tokens: pd.Series, vocab: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
+    """L2-normalised IDF-weighted indicator matrix (unknown tokens get the largest weight)."""
+    lens = tokens.map(len).to_numpy()
+    flat = pd.Series(np.concatenate([np.asarray(t, dtype=object) for t in tokens]) if lens.sum() else np.array([], dtype=object))
+    col = flat.map(vocab).fillna(-1).astype(np.int64).to_numpy()
+    row = np.repeat(np.arange(len(tokens)), lens)
+    w = np.where(col >= 0, idf[np.maximum(col, 0)], idf.max() if len(idf) else 1.0)
+    # Unknown tokens: their own columns past the vocabulary, by hash.
+    unknown = col < 0
+    col = col.copy()
+    if unknown.any():
+        col[unknown] = len(vocab) + pd.util.hash_array(flat.to_numpy()[unknown].astype(str)).astype(np.int64) % 1_000_003
+    m = sp.csr_matrix((w, (row, col)), shape=(len(tokens), len(vocab) + 1_000_003))
+    m.sum_duplicates()
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.diags(1.0 / norms) @ m
+
+
+def _agree(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """+1 equal, -1 both given and different, 0 unknown."""
+    a, b = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    known = (a != "") & (b != "")
+    return np.where(known, np.where(a == b, 1.0, -1.0), 0.0)
+
+
+def _ratio(a, b, workers: int) -> np.ndarray:
+    return process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=workers).astype(float) / 100.0
+
+
+# ---------------------------------------------------------------------------- the resolver
+
+# Trained pair models by (n_train, random_state): training is deterministic, so once per process.
+_MODELS: dict[tuple[int, int], tuple[HistGradientBoostingClassifier, pd.Series]] = {}
+
+
+class Resolver(BaseEstimator):
+    """Match incoming enterprise names to a master of known enterprises.
+
+    Parameters
+    ----------
+    upper : float
+        Probability at or above which a name is merged into an enterprise.
+    lower : float
+        Probability at or above which (and below ``upper``) a pair goes to review.
+    max_block : int
+        Blocking keys shared by more master names than this are skipped.
+    aliases : str or Path, optional
+        A user alias file extending the bundled ``data/aliases.csv``.
+    use_aliases : bool
+        Use the alias table at all (off to measure string matching alone).
+    n_train : int
+        SYNTHETIC master size used to train the match model at ``fit``.
+    random_state : int
+        Seed of the synthetic training data.
+    workers : int
+        Threads for rapidfuzz (``-1``: all cores).
+
+    Attributes
+    ----------
+    master_ : DataFrame
+        The parsed master names with ``enterprise_id``, ``province`` and ``group``.
+    model_ : LogisticRegression
+        The pair classifier over :data:`FEATURES`.
+    idf_ : ndarray
+        Token weights by rarity (see :meth:`token_weight`).
+
+    Examples
+    --------
+    >>> master = pd.DataFrame({"enterprise_id": ["E1", "E2"], "name": ["浙江恒逸集团有限公司", "恒力集团有限公司"]})
+    >>> r = Resolver().fit(master)
+    >>> r.predict(pd.DataFrame({"name": ["Zhejiang Hengyi Group"]}))[["enterprise_id", "decision"]].values.tolist()
+    [['E1', 'merge']]
+    """
+
+    def __init__(
+        self,
+        *,
+        upper: float = 0.95,
+        lower: float = 0.5,
+        max_block: int = 200,
+        aliases: str | Path | None = None,
+        use_aliases: bool = True,
+        n_train: int = 20000,
+        random_state: int = 0,
+        workers: int = -1,
+    ):
+        self.upper = upper
+        self.lower = lower
+        self.max_block = max_block
+        self.aliases = aliases
+        self.use_aliases = use_aliases
+        self.n_train = n_train
+        self.random_state = random_state
+        self.workers = workers
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, master: pd.DataFrame, y=None) -> Resolver:
+        """Index the master: one row per known name, with ``enterprise_id`` and ``name`` (``province`` optional)."""
+        if not (0.0 < self.lower <= self.upper <= 1.0):
+            raise MatcherError(
+                f"The 'lower' and 'upper' parameters of Resolver must satisfy 0 < lower <= upper <= 1. Got {self.lower} and {self.upper} instead."
+            )
+        if not isinstance(self.max_block, int | np.integer) or self.max_block < 1:
+            raise MatcherError(f"The 'max_block' parameter of Resolver must be an int >= 1. Got {self.max_block!r} instead.")
+        for col in ("enterprise_id", "name"):
+            if col not in master.columns:
+                raise MatcherError(f"Resolver.fit: the master frame needs a {col!r} column; it has {', '.join(map(str, master.columns))}")
+        self.alias_table_ = load_aliases(self.aliases) if self.use_aliases else None
+        trained = _MODELS.get((self.n_train, self.random_state))
+        if trained is None:
+            trained = _MODELS[(self.n_train, self.random_state)] = self._train()
+        self.model_, self.background_df_ = trained
+        self._index(master)
+        return self
+
+    def _index(self, master: pd.DataFrame) -> None:
+        m = master.reset_index(drop=True)
+        parsed = self._prepare(m)
+        parsed["enterprise_id"] = m["enterprise_id"].astype(str).to_numpy()
+        if self.alias_table_ is not None and len(parsed):
+            # An enterprise belongs to the alias group of any of its names.
+            g = parsed.group.where(parsed.group != "")
+            per_ent = g.groupby(parsed.enterprise_id).first()
+            parsed["group"] = parsed.enterprise_id.map(per_ent).fillna("")
+        self.master_ = parsed
+        # How many enterprises of the master share each brand (in pinyin): a match on a rare brand says more.
+        per_brand = parsed.drop_duplicates(["brand_py", "enterprise_id"]).brand_py.value_counts()
+        self.brand_rare_ = (1.0 / parsed.brand_py.map(per_brand).to_numpy(dtype=float)) if len(parsed) else np.zeros(0)
+        self._names = m["name"].astype(str).to_numpy()
+        tokens = _tokens(m["name"])
+        flat = pd.Series([t for ts in tokens for t in set(ts)], dtype=object)
+        df = flat.value_counts()
+        n = len(m)
+        # Document frequencies over the master plus a fixed SYNTHETIC background, so that
+        # 集团 or 有限公司 weigh little even in a small master.
+        background = getattr(self, "background_df_", None)
+        if background is not None and len(background):
+            df = df.add(background.iloc[1:], fill_value=0)
+            n += int(background.iloc[0])
+        df = df.sort_index(kind="stable")
+        self.vocab_ = {t: i for i, t in enumerate(df.index)}
+        self.idf_ = np.log((1 + max(n, 1)) / (1 + df.to_numpy(dtype=float))) + 1.0
+        self.master_tokens_ = _token_matrix(tokens, self.vocab_, self.idf_)
+        self.blocks_ = {k: self._block_index(parsed, k) for k in self._block_keys()}
+        self.n_features_in_ = len(FEATURES)
+
+    def token_weight(self, token: str) -> float:
+        """Rarity weight (smoothed IDF over the master) of a token; common tokens such as 集团 weigh little."""
+        check_is_fitted(self, "idf_")
+        i = self.vocab_.get(token.lower())
+        return float(self.idf_[i]) if i is not None else float(self.idf_.max())
+
+    def _prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        parsed = parse_names(frame["name"]).reset_index(drop=True)
+        prov = frame["province"].fillna("").astype(str).to_numpy() if "province" in frame.columns else np.full(len(frame), "", dtype=object)
+        prov = pd.Series(prov, dtype=object).map(_province_name)
+        parsed["province"] = prov.where(prov != "", parsed["province_hint"]).to_numpy()
+        parsed["group"] = self.alias_table_.lookup(parsed).to_numpy() if self.alias_table_ is not None and len(parsed) else ""
+        return parsed
+
+    # ------------------------------------------------------------------ block
+
+    @staticmethod
+    def _block_keys() -> tuple[str, ...]:
+        return ("key", "brand_py", "core2", "py5", "initials", "group")
+
+    @staticmethod
+    def _key_values(parsed: pd.DataFrame, kind: str) -> pd.Series:
+        if kind == "key":
+            return parsed["key"]
+        if kind == "brand_py":
+            return parsed["brand_py"].where(parsed["brand_py"].str.len() >= 3, "")
+        if kind == "core2":
+            return parsed["core"].str[:2].where(parsed["lang"] == "zh", "")
+        if kind == "py5":
+            return parsed["brand_py"].str[:5].where(parsed["brand_py"].str.len() >= 5, "")
+        if kind == "initials":
+            return parsed["initials"].where(parsed["initials"].str.len() >= 3, "")
+        if kind == "group":
+            return parsed["group"]
+        raise ValueError(kind)
+
+    def _block_index(self, parsed: pd.DataFrame, kind: str) -> pd.DataFrame:
+        vals = self._key_values(parsed, kind)
+        frame = pd.DataFrame({"bk": vals.to_numpy(), "m": np.arange(len(parsed))})
+        frame = frame[frame.bk != ""]
+        size = frame.groupby("bk").m.transform("size")
+        big = size > self.max_block
+        if big.any() and kind != "group":
+            log.debug("blocking on %s: %d keys shared by more than %d names skipped", kind, frame.bk[big].nunique(), self.max_block)
+            frame = frame[~big]
+        return frame
+
+    def candidates(self, queries: pd.DataFrame) -> pd.DataFrame:
+        """Candidate pairs ``q`` (query row) × ``m`` (master row) sharing a blocking key, with ``block`` (which key first)."""
+        check_is_fitted(self, "master_")
+        parsed = queries if "brand_py" in queries.columns else self._prepare(queries.reset_index(drop=True))
+        parts = []
+        for kind, index in self.blocks_.items():
+            vals = self._key_values(parsed, kind)
+            q = pd.DataFrame({"bk": vals.to_numpy(), "q": np.arange(len(parsed))})
+            q = q[q.bk != ""]
+            if len(q) == 0 or len(index) == 0:
+                continue
+            pairs = q.merge(index, on="bk", how="inner")[["q", "m"]]
+            parts.append(pairs.assign(block=kind))
+        if not parts:
+            return pd.DataFrame({"q": np.array([], dtype=np.int64), "m": np.array([], dtype=np.int64), "block": []})
+        out = pd.concat(parts, ignore_index=True).drop_duplicates(["q", "m"], keep="first")
+        return out.sort_values(["q", "m"], kind="stable").reset_index(drop=True)
+
+    # ------------------------------------------------------------------ compare
+
+    def compare(self, queries: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Comparison features (:data:`FEATURES`) for candidate ``pairs`` of :meth:`candidates`."""
+        check_is_fitted(self, "master_")
+        parsed = queries if "brand_py" in queries.columns else self._prepare(queries.reset_index(drop=True))
+        qi, mi = pairs["q"].to_numpy(), pairs["m"].to_numpy()
+        a = parsed.iloc[qi].reset_index(drop=True)
+        b = self.master_.iloc[mi].reset_index(drop=True)
+        w = self.workers
+        both_zh = ((a.lang == "zh") & (b.lang == "zh")).to_numpy()
+        f = pd.DataFrame(index=pairs.index)
+        f["same_key"] = (a.key.to_numpy() == b.key.to_numpy()).astype(float)
+        f["brand_py"] = _ratio(a.brand_py, b.brand_py, w)
+        f["pinyin"] = _ratio(a.pinyin, b.pinyin, w)
+        f["brand_zh"] = np.where(both_zh, _ratio(a.brand, b.brand, w), 0.0)
+        f["both_zh"] = both_zh.astype(float)
+        f["cross"] = (a.lang.to_numpy() != b.lang.to_numpy()).astype(float)
+        f["initials"] = ((a.initials.to_numpy() == b.initials.to_numpy()) & (a.initials.str.len().to_numpy() >= 2)).astype(float)
+        f["prefix"] = _agree(a.prefix_py, b.prefix_py)
+        f["province"] = _agree(a.province, b.province)
+        qt = parsed.attrs.get("token_matrix")
+        if qt is None and "name" in parsed.columns:
+            qt = _token_matrix(_tokens(parsed["name"]), self.vocab_, self.idf_)
+        if qt is not None and len(qi):
+            f["tokens"] = np.asarray(qt[qi].multiply(self.master_tokens_[mi]).sum(axis=1)).ravel()
+        else:
+            f["tokens"] = 0.0
+        f["brand_rare"] = self.brand_rare_[mi] if len(mi) else np.zeros(0)
+        f["group_q"] = a.group.to_numpy()
+        f["group_m"] = b.group.to_numpy()
+        return f
+
+    # ------------------------------------------------------------------ score
+
+    def _probability(self, f: pd.DataFrame) -> np.ndarray:
+        p = self.model_.predict_proba(f[list(FEATURES)].to_numpy())[:, 1] if len(f) else np.zeros(0)
+        if self.alias_table_ is not None and len(f):
+            gq, gm = f["group_q"].to_numpy(dtype=object), f["group_m"].to_numpy(dtype=object)
+            known = (gq != "") & (gm != "")
+            p = np.where(known & (gq == gm), np.maximum(p, 0.999), p)
+            p = np.where(known & (gq != gm), np.minimum(p, 0.001), p)
+        return p
+
+    def score_pairs(self, queries: pd.DataFrame) -> pd.DataFrame:
+        """Every candidate pair with its features and probability (the inspectable middle of :meth:`predict`)."""
+        check_is_fitted(self, "master_")
+        q = queries.reset_index(drop=True)
+        parsed = self._prepare(q)
+        parsed.attrs["token_matrix"] = _token_matrix(_tokens(q["name"]), self.vocab_, self.idf_)
+        pairs = self.candidates(parsed)
+        f = self.compare(parsed, pairs)
+        out = pd.concat([pairs, f], axis=1)
+        out["probability"] = self._probability(f)
+        out["enterprise_id"] = self.master_.enterprise_id.to_numpy()[out.m.to_numpy()] if len(out) else []
+        return out
+
+    def predict(self, queries: pd.DataFrame) -> pd.DataFrame:
+        """Decide each incoming name: ``merge`` / ``review`` / ``new``.
+
+        Parameters
+        ----------
+        queries : DataFrame
+            ``name`` and optionally ``province`` (full Chinese province name,
+            or anything the gazetteer's provinces start with).
+
+        Returns
+        -------
+        DataFrame
+            One row per query row (same order): ``enterprise_id`` (the best
+            enterprise, ``""`` if no candidate), ``matched_name``,
+            ``probability``, ``decision``, ``runner_up`` (second enterprise's
+            probability), ``reason_zh``, ``reason_en``, and the features of the
+            best pair. Ties in probability go to the smaller enterprise id.
+        """
+        check_is_fitted(self, "master_")
+        q = queries.reset_index(drop=True)
+        scored = self.score_pairs(q)
+        best = scored.sort_values(["q", "probability", "enterprise_id", "m"], ascending=[True, False, True, True], kind="stable")
+        per_ent = best.drop_duplicates(["q", "enterprise_id"])
+        top = per_ent.drop_duplicates("q").set_index("q")
+        second = per_ent[per_ent.duplicated("q")].drop_duplicates("q").set_index("q").probability
+        out = pd.DataFrame(index=np.arange(len(q)))
+        out["enterprise_id"] = top.enterprise_id.reindex(out.index).fillna("").astype(str)
+        out["matched_name"] = top.m.reindex(out.index).map(lambda m: "" if pd.isna(m) else self._name_of(int(m))).astype(str)
+        out["probability"] = top.probability.reindex(out.index).fillna(0.0).round(6)
+        out["runner_up"] = second.reindex(out.index).fillna(0.0).round(6)
+        p, r = out.probability.to_numpy(), out.runner_up.to_numpy()
+        decision = np.where(p >= self.upper, "merge", np.where(p >= self.lower, "review", "new"))
+        # Two enterprises above the bar: a person decides which.
+        decision = np.where((decision == "merge") & (r >= self.upper), "review", decision)
+        out["decision"] = decision
+        feats = top.reindex(out.index)
+        for c in FEATURES:
+            out[c] = feats[c].fillna(0.0).to_numpy()
+        out["group_q"] = feats["group_q"].fillna("").to_numpy()
+        out["group_m"] = feats["group_m"].fillna("").to_numpy()
+        out["reason_zh"], out["reason_en"] = _reasons(out)
+        return out
+
+    def transform(self, queries: pd.DataFrame) -> pd.DataFrame:
+        """Same as :meth:`predict`."""
+        return self.predict(queries)
+
+    def _name_of(self, m: int) -> str:
+        return str(self._names[m]) if hasattr(self, "_names") else ""
+
+    # ------------------------------------------------------------------ training
+
+    def _train(self) -> tuple[HistGradientBoostingClassifier, pd.Series]:
+        """Fit the pair model on SYNTHETIC pairs: noisy names against a synthetic master, labelled by construction."""
+        from .synth import synthetic_master, synthetic_queries
+
+        master = synthetic_master(self.n_train, random_state=self.random_state)
+        queries = synthetic_queries(master, max(self.n_train // 4, 100), random_state=self.random_state + 1)
+        saved = self.alias_table_
+        self.alias_table_ = None  # the model learns from the strings alone
+        self.background_df_ = None
+        try:
+            self._index(master[["enterprise_id", "name", "province"]])
+            parsed = self._prepare(queries)
+            parsed.attrs["token_matrix"] = _token_matrix(_tokens(queries["name"]), self.vocab_, self.idf_)
+            pairs = self.candidates(parsed)
+            f = self.compare(parsed, pairs)
+        finally:
+            self.alias_table_ = saved
+        y = (queries.true_id.to_numpy()[pairs.q.to_numpy()] == master.enterprise_id.to_numpy()[pairs.m.to_numpy()]).astype(int)
+        # Gradient boosting with monotone constraints: more similarity never lowers the probability,
+        # and interactions (same pinyin but a different place) are learnt rather than hand-set.
+        mono = [0 if c in ("both_zh", "cross") else 1 for c in FEATURES]
+        model = HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.1, max_leaf_nodes=15, monotonic_cst=mono, early_stopping=False, random_state=0
+        )
+        model.fit(f[list(FEATURES)].to_numpy(), y)
+        log.debug("match model trained on %d synthetic pairs (%d matches)", len(y), int(y.sum()))
+        tokens = _tokens(master["name"])
+        background = pd.Series([t for ts in tokens for t in set(ts)], dtype=object).value_counts()
+        background = pd.concat([pd.Series({"": len(master)}), background])
+        return model, background
+
+
+def _province_name(text: str) -> str:
+    """Full province name of a free-text province (浙江 / 浙江省 / Zhejiang)."""
+    t = str(text).strip()
+    if not t:
+        return ""
+    hit = place_province(t) or place_province(t.lower())
+    if hit:
+        return hit
+    for suffix in ("省", "市", "壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区"):
+        if t.endswith(suffix) and place_province(t[: -len(suffix)]):
+            return place_province(t[: -len(suffix)])
+    return t
+
+
+def _reasons(out: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """One line in Chinese and one in English saying what the decision rests on."""
+    zh = pd.Series("", index=out.index, dtype=object)
+    en = pd.Series("", index=out.index, dtype=object)
+
+    def add(mask, z, e):
+        nonlocal zh, en
+        mask = np.asarray(mask, dtype=bool)
+        zh = zh.where(~mask, zh + z + "；")
+        en = en.where(~mask, en + e + "; ")
+
+    same_group = (out.group_q != "") & (out.group_q == out.group_m)
+    diff_group = (out.group_q != "") & (out.group_m != "") & (out.group_q != out.group_m)
+    add(same_group, "别名表同一集团", "same group in the alias table")
+    add(diff_group, "别名表中为不同集团", "different groups in the alias table")
+    add(out.same_key == 1, "规范化名称相同", "same normalised name")
+    add((out.same_key == 0) & (out.brand_py >= 0.999), "核心字号拼音相同", "same core name in pinyin")
+    add((out.brand_py < 0.999) & (out.brand_py >= 0.8), "核心字号拼音相近", "similar core name in pinyin")
+    add(out.cross == 1, "中英文名称比对", "Chinese–English comparison")
+    add(out.province == 1, "总部省份一致", "same HQ province")
+    add(out.province == -1, "总部省份不同", "different HQ province")
+    add(out.prefix == -1, "地名前缀不同", "different place prefix")
+    add(out.enterprise_id == "", "无候选企业", "no candidate enterprise")
+    p = out.probability.map(lambda v: f"{v:.3f}")
+    zh = out.decision.map({"merge": "合并", "review": "待人工复核", "new": "新企业"}) + "（概率 " + p + "）：" + zh.str.rstrip("；")
+    en = out.decision.map({"merge": "merge", "review": "needs review", "new": "new enterprise"}) + " (p=" + p + "): " + en.str.rstrip("; ")
+    return zh, en
