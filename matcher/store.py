@@ -605,6 +605,11 @@ class Store:
 
     # ------------------------------------------------------------------ history
 
+    def lookup_names(self, norms: pd.Series) -> pd.Series:
+        """normalised name → enterprise id, for the names the database knows (see :mod:`matcher.names`)."""
+        with self.engine.connect() as conn:
+            return _lookup_names(conn, norms)
+
     def write_history(
         self,
         *,

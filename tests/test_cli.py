@@ -11,7 +11,19 @@ from matcher.store import Store
 
 from .conftest import write
 
-COMMANDS = ["import-list", "import-profiles", "targets", "weekly", "demo"]
+COMMANDS = [
+    "import-list",
+    "import-profiles",
+    "targets",
+    "weekly",
+    "demo",
+    "template",
+    "import-visits",
+    "import-projects",
+    "import-stationed",
+    "kpi",
+    "db",
+]
 
 
 def run(*args, db=None):
