@@ -505,9 +505,9 @@ def _team_ids(rows: _Rows, frame: pd.DataFrame, key: str, config: Config, *, req
 
 
 def _key(*parts: pd.Series) -> pd.Series:
-    joined = parts[0].astype(str)
+    joined = parts[0].astype(object).fillna("").astype(str)
     for p in parts[1:]:
-        joined = joined + "|" + p.astype(str)
+        joined = joined + "|" + p.astype(object).fillna("").astype(str)
     return joined
 
 
