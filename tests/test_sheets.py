@@ -228,3 +228,20 @@ def test_csv_in_gbk_with_chinese_headers_only(store, config, tmp_path):
 def test_names_resolve_exactly_and_unknown_stay_unknown(store):
     ids = resolve_enterprises(store, pd.Series(["京东集团有限公司", "恒力集团", "新公司"]))
     assert ids.notna().tolist() == [True, True, False]
+
+
+def test_two_users_importing_at_once_lose_and_duplicate_nothing(store, config, tmp_path):
+    import subprocess
+    import sys
+
+    a = visit_rows()
+    b = visit_rows().assign(date=["2026-03-02", "2026-06-02", "2026-06-03"])  # its first row is also in a
+    pa = sheet(tmp_path, config, "visits", a, "a.xlsx")
+    pb = sheet(tmp_path, config, "visits", b, "b.xlsx")
+    cmd = [sys.executable, "-m", "matcher.cli", "--db", str(tmp_path / "t.db"), "import-visits"]
+    procs = [subprocess.Popen([*cmd, str(p), "--today", TODAY], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for p in (pa, pb)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    v = store.visits_frame()
+    assert len(v) == 5 and v.visit_id.is_unique
+    assert sorted(v.date.dt.strftime("%m-%d")) == ["03-02", "03-05", "04-07", "06-02", "06-03"]
