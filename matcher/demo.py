@@ -21,11 +21,13 @@ from .errors import MatcherError
 from .featurise import rank_column
 from .ingest import parse_profiles, read_table
 
-__all__ = ["run_demo", "default_enterprises_path", "import_default_data", "DEMO_CITIES", "DEMO_CHAINS"]
+__all__ = ["run_demo", "default_enterprises_path", "import_default_data", "load_simulated_history", "DEMO_CITIES", "DEMO_CHAINS"]
 
 DEMO_CITIES = ("qinzhou", "liuzhou")
 DEMO_CHAINS = ("automotive", "biomedicine")
 DEFAULT_LIST_YEAR = 2024
+DEMO_HISTORY_WEEKS = 53
+DEMO_HISTORY_SEED = 2026
 
 
 def default_enterprises_path() -> Path:
@@ -70,6 +72,27 @@ def import_default_data(store, config: Config, path: Path | None = None) -> list
     return results
 
 
+def load_simulated_history(store, scores, config: Config, week: str, *, weeks: int = DEMO_HISTORY_WEEKS, seed: int = DEMO_HISTORY_SEED):
+    """Simulate ``weeks`` weeks of team work ending the week before ``week`` and store it (labelled synthetic).
+
+    Returns the :class:`matcher.simulate.SimulatedHistory`.
+    """
+    from .plan import parse_week
+    from .simulate import simulate_history
+
+    _, monday = parse_week(week)
+    start = pd.Timestamp(monday) - pd.Timedelta(weeks=weeks)
+    history = simulate_history(scores, config, start=start.strftime("%Y-%m-%d"), weeks=weeks, seed=seed)
+    store.write_history(
+        visits=history.visits,
+        projects=history.projects,
+        stage_changes=history.stage_changes,
+        stationed=history.stationed,
+        source_name=f"simulated history (synthetic) seed {seed}, {weeks} weeks before {week}",
+    )
+    return history
+
+
 def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = None, echo: Callable[[str], None] = lambda s: None) -> str:
     """Build a fresh demo database, write target lists and the week's team lists to ``out``."""
     from .cli import _Ctx, _write_weekly
@@ -110,11 +133,14 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
             written.append(
                 write_table(frame, out / f"targets_chain_{chain.id}.{ext}", title=f"招商目标清单 Target list: {chain.name_zh}链")
             )
+    history = load_simulated_history(store, scores, config, week)
     plan, per_team = _write_weekly(_Ctx(db, str(config.path)), week, out / "weekly", scores=scores)
     n_region = int((universe.source_region != "").sum())
     n_tiered = int(universe[[rank_column(t.id).replace("rank__", "on__") for t in config.tiers]].any(axis=1).sum())
     return (
         f"demo database {db}: {len(universe)} enterprises ({n_tiered} on a list, {n_region} in a key region)\n"
         f"target lists: {len(written)} files in {out}/ (targets_city_*, targets_chain_*)\n"
-        f"weekly lists {week}: {len(plan)} leads for {len(per_team)} teams in {out / 'weekly'}/"
+        f"weekly lists {week}: {len(plan)} leads for {len(per_team)} teams in {out / 'weekly'}/\n"
+        f"simulated history (synthetic, seed {DEMO_HISTORY_SEED}): {len(history.visits)} visits, {len(history.projects)} projects "
+        f"over the {DEMO_HISTORY_WEEKS} weeks before {week}; try: matcher --db {db} kpi --year {week[:4]} --out kpi"
     )

@@ -13,6 +13,7 @@ __all__ = [
     "InputError",
     "StoreError",
     "NotFoundError",
+    "SheetError",
 ]
 
 
@@ -84,3 +85,26 @@ class StoreError(MatcherError):
 
 class NotFoundError(MatcherError):
     """A name given by the user (city, chain, team, list type…) is not known."""
+
+
+class SheetError(InputError):
+    """A filled-in sheet has bad rows; ``problems`` lists every one (row, column, value, reason).
+
+    Nothing of the sheet is imported when any row is bad.
+    """
+
+    def __init__(self, path: str, problems: list[tuple[int | None, str | None, object, str]], *, shown: int = 50):
+        self.problems = list(problems)
+        lines = []
+        for row, column, value, reason in self.problems[:shown]:
+            where = [f"row {row}"] if row is not None else []
+            if column:
+                where.append(f"column {column!r}")
+            if value not in (None, ""):
+                where.append(f"value {str(value)!r}")
+            lines.append((", ".join(where) + ": " if where else "") + reason)
+        if len(self.problems) > shown:
+            lines.append(f"… and {len(self.problems) - shown} more")
+        n = len(self.problems)
+        head = f"{n} bad row{'s' if n > 1 else ''}, nothing imported" if n else "nothing imported"
+        super().__init__(path, head + ":\n  " + "\n  ".join(lines))

@@ -126,13 +126,19 @@ def _header_key(text: str) -> str:
 _ALIAS_INDEX = {_header_key(a): f for f, aliases in FIELD_ALIASES.items() for a in aliases}
 
 
-def _field_of(header: str) -> str | None:
+def alias_index(fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Header key → canonical field for a field → spellings mapping (like :data:`FIELD_ALIASES`)."""
+    return {_header_key(a): f for f, aliases in fields.items() for a in aliases}
+
+
+def _field_of(header: str, index: dict[str, str] | None = None) -> str | None:
+    index = _ALIAS_INDEX if index is None else index
     key = _header_key(header)
-    if key in _ALIAS_INDEX:
-        return _ALIAS_INDEX[key]
+    if key in index:
+        return index[key]
     # Headers with a year or unit glued on: "2024排名", "营业收入（万元）"
     stripped = re.sub(r"^\d{4}年?", "", key)
-    return _ALIAS_INDEX.get(stripped)
+    return index.get(stripped)
 
 
 def _unit_of(header: str) -> str:
@@ -198,16 +204,16 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     raise InputError(str(path), "cannot decode the file; expected UTF-8 (with or without BOM) or GBK/GB18030")
 
 
-def _find_header(rows: list[list[str]], path: str) -> int:
+def _find_header(rows: list[list[str]], path: str, index: dict[str, str] | None = None) -> int:
     best, best_hits = -1, 0
     for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        fields = [_field_of(c) for c in row if str(c).strip()]
+        fields = [_field_of(c, index) for c in row if str(c).strip()]
         hits = len({f for f in fields if f})
         if "name" in fields and hits >= 2 or hits >= 3:
             return i
         if hits > best_hits:
             best, best_hits = i, hits
-    if best >= 0 and best_hits >= 1 and any(_field_of(c) == "name" for c in rows[best]):
+    if best >= 0 and best_hits >= 1 and any(_field_of(c, index) == "name" for c in rows[best]):
         return best
     expected = " / ".join(FIELD_ALIASES["name"][:4] + FIELD_ALIASES["rank"][:2])
     raise InputError(
@@ -216,7 +222,7 @@ def _find_header(rows: list[list[str]], path: str) -> int:
     )
 
 
-def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
+def read_table(path: str | Path, *, sheet: str | None = None, fields: dict[str, tuple[str, ...]] | None = None) -> Table:
     """Read a CSV or Excel file into a :class:`Table` of text cells.
 
     Parameters
@@ -226,6 +232,9 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
         comma, tab or semicolon separated) or ``.xlsx``/``.xlsm``.
     sheet : str, optional
         Worksheet name for Excel files; default the first sheet.
+    fields : dict, optional
+        Canonical field → header spellings, instead of :data:`FIELD_ALIASES`
+        (for other kinds of sheet, such as the visit and project templates).
 
     Raises
     ------
@@ -252,7 +261,8 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
     grid = [[unicodedata.normalize("NFKC", c).strip() for c in row] for row in grid[: _HEADER_SCAN_ROWS + 1]] + grid[
         _HEADER_SCAN_ROWS + 1 :
     ]
-    h = _find_header(grid, str(path))
+    index = alias_index(fields) if fields is not None else None
+    h = _find_header(grid, str(path), index)
     header = grid[h]
     body = grid[h + 1 :]
     width = max([len(header)] + [len(r) for r in body])
@@ -268,7 +278,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
         frame = frame.iloc[:0]
     headers, units, columns, seen = {}, {}, [], set()
     for j, hd in enumerate(header):
-        f = _field_of(hd) if hd else None
+        f = _field_of(hd, index) if hd else None
         if f is not None and f not in seen:
             seen.add(f)
             headers[f] = hd

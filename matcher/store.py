@@ -30,11 +30,13 @@ from sqlalchemy import event
 from .errors import StoreError
 from .names import fold_text, normalize_names
 
-__all__ = ["Store", "ImportResult", "open_store", "default_db", "SCHEMA_VERSION"]
+__all__ = ["Store", "ImportResult", "open_store", "default_db", "SCHEMA_VERSION", "MIGRATIONS"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+#: Version 1: lists, profiles, enterprises. Version 2 adds the history: visits, projects,
+#: stage changes and stationed days (see :data:`MIGRATIONS`).
+SCHEMA_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -156,6 +158,90 @@ parents_t = sa.Table(
     sa.Column("at", sa.String(32), nullable=False),
 )
 
+# ---------------------------------------------------------------- history (schema version 2)
+# Dates are ISO text (YYYY-MM-DD): portable across engines and sortable.
+
+visits_t = sa.Table(
+    "visits",
+    metadata,
+    sa.Column("visit_id", sa.String(64), primary_key=True),
+    sa.Column("date", sa.String(10), nullable=False, index=True),
+    sa.Column("team_id", sa.String(64), nullable=False),
+    sa.Column("city", sa.String(64), nullable=False),
+    sa.Column("enterprise_id", sa.String(16), nullable=False, index=True),
+    sa.Column("enterprise_name", sa.Text, nullable=False, default=""),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("lead_level", sa.String(32), nullable=False),
+    sa.Column("participants", sa.Text, nullable=False, default=""),
+    sa.Column("chain", sa.String(64), nullable=False, default=""),
+    sa.Column("outcome", sa.Text, nullable=False, default=""),
+    sa.Column("next_step", sa.Text, nullable=False, default=""),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.Column("import_id", sa.Integer, nullable=True),
+)
+
+projects_t = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("project_id", sa.String(64), primary_key=True),
+    sa.Column("enterprise_id", sa.String(16), nullable=False, index=True),
+    sa.Column("enterprise_name", sa.Text, nullable=False, default=""),
+    sa.Column("city", sa.String(64), nullable=False),
+    sa.Column("county_park", sa.Text, nullable=False, default=""),
+    sa.Column("chain", sa.String(64), nullable=False, default=""),
+    sa.Column("link", sa.String(64), nullable=False, default=""),
+    sa.Column("amount_yuan", sa.Float, nullable=True),
+    sa.Column("amount_estimated", sa.Boolean, nullable=False, default=False),
+    sa.Column("arrived_yuan", sa.Float, nullable=True),
+    sa.Column("stage", sa.String(16), nullable=False),
+    sa.Column("stage_date", sa.String(10), nullable=False),
+    sa.Column("signed_date", sa.String(10), nullable=True),
+    sa.Column("source_team", sa.String(64), nullable=False, default=""),
+    sa.Column("dropped_reason", sa.Text, nullable=False, default=""),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.Column("import_id", sa.Integer, nullable=True),
+)
+
+stage_changes_t = sa.Table(
+    "stage_changes",
+    metadata,
+    sa.Column("project_id", sa.String(64), primary_key=True),
+    sa.Column("stage", sa.String(16), primary_key=True),
+    sa.Column("date", sa.String(10), primary_key=True),
+)
+
+stationed_t = sa.Table(
+    "stationed",
+    metadata,
+    sa.Column("chain", sa.String(64), primary_key=True),
+    sa.Column("quarter", sa.String(6), primary_key=True),
+    sa.Column("team_id", sa.String(64), primary_key=True),
+    sa.Column("days", sa.Integer, nullable=False),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.Column("import_id", sa.Integer, nullable=True),
+)
+
+HISTORY_TABLES = (visits_t, projects_t, stage_changes_t, stationed_t)
+
+
+def _migrate_1_to_2(conn) -> None:
+    """Version 1 → 2: add the history tables."""
+    for t in HISTORY_TABLES:
+        t.create(conn, checkfirst=True)
+
+
+RESOLUTION_TABLES = (merge_rows_t, merge_undos_t, review_decisions_t, parents_t)
+
+
+def _migrate_2_to_3(conn) -> None:
+    """Version 2 → 3: add the resolution records (merged rows, undos, review decisions, parents)."""
+    for t in RESOLUTION_TABLES:
+        t.create(conn, checkfirst=True)
+
+
+#: from-version → function upgrading a database by one version, run inside the opening transaction.
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+
 _ENTRY_TEXT = ("industry", "business", "country", "province", "city", "hq")
 _PROFILE_TEXT = ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "ownership")
 
@@ -227,22 +313,48 @@ class Store:
             raise StoreError(f"cannot open database {self.url!r}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._init()
 
     def _init(self) -> None:
         try:
-            with self.engine.begin() as conn:
-                metadata.create_all(conn)
-                row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).first()
-                if row is None:
+            with self.begin() as conn:
+                if not sa.inspect(conn).has_table("meta"):
+                    metadata.create_all(conn)
                     conn.execute(meta_t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-                elif int(row[0]) > SCHEMA_VERSION:
+                    return
+                row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).first()
+                version = int(row[0]) if row is not None else 1
+                if version > SCHEMA_VERSION:
                     raise StoreError(
-                        f"database {self.url} has schema version {row[0]}, newer than this release "
+                        f"database {self.url} has schema version {version}, newer than this release "
                         f"understands ({SCHEMA_VERSION}); upgrade matcher"
                     )
+                if version < SCHEMA_VERSION:
+                    self._migrate(conn, version)
         except sa.exc.DatabaseError as exc:
             raise StoreError(f"cannot use database {self.url}: {exc.orig}") from None
+
+    def _migrate(self, conn, version: int) -> None:
+        """Upgrade from ``version`` to :data:`SCHEMA_VERSION` inside the caller's transaction."""
+        start = version
+        while version < SCHEMA_VERSION:
+            MIGRATIONS[version](conn)
+            version += 1
+        conn.execute(meta_t.delete().where(meta_t.c.key == "schema_version"))
+        conn.execute(meta_t.insert().values(key="schema_version", value=str(version)))
+        log.warning("database %s upgraded from schema version %d to %d", self.url, start, version)
+
+    def begin(self):
+        """A write transaction (on SQLite it takes the write lock at once: concurrent writers queue, never deadlock)."""
+        if self.engine.dialect.name == "sqlite":
+            return self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE").begin()
+        return self.engine.begin()
+
+    @property
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).scalar_one())
 
     # ------------------------------------------------------------------ imports
 
@@ -271,7 +383,7 @@ class Store:
         ``entries`` frames come from :func:`matcher.ingest.parse_list`.
         """
         results = []
-        with self.engine.begin() as conn:
+        with self.begin() as conn:
             for entries, year in parts:
                 results.append(self._import_list(conn, entries, list_type, int(year), source_name, sha256))
         return results
@@ -359,7 +471,7 @@ class Store:
         they are merged into the one with the smaller id, and the merge is
         recorded in the ``merges`` table.
         """
-        with self.engine.begin() as conn:
+        with self.begin() as conn:
             prev = conn.execute(
                 sa.select(imports_t.c.import_id, imports_t.c.sha256).where(
                     imports_t.c.kind == "profiles", imports_t.c.source_name == source_name
@@ -663,6 +775,165 @@ class Store:
                 conn,
             )
 
+    # ------------------------------------------------------------------ history
+
+    def lookup_names(self, norms: pd.Series) -> pd.Series:
+        """normalised name → enterprise id, for the names the database knows (see :mod:`matcher.names`)."""
+        with self.engine.connect() as conn:
+            return _lookup_names(conn, norms)
+
+    def write_history(
+        self,
+        *,
+        visits: pd.DataFrame | None = None,
+        projects: pd.DataFrame | None = None,
+        stage_changes: pd.DataFrame | None = None,
+        stationed: pd.DataFrame | None = None,
+        source_name: str | None = None,
+        sha256: str = "",
+    ) -> dict[str, dict[str, int]]:
+        """Write visits, projects, stage changes and stationed days in one transaction.
+
+        Frames have the columns of :mod:`matcher.history` (extra columns
+        ``participants``, ``chain``, ``enterprise_name`` and ``synthetic`` are
+        kept where given). Rows are keyed by ``visit_id``, ``project_id`` and
+        (chain, quarter, team_id): a row already stored with the same values is
+        left alone, a changed one is replaced, so writing the same history
+        twice changes nothing. The stage changes of every project given replace
+        that project's stored ones.
+
+        Returns
+        -------
+        dict
+            Per table: ``{"new": n, "updated": n, "unchanged": n}``.
+        """
+        out: dict[str, dict[str, int]] = {}
+        with self.begin() as conn:
+            import_id = None
+            if source_name is not None:
+                import_id = self._record_import(
+                    conn, "history", source_name, sha256, sum(len(f) for f in (visits, projects, stationed) if f is not None)
+                )
+            if visits is not None:
+                out["visits"] = _upsert(conn, visits_t, _history_rows(visits_t, visits, import_id), ["visit_id"])
+            if projects is not None:
+                out["projects"] = _upsert(conn, projects_t, _history_rows(projects_t, projects, import_id), ["project_id"])
+            if stage_changes is not None:
+                ch = _history_rows(stage_changes_t, stage_changes, None).drop_duplicates()
+                ids = sorted(set(ch.project_id) | (set(projects.project_id) if projects is not None else set()))
+                before = _select_in(conn, stage_changes_t, "project_id", ids)
+                key = ["project_id", "stage", "date"]
+                same = before.merge(ch, on=key).shape[0] == len(before) == len(ch)
+                if not same:
+                    for i in range(0, len(ids), 500):
+                        conn.execute(stage_changes_t.delete().where(stage_changes_t.c.project_id.in_(ids[i : i + 500])))
+                    _insert(conn, stage_changes_t, ch)
+                out["stage_changes"] = {"rows": len(ch), "changed": int(not same)}
+            if stationed is not None:
+                out["stationed"] = _upsert(
+                    conn, stationed_t, _history_rows(stationed_t, stationed, import_id), ["chain", "quarter", "team_id"]
+                )
+        return out
+
+    def _record_import(self, conn, kind: str, source_name: str, sha256: str, n_rows: int) -> int:
+        prev = conn.execute(
+            sa.select(imports_t.c.import_id).where(imports_t.c.kind == kind, imports_t.c.source_name == source_name)
+        ).first()
+        if prev is not None:
+            conn.execute(
+                imports_t.update().where(imports_t.c.import_id == prev[0]).values(sha256=sha256, n_rows=n_rows, imported_at=_now())
+            )
+            return int(prev[0])
+        return conn.execute(
+            imports_t.insert().values(
+                kind=kind, list_type="", year=0, source_name=source_name, sha256=sha256, n_rows=n_rows, imported_at=_now()
+            )
+        ).inserted_primary_key[0]
+
+    def _history(self, table: sa.Table, order: list[str]) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(table).order_by(*[table.c[c] for c in order]), conn)
+
+    def visits_frame(self, *, extra: bool = False) -> pd.DataFrame:
+        """Stored visits as a :data:`matcher.history.VISIT_COLUMNS` frame (``date`` datetime64), by date and id.
+
+        With ``extra=True`` the columns ``enterprise_name, participants, chain, synthetic`` follow.
+        """
+        from .history import VISIT_COLUMNS, check_visits
+
+        df = self._history(visits_t, ["date", "visit_id"])
+        cols = list(VISIT_COLUMNS) + (["enterprise_name", "participants", "chain", "synthetic"] if extra else [])
+        df = check_visits(df[cols])
+        df["date"] = df["date"].astype("datetime64[ns]")
+        if extra:
+            df["synthetic"] = df["synthetic"].astype(bool)
+        return df
+
+    def projects_frame(self, *, extra: bool = False) -> pd.DataFrame:
+        """Stored projects as a :data:`matcher.history.PROJECT_COLUMNS` frame (dates datetime64), by id.
+
+        With ``extra=True`` the columns ``enterprise_name, synthetic`` follow.
+        """
+        from .history import PROJECT_COLUMNS, check_projects
+
+        df = self._history(projects_t, ["project_id"])
+        cols = list(PROJECT_COLUMNS) + (["enterprise_name", "synthetic"] if extra else [])
+        df = check_projects(df[cols])
+        for c in ("stage_date", "signed_date"):
+            df[c] = df[c].astype("datetime64[ns]")
+        df["amount_estimated"] = df["amount_estimated"].astype(bool)
+        for c in ("amount_yuan", "arrived_yuan"):
+            df[c] = df[c].astype(float)
+        if extra:
+            df["synthetic"] = df["synthetic"].astype(bool)
+        return df
+
+    def stage_changes_frame(self) -> pd.DataFrame:
+        """Every stored stage change: ``project_id, stage, date`` (datetime64), by project and date."""
+        df = self._history(stage_changes_t, ["project_id", "date", "stage"])
+        df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
+        return df[["project_id", "stage", "date"]]
+
+    def stationed_frame(self) -> pd.DataFrame:
+        """Stationed days: ``chain, quarter, team_id, days`` by chain, quarter and team."""
+        df = self._history(stationed_t, ["chain", "quarter", "team_id"])
+        df["days"] = df["days"].astype(int)
+        return df[["chain", "quarter", "team_id", "days"]]
+
+    def backup(self, path: str | Path) -> Path:
+        """Copy the database to ``path`` with SQLite's online backup (safe while others write).
+
+        Raises
+        ------
+        StoreError
+            For engines other than SQLite (use the engine's own tools, e.g. ``pg_dump``), or when
+            ``path`` exists.
+        """
+        path = Path(path)
+        if self.engine.dialect.name != "sqlite":
+            raise StoreError(
+                f"backup is supported for SQLite databases only; {self.engine.dialect.name} databases are backed up with their own tools (e.g. pg_dump)"
+            )
+        if path.exists():
+            raise StoreError(f"backup file {path} exists already; give a new file name")
+        if not path.parent.exists():
+            raise StoreError(f"cannot write backup {path}: folder {path.parent} does not exist")
+        import sqlite3
+
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        raw = self.engine.raw_connection()
+        try:
+            dst = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            raw.close()
+        os.replace(tmp, path)
+        return path
+
 
 def open_store(db: str | Path | None = None) -> Store:
     """Open (creating if needed) the database at ``db`` or :func:`default_db`."""
@@ -670,11 +941,18 @@ def open_store(db: str | Path | None = None) -> Store:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # The driver's own transaction handling skips BEGIN before DDL; emit BEGIN ourselves
+    # (see _sqlite_begin) so migrations, like imports, are all or nothing.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
 def _insert(conn, table: sa.Table, frame: pd.DataFrame) -> None:
@@ -714,3 +992,86 @@ def _existing_ids(conn, ids: pd.Series) -> set[str]:
             r[0] for r in conn.execute(sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.enterprise_id.in_(keys[i : i + 500])))
         }
     return out
+
+
+def _iso(values: pd.Series) -> pd.Series:
+    d = pd.to_datetime(values)
+    return d.dt.strftime("%Y-%m-%d").where(d.notna(), None)
+
+
+def _history_rows(table: sa.Table, frame: pd.DataFrame, import_id: int | None) -> pd.DataFrame:
+    """The columns of ``table`` from ``frame``: dates as ISO text, defaults for missing text columns."""
+    out = pd.DataFrame(index=frame.index)
+    for col in table.columns:
+        name = col.name
+        if name == "import_id":
+            out[name] = import_id
+        elif name in frame.columns:
+            v = frame[name]
+            if name in ("date", "stage_date", "signed_date"):
+                v = _iso(v)
+            elif isinstance(col.type, sa.Boolean):
+                v = v.fillna(False).astype(bool)
+            elif isinstance(col.type, sa.Float):
+                v = pd.to_numeric(v).astype(float)
+            elif isinstance(col.type, sa.Integer):
+                v = pd.to_numeric(v).astype(int)
+            else:
+                v = v.where(v.notna(), "" if not col.nullable else None).astype(object)
+            out[name] = v
+        elif isinstance(col.type, sa.Boolean):
+            out[name] = False
+        elif not col.nullable and not col.primary_key:
+            out[name] = ""
+        else:
+            out[name] = None
+    return out.reset_index(drop=True)
+
+
+def _select_in(conn, table: sa.Table, column: str, keys) -> pd.DataFrame:
+    keys = list(keys)
+    parts = [pd.read_sql(sa.select(table).where(table.c[column].in_(keys[i : i + 500])), conn) for i in range(0, len(keys), 500)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c.name: pd.Series(dtype=object) for c in table.columns})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
+    both_na = a.isna().to_numpy() & b.isna().to_numpy()
+    try:
+        eq = (a.astype(float).to_numpy() == b.astype(float).to_numpy()) if a.dtype.kind in "fiub" or b.dtype.kind in "fiub" else None
+    except (TypeError, ValueError):
+        eq = None
+    if eq is None:
+        eq = a.astype(str).to_numpy() == b.astype(str).to_numpy()
+    return both_na | eq
+
+
+def _upsert(conn, table: sa.Table, rows: pd.DataFrame, key: list[str]) -> dict[str, int]:
+    """Insert new rows, replace changed ones, leave identical ones; the import id never counts as a change."""
+    if rows.empty:
+        return {"new": 0, "updated": 0, "unchanged": 0}
+    if len(key) == 1:
+        old = _select_in(conn, table, key[0], sorted(set(rows[key[0]])))
+    else:
+        old = pd.read_sql(sa.select(table), conn)
+    merged = rows.merge(old, on=key, how="left", suffixes=("", "__old"), indicator=True)
+    exists = (merged["_merge"] == "both").to_numpy()
+    same = exists.copy()
+    for col in table.columns:
+        if col.name in key or col.name == "import_id":
+            continue
+        same &= _same(merged[col.name], merged[col.name + "__old"])
+    changed = exists & ~same
+    if changed.any():
+        gone = merged.loc[changed, key]
+        if len(key) == 1:
+            ids = list(gone[key[0]])
+            for i in range(0, len(ids), 500):
+                conn.execute(table.delete().where(table.c[key[0]].in_(ids[i : i + 500])))
+        else:
+            for rec in gone.to_dict("records"):  # composite keys: stationed days, a few rows
+                conn.execute(table.delete().where(*[table.c[k] == rec[k] for k in key]))
+    _insert(conn, table, rows[~exists | changed])
+    return {"new": int((~exists).sum()), "updated": int(changed.sum()), "unchanged": int(same.sum())}

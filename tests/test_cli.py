@@ -11,7 +11,19 @@ from matcher.store import Store
 
 from .conftest import write
 
-COMMANDS = ["import-list", "import-profiles", "targets", "weekly", "demo"]
+COMMANDS = [
+    "import-list",
+    "import-profiles",
+    "targets",
+    "weekly",
+    "demo",
+    "template",
+    "import-visits",
+    "import-projects",
+    "import-stationed",
+    "kpi",
+    "db",
+]
 
 
 def run(*args, db=None):
@@ -181,3 +193,34 @@ def test_import_list_twice_reports_unchanged(tmp_path):
     db = tmp_path / "t.db"
     assert "imported: 1 rows" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
     assert "nothing changed" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
+
+
+# ------------------------------------------------------------- history, scorecard, backup
+
+
+def test_kpi_works_right_after_the_demo(demo_dir, tmp_path):
+    db = demo_dir / "matcher.db"
+    s = Store(db)
+    v = s.visits_frame(extra=True)
+    assert len(v) > 1000 and v.synthetic.all()
+    assert v.date.max() < __import__("pandas").Timestamp("2026-11-30")  # the history ends before the demo week
+    r = run("kpi", "--year", "2026", "--out", tmp_path / "kpi", db=db)
+    assert r.exit_code == 0, r.output
+    assert "synthetic" in r.output
+    for name in ("scorecard.xlsx", "scorecard.md", "scorecard.html", "tiers.png", "money.png", "cadence.png"):
+        assert (tmp_path / "kpi" / name).stat().st_size > 0
+
+
+def test_template_backup_and_sheet_errors_through_the_cli(demo_dir, tmp_path):
+    db = demo_dir / "matcher.db"
+    r = run("template", "visits", "--out", tmp_path / "v.xlsx", db=db)
+    assert r.exit_code == 0 and (tmp_path / "v.xlsx").exists()
+    r = run("db", "backup", tmp_path / "copy.db", db=db)
+    assert r.exit_code == 0, r.output
+    assert Store(tmp_path / "copy.db").counts() == Store(db).counts()
+    bad = write(tmp_path / "bad.csv", "日期,小分队,企业名称,活动类型,带队领导级别\n2026-13-01,nobody,无此公司,喝茶,小分队成员\n")
+    r = CliRunner().invoke(main, ["--db", str(db), "import-visits", str(bad)])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert r.output.startswith("error: ") and "4 bad rows, nothing imported" in r.output
+    for reason in ("not a date", "unknown team", "unknown enterprise", "unknown kind"):
+        assert "row 2" in r.output and reason in r.output
