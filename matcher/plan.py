@@ -42,7 +42,7 @@ import pandas as pd
 from .assign import assign_greedy, assign_optimal, prune
 from .config import Config, Planner, Team
 from .errors import MatcherError
-from .history import ACTIVE_STAGES, SIGNED_STAGES, empty_projects, empty_visits
+from .history import ACTIVE_STAGES, SIGNED_STAGES, VISIT_COLUMNS, empty_projects, empty_visits
 from .score import Scores
 
 __all__ = [
@@ -56,6 +56,8 @@ __all__ = [
     "plan_week",
     "weekly_plan",
     "write_weekly",
+    "read_history",
+    "simulate_weeks",
     "WeeklyPlan",
     "PLAN_COLUMNS",
     "PREVIOUS_COLUMNS",
@@ -169,7 +171,8 @@ def quota_pace(config: Config, tier_member: np.ndarray, projects: pd.DataFrame, 
         ``unit, name_zh, name_en, annual_target, signed, expected, pace,
         behind, boost`` — ``expected`` is the target times the share of the
         year elapsed, ``behind`` the shortfall as a share of ``expected``
-        (0–1), ``boost`` = ``quota_boost`` × ``behind``.
+        (0–1; 0 until at least one project is due), ``boost`` =
+        ``quota_boost`` × ``behind``.
     """
     year_start = dt.date(monday.year, 1, 1)
     elapsed = (monday - year_start).days / (dt.date(monday.year + 1, 1, 1) - year_start).days
@@ -190,7 +193,8 @@ def quota_pace(config: Config, tier_member: np.ndarray, projects: pd.DataFrame, 
     for uid, zh, en, target, cols in units:
         n_signed = int(on[:, cols].any(axis=1).sum()) if len(on) else 0
         expected = target * elapsed
-        behind = max(0.0, 1.0 - n_signed / expected) if expected > 0 else 0.0
+        # Not behind before one whole project is due: early in the year every target would be.
+        behind = max(0.0, 1.0 - n_signed / expected) if expected >= 1 else 0.0
         out.append(
             (
                 uid,
@@ -295,7 +299,10 @@ def adjust_values(
         boost[better] = row["boost"]
         unit[better] = k
 
-    value = np.where(base > 0, base + boost[None, :].astype(base.dtype), 0).astype(base.dtype, copy=False)
+    # In place on one copy: at 1M enterprises × 60 teams every temporary costs a quarter gigabyte.
+    value = base.copy()
+    np.add(value, boost[None, :].astype(base.dtype), out=value, where=base > 0)
+    np.maximum(value, 0, out=value)
     if len(carry):
         value[carry["t"].to_numpy(), carry["e"].to_numpy()] += np.where(
             value[carry["t"].to_numpy(), carry["e"].to_numpy()] > 0, carry["bonus"].to_numpy(), 0
@@ -530,8 +537,8 @@ def _explain(scores, config, week, teams, leads, value, base, group, adj, res):
     names_en = w.groupby("i")["city2"].agg(lambda s: ", ".join(cities[c].name_en for c in s))
     best_other = w.groupby("i")["v2"].max()
     idx = np.arange(len(t))
-    ex["interested_cities"] = pd.Series(idx).map(names_zh).fillna("").to_numpy()
-    ex["interested_cities_en"] = pd.Series(idx).map(names_en).fillna("").to_numpy()
+    ex["interested_cities"] = pd.Series(idx).map(names_zh).astype(object).fillna("").to_numpy()
+    ex["interested_cities_en"] = pd.Series(idx).map(names_en).astype(object).fillna("").to_numpy()
     ex["contested"] = ex["interested_cities"] != ""
     other_v = pd.Series(idx).map(best_other).to_numpy(dtype=float)
 
@@ -708,7 +715,7 @@ def read_history(path: str | Path, kind: str) -> pd.DataFrame:
         raise InputError(str(path), f"missing column(s) {', '.join(missing)}; a {kind} file needs {', '.join(columns)}")
     date_cols = ["date"] if kind == "visits" else ["stage_date", "signed_date"]
     for c in date_cols:
-        parsed = pd.to_datetime(frame[c].replace("", None), errors="coerce")
+        parsed = pd.to_datetime(frame[c].replace("", None), errors="coerce", format="mixed")
         bad = parsed.isna() & (frame[c] != "") if c != "date" else parsed.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -774,3 +781,75 @@ def write_weekly(wp: WeeklyPlan, out_dir: str | Path) -> list[Path]:
     written.append(write_xlsx(sheets, out_dir / "office.xlsx", title=f"{wp.week} 驻点招商周计划 weekly plan — office"))
     written.append(write_csv(wp.plan, out_dir / "plan.csv"))
     return written
+
+
+def simulate_weeks(
+    scores: Scores,
+    config: Config,
+    start_week: str,
+    weeks: int,
+    *,
+    visits: pd.DataFrame | None = None,
+    projects: pd.DataFrame | None = None,
+    seed: int = 0,
+    visit_rate: float = 0.6,
+) -> tuple[list[WeeklyPlan], dict]:
+    """Issue ``weeks`` plans in a row, each week's leads visited at random (seeded, synthetic).
+
+    Each plan sees the earlier plans (carry-over) and the synthetic visits
+    they led to (cooldown). Returns the plans and their stability and
+    coverage: ``repeat_share`` (share of a team's leads that were also in its
+    previous week's list, averaged over weeks 2…), ``distinct_per_team``
+    (distinct enterprises a team was given over all weeks: mean, min, max),
+    ``capacity_weeks`` (total places offered) and ``distinct_total``.
+    """
+    if not 0 <= visit_rate <= 1:
+        raise ValueError(f"The 'visit_rate' parameter must be in [0, 1]. Got {visit_rate!r} instead.")
+    rng = np.random.default_rng(seed)
+    week, monday = parse_week(start_week)
+    visits = (empty_visits() if visits is None else visits)[list(VISIT_COLUMNS)]
+    previous = pd.DataFrame(columns=list(PREVIOUS_COLUMNS))
+    plans, new_visits = [], []
+    for w in range(weeks):
+        day = monday + dt.timedelta(weeks=w)
+        wp = plan_week(scores, config, _iso(day), visits=visits, projects=projects, previous=previous)
+        plans.append(wp)
+        p = wp.plan
+        previous = pd.concat([previous, p[list(PREVIOUS_COLUMNS)]], ignore_index=True)
+        hit = p[rng.random(len(p)) < visit_rate]
+        city = {t.id: t.home_city for t in config.teams}
+        v = pd.DataFrame(
+            {
+                "visit_id": [f"SYNW{w:03d}{i:05d}" for i in range(len(hit))],
+                "date": pd.Timestamp(day) + pd.to_timedelta(rng.integers(0, 5, size=len(hit)), unit="D"),
+                "team_id": hit["team_id"].to_numpy(),
+                "city": hit["team_id"].map(city).to_numpy(),
+                "enterprise_id": hit["enterprise_id"].to_numpy(),
+                "kind": "visit",
+                "lead_level": "team_member",
+                "outcome": "模拟 synthetic",
+                "next_step": "",
+            }
+        )
+        new_visits.append(v)
+        visits = pd.concat([visits, v], ignore_index=True)
+    allp = pd.concat([wp.plan.assign(w=k) for k, wp in enumerate(plans)], ignore_index=True)
+    repeat = []
+    for k in range(1, len(plans)):
+        cur, prev = allp[allp["w"] == k], allp[allp["w"] == k - 1]
+        if len(cur):
+            key = cur[["team_id", "enterprise_id"]].merge(prev[["team_id", "enterprise_id"]], how="left", indicator=True)
+            repeat.append(float((key["_merge"] == "both").mean()))
+    distinct = allp.groupby("team_id")["enterprise_id"].nunique()
+    metrics = {
+        "weeks": weeks,
+        "visit_rate": visit_rate,
+        "repeat_share": round(float(np.mean(repeat)), 4) if repeat else 0.0,
+        "distinct_per_team_mean": round(float(distinct.mean()), 2) if len(distinct) else 0.0,
+        "distinct_per_team_min": int(distinct.min()) if len(distinct) else 0,
+        "distinct_per_team_max": int(distinct.max()) if len(distinct) else 0,
+        "leads_total": len(allp),
+        "distinct_total": int(allp["enterprise_id"].nunique()),
+        "settings": {k: getattr(config.planner, k) for k in config.planner.__dataclass_fields__},
+    }
+    return plans, metrics

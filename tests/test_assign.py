@@ -1,0 +1,106 @@
+"""The assignment: exact against brute force, pruning keeps the optimum, greedy never beats it."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from matcher.assign import Candidates, assign_greedy, assign_optimal, assignment_total, prune
+from matcher.errors import MatcherError
+
+
+def brute_force(value, capacity):
+    """Best total over every way to give each enterprise to one team or none (plain Python)."""
+    T, n = value.shape
+    best = 0.0
+    for choice in itertools.product(range(-1, T), repeat=n):
+        used = [0] * T
+        total, ok = 0.0, True
+        for e, t in enumerate(choice):
+            if t < 0:
+                continue
+            if value[t, e] <= 0:
+                ok = False
+                break
+            used[t] += 1
+            total += value[t, e]
+        if ok and all(used[t] <= capacity[t] for t in range(T)):
+            best = max(best, total)
+    return best
+
+
+def random_case(rng, T, n, density=0.7):
+    value = np.round(rng.random((T, n)), 3)
+    value[rng.random((T, n)) > density] = 0
+    capacity = rng.integers(0, 3, size=T)
+    return value, capacity
+
+
+def check_feasible(value, capacity, t, e):
+    assert len(set(e.tolist())) == len(e), "an enterprise went to two teams"
+    assert (np.bincount(t, minlength=len(capacity)) <= capacity).all(), "a team is over capacity"
+    assert (value[t, e] > 0).all(), "a non-candidate was assigned"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_optimal_matches_brute_force_and_beats_greedy(seed):
+    rng = np.random.default_rng(seed)
+    value, capacity = random_case(rng, int(rng.integers(1, 4)), int(rng.integers(1, 7)))
+    cand = prune(value, capacity)
+    t, e = assign_optimal(cand)
+    check_feasible(value, capacity, t, e)
+    assert assignment_total(value, t, e) == pytest.approx(brute_force(value, capacity))
+    gt, ge = assign_greedy(cand)
+    check_feasible(value, capacity, gt, ge)
+    assert assignment_total(value, gt, ge) <= assignment_total(value, t, e) + 1e-12
+
+
+def test_greedy_can_lose():
+    # Team 0 takes enterprise 0 greedily (0.9); team 1 then has nothing (it only wants 0).
+    value = np.array([[0.9, 0.8], [0.85, 0.0]])
+    cand = prune(value, [1, 1])
+    assert assignment_total(value, *assign_optimal(cand)) == pytest.approx(1.65)
+    assert assignment_total(value, *assign_greedy(cand)) == pytest.approx(0.9)
+
+
+def _unpruned(value, capacity):
+    t, e = np.nonzero(value > 0)
+    return Candidates(t, e, value[t, e].astype(float), np.asarray(capacity))
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_pruning_keeps_the_optimum(seed):
+    rng = np.random.default_rng(100 + seed)
+    T, n = 8, 300
+    # Three regions: teams only see their own region's enterprises, some enterprises in two.
+    team_region = rng.integers(0, 3, size=T)
+    ent_region = rng.integers(0, 3, size=n)
+    second = np.where(rng.random(n) < 0.1, rng.integers(0, 3, size=n), ent_region)
+    member = (team_region[:, None] == ent_region[None, :]) | (team_region[:, None] == second[None, :])
+    value = np.where(member & (rng.random((T, n)) < 0.5), np.round(rng.random((T, n)), 2), 0.0)
+    capacity = rng.integers(1, 6, size=T)
+    pruned = prune(value, capacity)
+    assert len(pruned.ent) < int((value > 0).sum())
+    full = assign_optimal(_unpruned(value, capacity))
+    fast = assign_optimal(pruned)
+    check_feasible(value, capacity, *fast)
+    assert assignment_total(value, *fast) == pytest.approx(assignment_total(value, *full))
+    # Greedy never reaches past the pruned lists either.
+    assert assignment_total(value, *assign_greedy(pruned)) == pytest.approx(
+        assignment_total(value, *assign_greedy(_unpruned(value, capacity)))
+    )
+
+
+def test_teams_with_few_candidates_leave_places_empty():
+    value = np.array([[0.5, 0.0, 0.0], [0.4, 0.3, 0.0]])
+    t, e = assign_optimal(prune(value, [3, 3]))
+    assert sorted(zip(t.tolist(), e.tolist())) == [(0, 0), (1, 1)]
+
+
+def test_bad_input():
+    with pytest.raises(MatcherError, match="teams × enterprises"):
+        prune(np.zeros(3), [1])
+    with pytest.raises(MatcherError, match="one entry per team"):
+        prune(np.zeros((2, 3)), [1])
+    with pytest.raises(MatcherError, match=">= 0"):
+        prune(np.zeros((1, 3)), [-1])
