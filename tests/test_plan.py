@@ -34,9 +34,9 @@ def world(config, tmp_path_factory):
 @pytest.fixture(scope="module")
 def syn_world(config):
     """A larger synthetic universe (seeded, labelled synthetic) with a synthetic year of history."""
-    u = synthetic_universe(4000, config, seed=11)
+    u = synthetic_universe(3000, config, seed=11)
     s = RuleScorer(config).fit(u).score(u)
-    h = simulate_history(s, config, start="2025-01-06", weeks=61, seed=3)
+    h = simulate_history(s, config, start="2025-10-06", weeks=22, seed=3)
     return s, h
 
 
@@ -306,3 +306,37 @@ def test_twelve_weeks_stable_and_covering(config, syn_world):
     assert m["distinct_per_team_mean"] > np.mean([t.weekly_capacity for t in config.teams])
     for wp in plans:
         assert not wp.plan.duplicated("enterprise_id").any()
+
+
+def test_weekly_command_with_history_files(tmp_path, world):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    _, h = world
+    out = tmp_path / "demo"
+    runner = CliRunner()
+    r = runner.invoke(main, ["demo", "--out", str(out), "--week", "2026-W10"])
+    assert r.exit_code == 0, r.output
+    db = str(out / "matcher.db")
+    plan10 = pd.read_csv(out / "weekly" / "plan.csv", encoding="utf-8-sig")
+    assert (out / "weekly" / "office.xlsx").exists() and list((out / "weekly" / "teams").glob("*.json"))
+    visits = tmp_path / "visits.csv"
+    h.visits[list(VISIT_COLUMNS)].to_csv(visits, index=False)
+    r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W11", "--out", str(tmp_path / "w11"), "--visits", str(visits)])
+    assert r.exit_code == 0, r.output
+    plan11 = pd.read_csv(tmp_path / "w11" / "plan.csv", encoding="utf-8-sig")
+    assert (plan11.carryover_bonus > 0).any()
+    assert set(plan11.enterprise_id) & set(plan10.enterprise_id)
+    # The same week again with other inputs: refused unless --force.
+    r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W10", "--out", str(tmp_path / "w10"), "--visits", str(visits)])
+    assert r.exit_code == 1 and "--force" in r.output and "Traceback" not in r.output
+    r = runner.invoke(
+        main, ["--db", db, "weekly", "--week", "2026-W10", "--out", str(tmp_path / "w10"), "--visits", str(visits), "--force"]
+    )
+    assert r.exit_code == 0, r.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("visit_id,date\n1,2026-01-01\n", encoding="utf-8")
+    r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W12", "--visits", str(bad)])
+    lines = [x for x in r.output.splitlines() if x.strip()]
+    assert r.exit_code == 1 and len(lines) == 1 and "missing column" in lines[0]
