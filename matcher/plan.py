@@ -342,19 +342,19 @@ def diversify(
         free = pool_ent[(pool_team == t) & ~np.isin(pool_ent, list(held))]
         pool = np.unique(np.concatenate([mine, free]))
         v = value[t, pool].astype(np.float64)
-        ch = chain[t, pool]
-        count: dict[int, int] = {}
+        _, ch = np.unique(chain[t, pool], return_inverse=True)
+        count = np.zeros(ch.max() + 1 if len(ch) else 0, dtype=np.int64)
         picked, pen = [], []
         alive = np.ones(len(pool), dtype=bool)
-        for _ in range(len(mine)):
-            c = np.array([count.get(int(x), 0) for x in ch])
+        for _ in range(len(mine)):  # one pass per place on the list, vectorised over the pool
+            c = count[ch]
             eff = np.round(v - lam * c, 6)
             order = np.lexsort((pool, -v, -eff))
             i = order[alive[order]][0]
             alive[i] = False
             picked.append(int(pool[i]))
             pen.append(lam * c[i])
-            count[int(ch[i])] = count.get(int(ch[i]), 0) + 1
+            count[ch[i]] += 1
         held.difference_update(mine.tolist())
         held.update(picked)
         out.append(pd.DataFrame({"t": t, "e": picked, "rank": np.arange(1, len(picked) + 1), "penalty": np.round(pen, 4)}))

@@ -104,3 +104,52 @@ def test_bad_input():
         prune(np.zeros((2, 3)), [1])
     with pytest.raises(MatcherError, match=">= 0"):
         prune(np.zeros((1, 3)), [-1])
+
+
+def mmr_reference(value, chain, assigned, free, lam):
+    """Plain-Python maximal marginal relevance for one team."""
+    pool = sorted(set(assigned) | set(free))
+    picked, counts = [], {}
+    for _ in range(len(assigned)):
+        best = None
+        for e in pool:
+            if e in picked:
+                continue
+            key = (round(value[e] - lam * counts.get(chain[e], 0), 6), value[e], -e)
+            if best is None or key > best[0]:
+                best = (key, e)
+        e = best[1]
+        picked.append(e)
+        counts[chain[e]] = counts.get(chain[e], 0) + 1
+    return picked
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_diversity_rerank_matches_plain_mmr(seed):
+    from matcher.plan import diversify, solve_week
+
+    rng = np.random.default_rng(500 + seed)
+    T, n = 3, 40
+    value = np.round(rng.random((T, n)), 2) * (rng.random((T, n)) < 0.6)
+    chain = rng.integers(0, 3, size=(T, n))
+    cap = rng.integers(1, 6, size=T)
+    lam = float(rng.choice([0.0, 0.05, 0.2, 1.0]))
+    res = solve_week(value, cap, chain, diversity_lambda=lam)
+    leads = res["leads"]
+    ot, oe = res["optimal_pairs"]
+    if lam == 0.0:
+        # No diversity weight: the lists are the optimal assignment's.
+        assert assignment_total(value, leads.t.to_numpy(), leads.e.to_numpy()) == pytest.approx(assignment_total(value, ot, oe))
+    assert not leads.e.duplicated().any()
+    assert (leads.groupby("t").size() <= cap[leads.groupby("t").size().index]).all()
+    # Team by team, the same picks as the plain reference.
+    held = set(oe.tolist())
+    cand = res["candidates"]
+    for t in sorted(set(ot.tolist())):
+        mine = oe[ot == t].tolist()
+        free = [e for e in cand.ent[cand.team == t].tolist() if e not in held]
+        expect = mmr_reference(value[t], chain[t], mine, free, lam)
+        assert leads[leads.t == t].sort_values("rank").e.tolist() == expect
+        held.difference_update(mine)
+        held.update(expect)
+    assert diversify(value, chain, np.zeros(0, int), np.zeros(0, int), np.zeros(0, int), np.zeros(0, int), lam).empty
