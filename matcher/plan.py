@@ -42,7 +42,7 @@ import pandas as pd
 from .assign import assign_greedy, assign_optimal, prune
 from .config import Config, Planner, Team
 from .errors import MatcherError
-from .history import ACTIVE_STAGES, SIGNED_STAGES, VISIT_COLUMNS, empty_projects, empty_visits
+from .history import ACTIVE_STAGES, PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS, empty_projects, empty_visits
 from .score import Scores
 
 __all__ = [
@@ -312,6 +312,25 @@ def adjust_values(
     return value, Adjustments(blocked, carry, boost, unit, quota, last_contact)
 
 
+def history_hash(monday: dt.date, visits=None, projects=None, previous=None) -> str:
+    """SHA-256 of the history a week's plan can see (visits, project stages and plans before its Monday)."""
+    import hashlib
+
+    mon = pd.Timestamp(monday)
+    h = hashlib.sha256()
+    parts = {
+        "visits": None if visits is None else visits[pd.to_datetime(visits["date"]) < mon][list(VISIT_COLUMNS)],
+        "projects": None if projects is None else projects[pd.to_datetime(projects["stage_date"]) < mon][list(PROJECT_COLUMNS)],
+        "previous": None if previous is None else previous[previous["week"].astype(str) < _iso(monday)][list(PREVIOUS_COLUMNS)],
+    }
+    for name, frame in parts.items():
+        h.update(name.encode())
+        if frame is not None and len(frame):
+            frame = frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)
+            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
 def _iso(day: dt.date) -> str:
     y, w, _ = day.isocalendar()
     return f"{y}-W{w:02d}"
@@ -500,7 +519,12 @@ def plan_week(
         aftercare=aftercare,
         totals={"optimal": round(res["optimal"], 6), "greedy": round(res["greedy"], 6)},
         settings=s,
-        record={"week": week, "config_sha256": config.sha256, "model_version": model_version},
+        record={
+            "week": week,
+            "config_sha256": config.sha256,
+            "model_version": model_version,
+            "history_sha256": history_hash(monday, visits, projects, previous),
+        },
     )
 
 
@@ -762,10 +786,11 @@ def write_weekly(wp: WeeklyPlan, out_dir: str | Path) -> list[Path]:
                 "config_sha256",
                 "data_snapshot",
                 "model_version",
+                "history_sha256",
             ]
             + [f"planner.{k}" for k in wp.settings.__dataclass_fields__],
             "value": [wp.week, len(wp.plan), len(wp.per_team), len(wp.contested), wp.totals["optimal"], wp.totals["greedy"]]
-            + [wp.record.get(k, "") for k in ("config_sha256", "snapshot_sha256", "model_version")]
+            + [wp.record.get(k, "") for k in ("config_sha256", "snapshot_sha256", "model_version", "history_sha256")]
             + [getattr(wp.settings, k) for k in wp.settings.__dataclass_fields__],
         }
     )

@@ -127,6 +127,7 @@ issued_plans_t = sa.Table(
     sa.Column("config_sha256", sa.String(64), nullable=False),
     sa.Column("snapshot_sha256", sa.String(64), nullable=False),
     sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("history_sha256", sa.String(64), nullable=False, default=""),
     sa.Column("settings", sa.Text, nullable=False),
     sa.Column("n_leads", sa.Integer, nullable=False),
     sa.Column("issued_at", sa.String(32), nullable=False),
@@ -147,6 +148,7 @@ plan_leads_t = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
 )
 
+_PLAN_KEYS = ("week", "config_sha256", "snapshot_sha256", "model_version", "history_sha256", "settings")
 _ENTRY_TEXT = ("industry", "business", "country", "province", "city", "hq")
 _PROFILE_TEXT = ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "ownership")
 
@@ -449,7 +451,7 @@ class Store:
         """Record an issued week's plan in one transaction; return ``recorded``, ``replaced`` or ``unchanged``.
 
         ``record`` holds ``week, config_sha256, snapshot_sha256, model_version,
-        settings``; ``leads`` the plan's ``team_id, rank, enterprise_id, score,
+        history_sha256, settings``; ``leads`` the plan's ``team_id, rank, enterprise_id, score,
         rule_score, carryover_bonus, quota_boost, diversity_penalty, reason``.
         A week already issued is kept unless the new plan is identical
         (``unchanged``) or ``force`` is given (``replaced``).
@@ -459,7 +461,7 @@ class Store:
         with self.engine.begin() as conn:
             old = conn.execute(sa.select(issued_plans_t).where(issued_plans_t.c.week == record["week"])).mappings().first()
             if old is not None:
-                same = all(old[k] == record[k] for k in ("config_sha256", "snapshot_sha256", "model_version", "settings"))
+                same = all(old[k] == record.get(k, "") for k in _PLAN_KEYS[1:])
                 if same:
                     prev = pd.read_sql(sa.select(plan_leads_t).where(plan_leads_t.c.week == record["week"]), conn)
                     key = ["team_id", "rank", "enterprise_id"]
@@ -476,7 +478,7 @@ class Store:
                 conn.execute(issued_plans_t.delete().where(issued_plans_t.c.week == record["week"]))
             conn.execute(
                 issued_plans_t.insert().values(
-                    **{k: record[k] for k in ("week", "config_sha256", "snapshot_sha256", "model_version", "settings")},
+                    **{k: record.get(k, "") for k in _PLAN_KEYS},
                     n_leads=len(rows),
                     issued_at=_now(),
                 )

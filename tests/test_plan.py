@@ -340,3 +340,31 @@ def test_weekly_command_with_history_files(tmp_path, world):
     r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W12", "--visits", str(bad)])
     lines = [x for x in r.output.splitlines() if x.strip()]
     assert r.exit_code == 1 and len(lines) == 1 and "missing column" in lines[0]
+
+
+def test_replaying_a_past_week_ignores_later_history(config, world):
+    s, h = world
+    monday = pd.Timestamp(parse_week(WEEK)[1])
+    before = h.visits[h.visits.date < monday]
+    a = plan_week(s, config, WEEK, visits=before, projects=h.projects, previous=h.leads)
+    b = plan_week(s, config, WEEK, visits=h.visits, projects=h.projects, previous=h.leads)
+    pd.testing.assert_frame_equal(a.plan, b.plan)
+    assert a.record["history_sha256"] == b.record["history_sha256"]
+    c = plan_week(s, config, WEEK, visits=before.iloc[1:], projects=h.projects, previous=h.leads)
+    assert c.record["history_sha256"] != a.record["history_sha256"]
+
+
+def test_planner_settings_are_validated(tmp_path):
+    import shutil
+
+    from matcher.config import default_config_path, load_config
+    from matcher.errors import ConfigError
+
+    folder = tmp_path / "cfg"
+    shutil.copytree(default_config_path().parent, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    text = (folder / "config.toml").read_text(encoding="utf-8")
+    text = text.replace("cooldown_weeks = 8", "cooldown_weeks = -1").replace("quota_boost = 0.1", "quota_boost = 0.1\nspeed = 3")
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="planner.cooldown_weeks") as err:
+        load_config(folder)
+    assert "planner.speed" in str(err.value) and len(err.value.problems) == 2
