@@ -240,7 +240,8 @@ class Planner:
         tier (or target group) whose signed projects lag its annual target.
     diversity_lambda : float
         Weight of the diversity penalty: each earlier lead of the same chain in
-        the team's list costs this much.
+        the team's list costs this much (of the same link, for a team that
+        works one chain only).
     """
 
     cooldown_weeks: int = 8

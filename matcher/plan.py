@@ -450,6 +450,17 @@ def _tier_member(scores: Scores) -> np.ndarray:
     return np.column_stack([u[f"on__{t.id}"].to_numpy(dtype=bool) for t in scores.config.tiers])
 
 
+def _diversity_key(scores: Scores, group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """What a team's list should mix: chains, or the links of its one chain when it works only one."""
+    chain_of_group = pd.factorize(scores.groups["chain"])[0]
+    key = np.where(group >= 0, chain_of_group[np.maximum(group, 0)], -1)
+    rows = np.arange(group.shape[1])
+    for t in range(len(group)):  # per team, vectorised over enterprises
+        if len(np.unique(key[t][value[t] > 0])) == 1:
+            key[t] = np.where(group[t] >= 0, 10_000 + scores.link[rows, np.maximum(group[t], 0)], -1)
+    return key
+
+
 def plan_week(
     scores: Scores,
     config: Config,
@@ -500,7 +511,7 @@ def plan_week(
     prio_order = np.lexsort((np.arange(len(ids)), -scores.tier))
     priority = np.empty(len(ids))
     priority[prio_order] = 1.0 - np.arange(len(ids)) / max(len(ids), 1)
-    chain_code = np.where(group >= 0, pd.factorize(scores.groups["chain"])[0][np.maximum(group, 0)], -1)
+    chain_code = _diversity_key(scores, group, value)
     capacity = np.array([t.weekly_capacity for t in teams])
     res = solve_week(value, capacity, chain_code, priority=priority, diversity_lambda=s.diversity_lambda)
     leads = res["leads"]
@@ -600,13 +611,14 @@ def _explain(scores, config, week, teams, leads, value, base, group, adj, res):
     q = adj.quota
     qzh = pd.Series([q["name_zh"].iloc[k] if k >= 0 else "" for k in unit])
     qen = pd.Series([q["name_en"].iloc[k] if k >= 0 else "" for k in unit])
-    qs = pd.Series([f"{q['signed'].iloc[k]}/{q['expected'].iloc[k]}" if k >= 0 else "" for k in unit])
+    qs = pd.Series([f"{q['signed'].iloc[k]}" if k >= 0 else "" for k in unit])
+    qd = pd.Series([f"{q['expected'].iloc[k]:.1f}" if k >= 0 else "" for k in unit])
     zh = zh.where(cb <= 0, zh + "；上期已推荐尚未拜访，延续加分+" + cb.map("{:.3f}".format))
     en = en.where(cb <= 0, en + "; carried over (proposed, not yet visited) +" + cb.map("{:.3f}".format))
-    zh = zh.where(qb <= 0, zh + "；" + qzh + "签约进度落后（已签" + qs + "应签），加分+" + qb.map("{:.3f}".format))
-    en = en.where(qb <= 0, en + "; " + qen + " behind pace (signed/due " + qs + ") +" + qb.map("{:.3f}".format))
-    zh = zh.where(dp <= 0, zh + "；同链已有靠前线索，多样性扣分-" + dp.map("{:.3f}".format))
-    en = en.where(dp <= 0, en + "; earlier leads in the same chain, diversity −" + dp.map("{:.3f}".format))
+    zh = zh.where(qb <= 0, zh + "；" + qzh + "签约进度落后（已签" + qs + "个，按进度应签" + qd + "个），加分+" + qb.map("{:.3f}".format))
+    en = en.where(qb <= 0, en + "; " + qen + " behind pace (" + qs + " signed vs " + qd + " due) +" + qb.map("{:.3f}".format))
+    zh = zh.where(dp <= 0, zh + "；同链（单链小分队为同环节）已有靠前线索，多样性扣分-" + dp.map("{:.3f}".format))
+    en = en.where(dp <= 0, en + "; earlier leads in the same chain (same link for a one-chain team), diversity −" + dp.map("{:.3f}".format))
     here = value[t, e]
     vs = pd.Series([f"本队{a:.3f}，他队最高{b:.3f}" if np.isfinite(b) else "" for a, b in zip(here, other_v)])
     vs_en = pd.Series([f"{a:.3f} here vs {b:.3f} at best elsewhere" if np.isfinite(b) else "" for a, b in zip(here, other_v)])
