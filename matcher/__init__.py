@@ -13,7 +13,7 @@ from .errors import ConfigError, InputError, MatcherError, NotFoundError, StoreE
 from .featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer
 from .ingest import parse_list, parse_profiles, read_table
 from .names import normalize_name
-from .plan import parse_week, team_list, weekly_plan
+from .plan import parse_week, plan_week, team_list, weekly_plan, write_weekly
 from .resolve import build_universe
 from .score import RuleScorer, Scores
 from .store import Store, open_store
@@ -43,6 +43,8 @@ __all__ = [
     "parse_week",
     "team_list",
     "weekly_plan",
+    "plan_week",
+    "write_weekly",
 ]
 
 __version__ = "0.1.0"

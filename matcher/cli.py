@@ -209,32 +209,73 @@ def targets(obj: _Ctx, city, chain, region, top, out):
 @main.command()
 @click.option("--week", required=True, help="ISO week, e.g. 2026-W49.")
 @click.option("--out", default=None, metavar="DIR", help="Output folder (default: ./weekly-<week>).")
+@click.option(
+    "--visits",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Visit log (CSV/XLSX with the history columns); default: the database's.",
+)
+@click.option(
+    "--projects",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Project database export (CSV/XLSX with the history columns); default: the database's.",
+)
+@click.option("--force", is_flag=True, help="Replace the week's issued plan if it was issued before with other inputs.")
 @click.pass_obj
-def weekly(obj: _Ctx, week, out):
-    """Weekly ranked visit lists: one per team, plus the whole week as plan.csv.
+def weekly(obj: _Ctx, week, out, visits, projects, force):
+    """Weekly visit plan: every team's list, coordinated across Guangxi.
 
-    Each team gets the best-scoring enterprises headquartered in its stationed
-    region that fit its home city's chains, up to its weekly capacity.
+    Each team gets enterprises headquartered in its stationed region that fit
+    its home city's chains, up to its weekly capacity; an enterprise goes to
+    at most one team (optimal assignment), nothing visited within the
+    cooldown, leads not yet visited carry over, tiers behind their target's
+    pace get a boost, and each list mixes chains. Writes plan.csv,
+    teams/<team>.csv|xlsx|json and office.xlsx, and records the issued plan
+    (week, configuration and data hashes) in the database.
     """
     from .plan import parse_week
 
     week, _ = parse_week(week)
     out_dir = Path(out or f"weekly-{week}")
-    plan, per_team = _write_weekly(obj, week, out_dir)
-    click.echo(f"{week}: {len(plan)} leads for {len(per_team)} teams written to {out_dir}/ (plan.csv, teams/*.xlsx, teams/*.csv)")
+    plan, per_team = _write_weekly(obj, week, out_dir, visits_file=visits, projects_file=projects, force=force)
+    click.echo(f"{week}: {len(plan)} leads for {len(per_team)} teams written to {out_dir}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)")
 
 
-def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None):
-    from .plan import weekly_plan
-    from .report import write_csv, write_xlsx
+def _history(store, visits_file=None, projects_file=None):
+    """Visits and projects: from files when given, else the database's (empty until it has them)."""
+    from .history import check_projects, check_visits, empty_projects, empty_visits
+    from .plan import read_history
+
+    if visits_file:
+        visits = read_history(visits_file, "visits")
+    elif hasattr(store, "visits_frame"):
+        visits = check_visits(store.visits_frame())
+    else:
+        visits = empty_visits()
+    if projects_file:
+        projects = read_history(projects_file, "projects")
+    elif hasattr(store, "projects_frame"):
+        projects = check_projects(store.projects_frame())
+    else:
+        projects = empty_projects()
+    return visits, projects
+
+
+def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_file=None, projects_file=None, force=False):
+    from .plan import plan_week, write_weekly
 
     scores = scores if scores is not None else _scores(obj)
-    plan, per_team = weekly_plan(scores, obj.config, week)
-    for tid, lst in per_team.items():
-        write_csv(lst, out_dir / "teams" / f"{tid}.csv")
-        write_xlsx({"leads": lst}, out_dir / "teams" / f"{tid}.xlsx", title=f"{week} 周拜访清单 weekly visit list — {tid}")
-    write_csv(plan, out_dir / "plan.csv")
-    return plan, per_team
+    store = obj.store()
+    visits, projects = _history(store, visits_file, projects_file)
+    wp = plan_week(scores, obj.config, week, visits=visits, projects=projects, previous=store.issued_leads(before=week))
+    wp.record["snapshot_sha256"] = store.snapshot_hash()
+    status = store.record_plan(wp.record_row(), wp.plan, force=force)
+    log.info("issued plan %s: %s", week, status)
+    write_weekly(wp, out_dir)
+    return wp.plan, wp.per_team
 
 
 @main.command()

@@ -36,6 +36,7 @@ __all__ = [
     "TargetGroup",
     "Scoring",
     "MoneyTarget",
+    "Planner",
     "Config",
     "load_config",
     "default_config_path",
@@ -218,6 +219,40 @@ class MoneyTarget:
 
 
 @dataclass(frozen=True)
+class Planner:
+    """Settings of the weekly planner (``[planner]`` in config.toml).
+
+    Attributes
+    ----------
+    cooldown_weeks : int
+        An enterprise visited by any team is not proposed again for this many
+        weeks, unless its project stage moved since the visit.
+    carryover_bonus : float
+        Added to a lead proposed last time but not visited since.
+    carryover_decay : float
+        The bonus shrinks by this factor for each further week the lead was
+        proposed without a visit.
+    carryover_max_weeks : int
+        A lead proposed this many weeks running without a visit rests until
+        the cooldown has passed.
+    quota_boost : float
+        Added, in proportion to how far behind pace it is, to enterprises of a
+        tier (or target group) whose signed projects lag its annual target.
+    diversity_lambda : float
+        Weight of the diversity penalty: each earlier lead of the same chain in
+        the team's list costs this much (of the same link, for a team that
+        works one chain only).
+    """
+
+    cooldown_weeks: int = 8
+    carryover_bonus: float = 0.05
+    carryover_decay: float = 0.5
+    carryover_max_weeks: int = 3
+    quota_boost: float = 0.1
+    diversity_lambda: float = 0.05
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -237,6 +272,7 @@ class Config:
     gazetteer_path: Path
     sha256: str = ""
     files: tuple[Path, ...] = field(default=(), repr=False)
+    planner: Planner = field(default_factory=Planner)
 
     # ---- lookups by id or by name, as users type them
     def _find(self, kind: str, items, text: str):
@@ -406,6 +442,7 @@ def load_config(path: str | Path | None = None) -> Config:
         problems.add(f"{main.name}: files.gazetteer", f"file not found: {paths['gazetteer']}")
 
     scoring = _scoring(r.sub("scoring"))
+    planner = _planner(r.sub("planner"))
     tiers, groups = _tiers(r)
     money_r = r.sub("money")
     money = MoneyTarget(
@@ -446,6 +483,23 @@ def load_config(path: str | Path | None = None) -> Config:
         gazetteer_path=paths.get("gazetteer", main),
         sha256=digest.hexdigest(),
         files=tuple(all_files),
+        planner=planner,
+    )
+
+
+def _planner(s: _Reader) -> Planner:
+    d = Planner()
+    unit = dict(check=lambda v: 0 <= v <= 1, expect="a number from 0 to 1")
+    for k in s.t:
+        if k not in Planner.__dataclass_fields__:
+            s.p.add(s._w(k), f"unknown planner setting; expected one of {', '.join(Planner.__dataclass_fields__)}")
+    return Planner(
+        cooldown_weeks=s.get("cooldown_weeks", int, d.cooldown_weeks, check=lambda v: 0 <= v <= 104, expect="weeks from 0 to 104"),
+        carryover_bonus=s.get("carryover_bonus", float, d.carryover_bonus, **unit),
+        carryover_decay=s.get("carryover_decay", float, d.carryover_decay, **unit),
+        carryover_max_weeks=s.get("carryover_max_weeks", int, d.carryover_max_weeks, check=lambda v: v >= 1, expect="an int >= 1"),
+        quota_boost=s.get("quota_boost", float, d.quota_boost, **unit),
+        diversity_lambda=s.get("diversity_lambda", float, d.diversity_lambda, **unit),
     )
 
 

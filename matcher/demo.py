@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ DEMO_CHAINS = ("automotive", "biomedicine")
 DEFAULT_LIST_YEAR = 2024
 DEMO_HISTORY_WEEKS = 53
 DEMO_HISTORY_SEED = 2026
+DEMO_HISTORY_CAPACITY = 1
 
 
 def default_enterprises_path() -> Path:
@@ -82,7 +84,11 @@ def load_simulated_history(store, scores, config: Config, week: str, *, weeks: i
 
     _, monday = parse_week(week)
     start = pd.Timestamp(monday) - pd.Timedelta(weeks=weeks)
-    history = simulate_history(scores, config, start=start.strftime("%Y-%m-%d"), weeks=weeks, seed=seed)
+    # The embedded universe is a few hundred enterprises, not the thousands a province targets:
+    # at full capacity the teams would have visited every one of them within the cooldown. The
+    # simulated teams log DEMO_HISTORY_CAPACITY visits a week each, so the demo week still has leads.
+    light = replace(config, teams=tuple(replace(t, weekly_capacity=min(t.weekly_capacity, DEMO_HISTORY_CAPACITY)) for t in config.teams))
+    history = simulate_history(scores, light, start=start.strftime("%Y-%m-%d"), weeks=weeks, seed=seed)
     store.write_history(
         visits=history.visits,
         projects=history.projects,

@@ -230,12 +230,44 @@ def _migrate_1_to_2(conn) -> None:
         t.create(conn, checkfirst=True)
 
 
+# Issued weekly plans (matcher weekly): what was issued, from which configuration and data.
+issued_plans_t = sa.Table(
+    "issued_plans",
+    metadata,
+    sa.Column("week", sa.String(8), primary_key=True),
+    sa.Column("config_sha256", sa.String(64), nullable=False),
+    sa.Column("snapshot_sha256", sa.String(64), nullable=False),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("history_sha256", sa.String(64), nullable=False, default=""),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("n_leads", sa.Integer, nullable=False),
+    sa.Column("issued_at", sa.String(32), nullable=False),
+)
+
+plan_leads_t = sa.Table(
+    "plan_leads",
+    metadata,
+    sa.Column("week", sa.String(8), sa.ForeignKey("issued_plans.week", ondelete="CASCADE"), primary_key=True),
+    sa.Column("team_id", sa.String(64), primary_key=True),
+    sa.Column("rank", sa.Integer, primary_key=True),
+    sa.Column("enterprise_id", sa.String(16), nullable=False, index=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("rule_score", sa.Float, nullable=False),
+    sa.Column("carryover_bonus", sa.Float, nullable=False),
+    sa.Column("quota_boost", sa.Float, nullable=False),
+    sa.Column("diversity_penalty", sa.Float, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+_PLAN_KEYS = ("week", "config_sha256", "snapshot_sha256", "model_version", "history_sha256", "settings")
+
 RESOLUTION_TABLES = (merge_rows_t, merge_undos_t, review_decisions_t, parents_t)
+PLAN_TABLES = (issued_plans_t, plan_leads_t)
 
 
 def _migrate_2_to_3(conn) -> None:
-    """Version 2 → 3: add the resolution records (merged rows, undos, review decisions, parents)."""
-    for t in RESOLUTION_TABLES:
+    """Version 2 → 3: add the resolution records (merged rows, undos, review decisions, parents) and issued plans."""
+    for t in RESOLUTION_TABLES + PLAN_TABLES:
         t.create(conn, checkfirst=True)
 
 
@@ -691,6 +723,53 @@ class Store:
         """Rows per table (for reports and tests)."""
         with self.engine.connect() as conn:
             return {name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for name, t in metadata.tables.items()}
+
+    def record_plan(self, record: dict, leads: pd.DataFrame, *, force: bool = False) -> str:
+        """Record an issued week's plan in one transaction; return ``recorded``, ``replaced`` or ``unchanged``.
+
+        ``record`` holds ``week, config_sha256, snapshot_sha256, model_version,
+        history_sha256, settings``; ``leads`` the plan's ``team_id, rank, enterprise_id, score,
+        rule_score, carryover_bonus, quota_boost, diversity_penalty, reason``.
+        A week already issued is kept unless the new plan is identical
+        (``unchanged``) or ``force`` is given (``replaced``).
+        """
+        cols = [c.name for c in plan_leads_t.columns if c.name != "week"]
+        rows = leads[cols].assign(week=record["week"])
+        with self.engine.begin() as conn:
+            old = conn.execute(sa.select(issued_plans_t).where(issued_plans_t.c.week == record["week"])).mappings().first()
+            if old is not None:
+                same = all(old[k] == record.get(k, "") for k in _PLAN_KEYS[1:])
+                if same:
+                    prev = pd.read_sql(sa.select(plan_leads_t).where(plan_leads_t.c.week == record["week"]), conn)
+                    key = ["team_id", "rank", "enterprise_id"]
+                    a = prev[key].sort_values(key).reset_index(drop=True)
+                    b = rows[key].sort_values(key).reset_index(drop=True)
+                    if a.astype(str).equals(b.astype(str)):
+                        return "unchanged"
+                if not force:
+                    raise StoreError(
+                        f"week {record['week']} was issued already (on {old['issued_at']}) with other inputs or leads; "
+                        "give --force to replace it"
+                    )
+                conn.execute(plan_leads_t.delete().where(plan_leads_t.c.week == record["week"]))
+                conn.execute(issued_plans_t.delete().where(issued_plans_t.c.week == record["week"]))
+            conn.execute(
+                issued_plans_t.insert().values(
+                    **{k: record.get(k, "") for k in _PLAN_KEYS},
+                    n_leads=len(rows),
+                    issued_at=_now(),
+                )
+            )
+            _insert(conn, plan_leads_t, rows)
+        return "recorded" if old is None else "replaced"
+
+    def issued_leads(self, before: str | None = None) -> pd.DataFrame:
+        """Leads of the issued plans (of weeks before ``before``): ``week, team_id, rank, enterprise_id, …``."""
+        q = sa.select(plan_leads_t)
+        if before is not None:
+            q = q.where(plan_leads_t.c.week < before)
+        with self.engine.connect() as conn:
+            return pd.read_sql(q.order_by(plan_leads_t.c.week, plan_leads_t.c.team_id, plan_leads_t.c.rank), conn)
 
     def snapshot_hash(self) -> str:
         """SHA-256 of the data that scoring reads (for reproducibility records)."""
