@@ -20,9 +20,23 @@ _TARGET_COLUMNS = ["rank", "name", "tiers", "hq_city", "city", "chain", "link", 
 
 
 class _Ctx:
-    def __init__(self, db: str | None, config: str | None):
-        self.db_arg, self.config_arg = db, config
+    def __init__(self, db: str | None, config: str | None, models: str | None = None):
+        self.db_arg, self.config_arg, self.models_arg = db, config, models
         self._config = None
+
+    @property
+    def models_dir(self) -> Path:
+        """The models folder: --models, else ``models/`` beside a SQLite database file, else ./models."""
+        import os
+
+        if self.models_arg:
+            return Path(self.models_arg)
+        db = self.db_arg or os.environ.get("MATCHER_DB") or "matcher.db"
+        if "://" not in str(db):
+            return Path(db).resolve().parent / "models"
+        if str(db).startswith("sqlite:///"):
+            return Path(str(db)[len("sqlite:///") :]).resolve().parent / "models"
+        return Path("models")
 
     @property
     def config(self):
@@ -79,10 +93,18 @@ class _Group(click.Group):
     type=click.Path(dir_okay=True),
     help="Configuration: a config.toml or a folder holding one (default: the bundled Guangxi configuration).",
 )
+@click.option(
+    "--models",
+    "models",
+    default=None,
+    metavar="DIR",
+    envvar="MATCHER_MODELS",
+    help="Models folder (default: $MATCHER_MODELS, else models/ beside the SQLite database, else ./models).",
+)
 @click.option("-v", "--verbose", count=True, help="Say more (-v: progress, -vv: debug).")
 @click.version_option(package_name="matcher")
 @click.pass_context
-def main(ctx, db, config, verbose):
+def main(ctx, db, config, models, verbose):
     """matcher: which enterprises Guangxi's resident investment-promotion teams should visit.
 
     Import ranking lists and enterprise profiles, then get ranked target lists
@@ -91,7 +113,7 @@ def main(ctx, db, config, verbose):
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s", stream=sys.stderr)
-    ctx.obj = _Ctx(db, config)
+    ctx.obj = _Ctx(db, config, models)
 
 
 @main.command("import-list")
@@ -254,6 +276,77 @@ def demo(obj: _Ctx, out, week):
 
     summary = run_demo(Path(out), db=obj.db_arg, config=obj.config, week=week, echo=click.echo)
     click.echo(summary)
+
+
+def _history(obj: _Ctx, scores):
+    from .backtest import load_history
+
+    h = load_history(obj.store(), scores, obj.config)
+    click.echo(f"history: {h.source}")
+    return h
+
+
+@main.command()
+@click.option(
+    "--until", default=None, metavar="DATE", help="Train on visits whose outcome window closed by DATE (default: the end of the history)."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["boosted", "logistic", "all"]),
+    default="all",
+    show_default=True,
+    help="Which model: gradient-boosted, logistic, or both.",
+)
+@click.option("--feature-set", default=None, help="Feature set (default: the configuration's [model] feature_set).")
+@click.pass_obj
+def train(obj: _Ctx, until, kind, feature_set):
+    """Train models of signing within the horizon and write them to the models folder.
+
+    Writes models/<kind>-<date>.joblib with a model card (JSON and Markdown: data
+    window and hash, features, parameters, metrics, library versions) and records
+    each file's SHA-256 in models/manifest.json. Uses the database's visits and
+    projects; when it has none, a simulated history of its enterprises (labelled
+    synthetic).
+    """
+    from .backtest import train_and_save
+    from .config import MODEL_FEATURE_SETS
+
+    if feature_set is not None and feature_set not in MODEL_FEATURE_SETS:
+        raise MatcherError(f"unknown feature set {feature_set!r}; expected one of {', '.join(MODEL_FEATURE_SETS)}")
+    scores = _scores(obj)
+    h = _history(obj, scores)
+    kinds = ("logistic", "boosted") if kind == "all" else (kind,)
+    for p in train_and_save(scores, obj.config, h, obj.models_dir, until=until, kinds=kinds, feature_set=feature_set):
+        click.echo(f"model written: {p} (card {p.with_suffix('.md').name}, manifest {p.parent / 'manifest.json'})")
+
+
+@main.command()
+@click.option("--out", required=True, metavar="DIR", help="Folder for comparison.csv, comparison.md, ndcg.png, reliability.png.")
+@click.option("--origins", default=4, show_default=True, type=click.IntRange(min=1, max=20), help="Rolling origins of the backtest.")
+@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(min=1), help="List length for the @k metrics.")
+@click.pass_obj
+def evaluate(obj: _Ctx, out, origins, k):
+    """Compare rankings on history: random, tier-only, rule score, learned models, oracle.
+
+    A rolling-origin backtest: at each origin the models are retrained on the
+    weeks before it and rank the lists of the weeks after it (query = team and
+    week). Writes one table (CSV and Markdown, with the protocol stated) and
+    charts (NDCG by method, reliability diagram). On simulated history the
+    oracle (the hidden true propensity) is included.
+    """
+    from .backtest import run_backtest, write_report
+
+    scores = _scores(obj)
+    h = _history(obj, scores)
+    res = run_backtest(
+        scores, obj.config, h.visits, h.projects, end=h.end, propensity=h.propensity, visit_lift=h.visit_lift, origins=origins, k=k
+    )
+    write_report(res, Path(out), title="排序方法比较 Ranking comparison")
+    cols = [c for c in res.table.columns if c.startswith(("method", "logged_ndcg", "logged_precision", "cf_ndcg", "cf_precision"))]
+    click.echo(res.table[cols].to_string(index=False))
+    for n in res.notes:
+        click.echo(n)
+    click.echo(f"comparison table and charts written to {out}/ (comparison.csv, comparison.md, ndcg.png, reliability.png)")
 
 
 if __name__ == "__main__":  # pragma: no cover

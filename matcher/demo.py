@@ -110,11 +110,18 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
             written.append(
                 write_table(frame, out / f"targets_chain_{chain.id}.{ext}", title=f"招商目标清单 Target list: {chain.name_zh}链")
             )
-    plan, per_team = _write_weekly(_Ctx(db, str(config.path)), week, out / "weekly", scores=scores)
+    ctx = _Ctx(db, str(config.path))
+    plan, per_team = _write_weekly(ctx, week, out / "weekly", scores=scores)
+    # A model trained on a simulated history of these enterprises, so `matcher evaluate` works at once.
+    from .backtest import load_history, train_and_save
+
+    history = load_history(store, scores, config)
+    models = train_and_save(scores, config, history, ctx.models_dir, kinds=("boosted",))
     n_region = int((universe.source_region != "").sum())
     n_tiered = int(universe[[rank_column(t.id).replace("rank__", "on__") for t in config.tiers]].any(axis=1).sum())
     return (
         f"demo database {db}: {len(universe)} enterprises ({n_tiered} on a list, {n_region} in a key region)\n"
         f"target lists: {len(written)} files in {out}/ (targets_city_*, targets_chain_*)\n"
-        f"weekly lists {week}: {len(plan)} leads for {len(per_team)} teams in {out / 'weekly'}/"
+        f"weekly lists {week}: {len(plan)} leads for {len(per_team)} teams in {out / 'weekly'}/\n"
+        f"model trained on {history.source}: {', '.join(str(m) for m in models)}"
     )

@@ -11,7 +11,7 @@ from matcher.store import Store
 
 from .conftest import write
 
-COMMANDS = ["import-list", "import-profiles", "targets", "weekly", "demo"]
+COMMANDS = ["import-list", "import-profiles", "targets", "weekly", "demo", "train", "evaluate"]
 
 
 def run(*args, db=None):
@@ -181,3 +181,31 @@ def test_import_list_twice_reports_unchanged(tmp_path):
     db = tmp_path / "t.db"
     assert "imported: 1 rows" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
     assert "nothing changed" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
+
+
+def test_evaluate_works_right_after_the_demo(demo_dir, tmp_path):
+    models = demo_dir / "models"
+    manifest = (models / "manifest.json").read_text(encoding="utf-8")
+    assert "boosted-" in manifest and "pair-v1" in manifest
+    assert "SYNTHETIC" in next(models.glob("*.md")).read_text(encoding="utf-8")
+    out = tmp_path / "eval"
+    r = run("evaluate", "--out", out, "--origins", "2", db=demo_dir / "matcher.db")
+    assert r.exit_code == 0, r.output
+    assert "SYNTHETIC history simulated in-process" in r.output
+    table = __import__("pandas").read_csv(out / "comparison.csv", encoding="utf-8-sig")
+    assert list(table.method) == ["random", "tier", "rule", "logistic", "boosted", "blend", "oracle"]
+    assert {"logged_ndcg@10", "logged_precision@10", "cf_ndcg@10", "cf_precision@10", "brier"} <= set(table.columns)
+    md = (out / "comparison.md").read_text(encoding="utf-8")
+    assert "## Protocol" in md and "Rolling-origin backtest" in md
+    for png in ("ndcg.png", "reliability.png"):
+        assert (out / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_writes_a_model_and_a_bad_date_is_one_line(demo_dir, tmp_path):
+    db = demo_dir / "matcher.db"
+    r = run("--models", tmp_path / "m", "train", "--kind", "logistic", "--until", "2026-06-01", db=db)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "m" / "logistic-2026-06-01.joblib").exists()
+    assert "logistic-2026-06-01.joblib" in (tmp_path / "m" / "manifest.json").read_text(encoding="utf-8")
+    r = CliRunner().invoke(main, ["--db", str(db), "--models", str(tmp_path / "m"), "train", "--until", "someday"])
+    assert r.exit_code == 1 and "invalid date 'someday'" in r.output and "Traceback" not in r.output
