@@ -244,6 +244,50 @@ def weekly(obj: _Ctx, week, out):
     out_dir = Path(out or f"weekly-{week}")
     plan, per_team = _write_weekly(obj, week, out_dir)
     click.echo(f"{week}: {len(plan)} leads for {len(per_team)} teams written to {out_dir}/ (plan.csv, teams/*.xlsx, teams/*.csv)")
+    if obj.config.model.name != "rule":
+        path = _write_model_lists(obj, week, out_dir)
+        click.echo(f"{week}: lists ranked by the blend of the rule score and model {obj.config.model.name} written to {path}")
+
+
+def _write_model_lists(obj: _Ctx, week: str, out_dir: Path) -> Path:
+    """Each team's list ranked by the blended score of the configured model (after the model's checks)."""
+    import numpy as np
+    import pandas as pd
+
+    from .learn import blended_team_scores
+    from .models import load_model
+    from .report import write_csv
+    from .score import top_k
+
+    m = obj.config.model
+    model = load_model(m.name, obj.models_dir, feature_set=m.feature_set)
+    scores = _scores(obj)
+    store = obj.store()
+    visits = store.visits_frame() if hasattr(store, "visits_frame") else None
+    projects = store.projects_frame() if hasattr(store, "projects_frame") else None
+    blended = blended_team_scores(scores, obj.config, model, week=week, visits=visits, projects=projects)
+    rule = blended_team_scores(scores, obj.config, None, week=week)
+    u = scores.universe
+    rows = []
+    for team in sorted(obj.config.teams, key=lambda t: t.id):
+        b = blended[team.id]
+        pos = top_k(np.where(b >= 0, b, -np.inf), min(team.weekly_capacity, int((b >= 0).sum())), scores.tier)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "week": week,
+                    "team_id": team.id,
+                    "rank": np.arange(1, len(pos) + 1),
+                    "enterprise_id": u.enterprise_id.to_numpy()[pos],
+                    "enterprise_name": u.name.to_numpy()[pos],
+                    "rule_score": rule[team.id][pos].round(4),
+                    "blended_score": b[pos].round(4),
+                    "model": m.name,
+                    "blend_weight": m.blend_weight,
+                }
+            )
+        )
+    return write_csv(pd.concat(rows, ignore_index=True), out_dir / "model_ranked.csv")
 
 
 def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None):
@@ -313,6 +357,13 @@ def train(obj: _Ctx, until, kind, feature_set):
 
     if feature_set is not None and feature_set not in MODEL_FEATURE_SETS:
         raise MatcherError(f"unknown feature set {feature_set!r}; expected one of {', '.join(MODEL_FEATURE_SETS)}")
+    if until is not None:
+        import datetime as dt
+
+        try:
+            until = dt.date.fromisoformat(until).isoformat()
+        except ValueError:
+            raise MatcherError(f"invalid date {until!r}; expected a date such as 2026-11-23") from None
     scores = _scores(obj)
     h = _history(obj, scores)
     kinds = ("logistic", "boosted") if kind == "all" else (kind,)

@@ -209,3 +209,39 @@ def test_train_writes_a_model_and_a_bad_date_is_one_line(demo_dir, tmp_path):
     assert "logistic-2026-06-01.joblib" in (tmp_path / "m" / "manifest.json").read_text(encoding="utf-8")
     r = CliRunner().invoke(main, ["--db", str(db), "--models", str(tmp_path / "m"), "train", "--until", "someday"])
     assert r.exit_code == 1 and "invalid date 'someday'" in r.output and "Traceback" not in r.output
+
+
+def _config_naming(tmp_path, model_name):
+    import shutil
+
+    from matcher.config import default_config_path
+
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    for f in default_config_path().parent.iterdir():
+        if f.suffix in (".toml", ".csv"):
+            shutil.copy(f, folder / f.name)
+    text = (folder / "config.toml").read_text(encoding="utf-8").replace('name = "rule"', f'name = "{model_name}"')
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_weekly_uses_the_configured_model_and_refuses_a_tampered_one(demo_dir, tmp_path):
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(demo_dir / "models", models)
+    name = next(models.glob("*.joblib")).name
+    cfg = _config_naming(tmp_path, name)
+    base = ["--db", str(demo_dir / "matcher.db"), "--config", str(cfg), "--models", str(models)]
+    r = CliRunner().invoke(main, [*base, "weekly", "--week", "2026-W49", "--out", str(tmp_path / "w")])
+    assert r.exit_code == 0, r.output
+    import pandas as pd
+
+    lists = pd.read_csv(tmp_path / "w" / "model_ranked.csv", encoding="utf-8-sig")
+    assert set(lists.model) == {name} and (lists.blended_score >= 0).all()
+    data = bytearray((models / name).read_bytes())
+    data[100] ^= 0xFF
+    (models / name).write_bytes(bytes(data))
+    r = CliRunner().invoke(main, [*base, "weekly", "--week", "2026-W49", "--out", str(tmp_path / "w2")])
+    assert r.exit_code == 1 and "has been changed" in r.output and "Traceback" not in r.output
