@@ -61,8 +61,8 @@ def protocol_text(origins: list[str], horizon_weeks: int, k: int, cf_every: int,
         f"before T whose {horizon_weeks}-week outcome window closed by T, then rank the lists of the weeks up to the next origin "
         f"(only weeks whose outcome window has closed by the end of the history). Query = (team, week); k = {k}; ties broken by "
         "enterprise id. Logged: each team's visited enterprises re-ranked, relevance = signed with the team's city within "
-        f"{horizon_weeks} weeks (a logged list holds at most the team's weekly capacity, 4-12 visits, so its precision@{k} "
-        "and recall@{k} hardly depend on the order)."
+        f"{horizon_weeks} weeks (a logged list holds at most the team's weekly capacity of visits, so its precision@{k} "
+        f"and recall@{k} hardly depend on the order)."
     )
     if synthetic:
         text += (

@@ -202,7 +202,7 @@ def test_backtest_compares_every_method(world, config):
     assert t.loc["oracle", "cf_precision@10"] >= t.loc[["random", "tier", "rule", "logistic", "boosted"], "cf_precision@10"].max()
     assert t.loc["rule", "cf_ndcg@10"] > t.loc["random", "cf_ndcg@10"]
     assert 0 < r.brier < 0.5
-    assert "Rolling-origin backtest" in r.protocol and "SYNTHETIC" in r.protocol
+    assert "Rolling-origin backtest" in r.protocol and "SYNTHETIC" in r.protocol and "{" not in r.protocol
     with pytest.raises(MatcherError, match="too short to backtest"):
         run_backtest(s, config, h.visits, h.projects, end=end, horizon_weeks=40)
 
