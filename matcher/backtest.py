@@ -67,7 +67,8 @@ def protocol_text(origins: list[str], horizon_weeks: int, k: int, cf_every: int,
     if synthetic:
         text += (
             f" Counterfactual (every {cf_every}th week): all of a team's candidates not yet signed with its city ranked, top k taken, "
-            "relevance = the simulator's hidden chance that a visit that week signs. SYNTHETIC data: simulated history, not observed."
+            "relevance = the simulator's hidden chance that a visit that week signs (no cooldown between weeks, so a static "
+            "ranking repeats its list: novelty shows it). SYNTHETIC data: simulated history, not observed."
         )
     return text
 

@@ -212,3 +212,38 @@ def test_what_if_more_teams(config):
     assert len(more.teams) == len(config.teams) + 2
     assert all(t.region == "YREB" and "-whatif" in t.id for t in more.teams[-2:])
     assert visit_chance(np.array([0.2, 0.8]), np.array([0, 2]), 0.5).tolist() == [0.2, 1.0]
+
+
+def test_backtest_on_observed_history_has_no_oracle(world, config):
+    s, h, pf, pairs = world
+    end = str((pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=WEEKS)).date())
+    r = run_backtest(s, config, h.visits, h.projects, end=end, origins=1, horizon_weeks=H, min_train_weeks=8, kinds=("logistic",))
+    assert list(r.table.method) == ["random", "tier", "rule", "logistic"]
+    assert not any(c.startswith("cf_") for c in r.table.columns)
+    assert "SYNTHETIC" not in r.protocol and r.chosen_model == "logistic"
+
+
+def test_history_comes_from_the_database_when_it_has_some(world, config):
+    from matcher.backtest import load_history
+
+    s, h, pf, pairs = world
+
+    class WithHistory:
+        url = "sqlite:///history.db"
+
+        def visits_frame(self):
+            return h.visits.drop(columns=["week", "synthetic"])
+
+        def projects_frame(self):
+            return h.projects
+
+    got = load_history(WithHistory(), s, config)
+    assert got.source == "database sqlite:///history.db" and got.propensity is None and not got.synthetic
+    assert len(got.visits) == len(h.visits)
+
+    class Empty(WithHistory):
+        def visits_frame(self):
+            return h.visits.iloc[:0]
+
+    sim = load_history(Empty(), s, config, weeks=30)
+    assert sim.synthetic and sim.propensity is not None and "SYNTHETIC" in sim.source
