@@ -206,8 +206,12 @@ def run_backtest(
     for c in table.columns:
         if table[c].dtype == float:
             table[c] = table[c].round(4)
-    chosen = "boosted" if "boosted" in kinds else kinds[0]
-    cal = calibration_table(logged.label, logged[chosen], n_bins=10)
+    # The chosen model for the reliability diagram: the best calibrated (lowest Brier; ties: kinds' order).
+    briers = [brier_score(logged.label, logged[m]) for m in kinds]
+    chosen = kinds[int(np.argmin(briers))]
+    cal = pd.concat([calibration_table(logged.label, logged[m], n_bins=10).assign(model=m) for m in kinds], ignore_index=True)[
+        ["model", "bin", "n", "mean_predicted", "observed_rate"]
+    ]
     notes = _notes(table, k, propensity is not None)
     return BacktestResult(
         table=table,
@@ -290,7 +294,7 @@ def write_report(result: BacktestResult, out_dir, *, title: str = "") -> list:
     if result.synthetic:
         md += ["**SYNTHETIC: evaluated on a simulated history (模拟数据), not on observed visits.**", ""]
     md += ["## Protocol", "", result.protocol, "", "## Results", "", _markdown(result.table), ""]
-    md += [f"Brier score of the chosen model ({result.chosen_model}, logged visits): {result.brier:.4f}", ""]
+    md += [f"Brier score of the chosen model ({result.chosen_model}, the best calibrated, on logged visits): {result.brier:.4f}", ""]
     if result.notes:
         md += ["## Verdict", "", *[f"- {n}" for n in result.notes], ""]
     written.append(atomic_write_bytes(out / "comparison.md", "\n".join(md).encode("utf-8")))
@@ -309,13 +313,16 @@ def write_report(result: BacktestResult, out_dir, *, title: str = "") -> list:
     fig, ax = new_figure(5, 5)
     cal = result.calibration
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect")
-    ax.plot(cal.mean_predicted, cal.observed_rate, marker="o", label=result.chosen_model)
+    brier = result.table.set_index("method")["brier"] if "brier" in result.table else {}
+    for m, part in cal.groupby("model", sort=False):
+        label = f"{m} (Brier {brier[m]:.4f})" if m in brier else m
+        ax.plot(part.mean_predicted, part.observed_rate, marker="o", label=label + (" — chosen" if m == result.chosen_model else ""))
     top = float(max(cal.mean_predicted.max(), cal.observed_rate.max(), 0.05)) * 1.1 if len(cal) else 1.0
     ax.set_xlim(0, min(top, 1))
     ax.set_ylim(0, min(top, 1))
     ax.set_xlabel("predicted probability 预测签约概率")
     ax.set_ylabel("observed rate 实际签约率")
-    ax.set_title(f"Reliability 校准图 — Brier {result.brier:.4f}" + (" (synthetic)" if result.synthetic else ""))
+    ax.set_title("Reliability 校准图" + ("（模拟数据 synthetic）" if result.synthetic else ""))
     ax.legend()
     written.append(save_figure(fig, out / "reliability.png"))
     return written
