@@ -20,9 +20,23 @@ _TARGET_COLUMNS = ["rank", "name", "tiers", "hq_city", "city", "chain", "link", 
 
 
 class _Ctx:
-    def __init__(self, db: str | None, config: str | None):
-        self.db_arg, self.config_arg = db, config
+    def __init__(self, db: str | None, config: str | None, models: str | None = None):
+        self.db_arg, self.config_arg, self.models_arg = db, config, models
         self._config = None
+
+    @property
+    def models_dir(self) -> Path:
+        """The models folder: --models, else ``models/`` beside a SQLite database file, else ./models."""
+        import os
+
+        if self.models_arg:
+            return Path(self.models_arg)
+        db = self.db_arg or os.environ.get("MATCHER_DB") or "matcher.db"
+        if "://" not in str(db):
+            return Path(db).resolve().parent / "models"
+        if str(db).startswith("sqlite:///"):
+            return Path(str(db)[len("sqlite:///") :]).resolve().parent / "models"
+        return Path("models")
 
     @property
     def config(self):
@@ -79,10 +93,18 @@ class _Group(click.Group):
     type=click.Path(dir_okay=True),
     help="Configuration: a config.toml or a folder holding one (default: the bundled Guangxi configuration).",
 )
+@click.option(
+    "--models",
+    "models",
+    default=None,
+    metavar="DIR",
+    envvar="MATCHER_MODELS",
+    help="Models folder (default: $MATCHER_MODELS, else models/ beside the SQLite database, else ./models).",
+)
 @click.option("-v", "--verbose", count=True, help="Say more (-v: progress, -vv: debug).")
 @click.version_option(package_name="matcher")
 @click.pass_context
-def main(ctx, db, config, verbose):
+def main(ctx, db, config, models, verbose):
     """matcher: which enterprises Guangxi's resident investment-promotion teams should visit.
 
     Import ranking lists and enterprise profiles, then get ranked target lists
@@ -91,7 +113,7 @@ def main(ctx, db, config, verbose):
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s", stream=sys.stderr)
-    ctx.obj = _Ctx(db, config)
+    ctx.obj = _Ctx(db, config, models)
 
 
 @main.command("import-list")
@@ -242,6 +264,26 @@ def weekly(obj: _Ctx, week, out, visits, projects, force):
     out_dir = Path(out or f"weekly-{week}")
     plan, per_team = _write_weekly(obj, week, out_dir, visits_file=visits, projects_file=projects, force=force)
     click.echo(f"{week}: {len(plan)} leads for {len(per_team)} teams written to {out_dir}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)")
+    if obj.config.model.name != "rule":
+        click.echo(
+            f"{week}: ranked by the blend of the rule score and model {obj.config.model.name} (weight {obj.config.model.blend_weight})"
+        )
+
+
+def _model_values(obj: _Ctx, scores, week: str, visits, projects):
+    """The configured model's blended score per team (teams in id order), after the model's checks; None for "rule"."""
+    import numpy as np
+
+    from .learn import blended_team_scores
+    from .models import load_model
+
+    m = obj.config.model
+    if m.name == "rule":
+        return None, "rule"
+    model = load_model(m.name, obj.models_dir, feature_set=m.feature_set)
+    blended = blended_team_scores(scores, obj.config, model, week=week, visits=visits, projects=projects)
+    teams = sorted(obj.config.teams, key=lambda t: t.id)
+    return np.vstack([np.maximum(blended[t.id], 0.0) for t in teams]), m.name
 
 
 def _history(store, visits_file=None, projects_file=None):
@@ -270,7 +312,17 @@ def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_fi
     scores = scores if scores is not None else _scores(obj)
     store = obj.store()
     visits, projects = _history(store, visits_file, projects_file)
-    wp = plan_week(scores, obj.config, week, visits=visits, projects=projects, previous=store.issued_leads(before=week))
+    values, model_version = _model_values(obj, scores, week, visits, projects)
+    wp = plan_week(
+        scores,
+        obj.config,
+        week,
+        visits=visits,
+        projects=projects,
+        previous=store.issued_leads(before=week),
+        values=values,
+        model_version=model_version,
+    )
     wp.record["snapshot_sha256"] = store.snapshot_hash()
     status = store.record_plan(wp.record_row(), wp.plan, force=force)
     log.info("issued plan %s: %s", week, status)
@@ -418,6 +470,96 @@ def backup(obj: _Ctx, file):
     """
     path = obj.store().backup(file)
     click.echo(f"database backed up to {path}")
+
+
+_HISTORY_OPTION = click.option(
+    "--history",
+    "history_source",
+    type=click.Choice(["auto", "database", "simulate"]),
+    default="auto",
+    show_default=True,
+    help="History to learn from: the database's; a simulated one (labelled synthetic, with the true propensity, so the "
+    "oracle can be judged); auto = the database's when it holds real visits, else simulated.",
+)
+
+
+def _learning_history(obj: _Ctx, scores, source: str = "auto"):
+    from .backtest import load_history
+
+    h = load_history(obj.store(), scores, obj.config, source=source)
+    click.echo(f"history: {h.source}")
+    return h
+
+
+@main.command()
+@click.option(
+    "--until", default=None, metavar="DATE", help="Train on visits whose outcome window closed by DATE (default: the end of the history)."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["boosted", "logistic", "all"]),
+    default="all",
+    show_default=True,
+    help="Which model: gradient-boosted, logistic, or both.",
+)
+@click.option("--feature-set", default=None, help="Feature set (default: the configuration's [model] feature_set).")
+@_HISTORY_OPTION
+@click.pass_obj
+def train(obj: _Ctx, until, kind, feature_set, history_source):
+    """Train models of signing within the horizon and write them to the models folder.
+
+    Writes models/<kind>-<date>.joblib with a model card (JSON and Markdown: data
+    window and hash, features, parameters, metrics, library versions) and records
+    each file's SHA-256 in models/manifest.json. Learns from the history
+    --history names (see there).
+    """
+    from .backtest import train_and_save
+    from .config import MODEL_FEATURE_SETS
+
+    if feature_set is not None and feature_set not in MODEL_FEATURE_SETS:
+        raise MatcherError(f"unknown feature set {feature_set!r}; expected one of {', '.join(MODEL_FEATURE_SETS)}")
+    if until is not None:
+        import datetime as dt
+
+        try:
+            until = dt.date.fromisoformat(until).isoformat()
+        except ValueError:
+            raise MatcherError(f"invalid date {until!r}; expected a date such as 2026-11-23") from None
+    scores = _scores(obj)
+    h = _learning_history(obj, scores, history_source)
+    kinds = ("logistic", "boosted") if kind == "all" else (kind,)
+    for p in train_and_save(scores, obj.config, h, obj.models_dir, until=until, kinds=kinds, feature_set=feature_set):
+        click.echo(f"model written: {p} (card {p.with_suffix('.md').name}, manifest {p.parent / 'manifest.json'})")
+
+
+@main.command()
+@click.option("--out", required=True, metavar="DIR", help="Folder for comparison.csv, comparison.md, ndcg.png, reliability.png.")
+@click.option("--origins", default=4, show_default=True, type=click.IntRange(min=1, max=20), help="Rolling origins of the backtest.")
+@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(min=1), help="List length for the @k metrics.")
+@_HISTORY_OPTION
+@click.pass_obj
+def evaluate(obj: _Ctx, out, origins, k, history_source):
+    """Compare rankings on history: random, tier-only, rule score, learned models, oracle.
+
+    A rolling-origin backtest: at each origin the models are retrained on the
+    weeks before it and rank the lists of the weeks after it (query = team and
+    week). Writes one table (CSV and Markdown, with the protocol stated) and
+    charts (NDCG by method, reliability diagram). On simulated history the
+    oracle (the hidden true propensity) is included.
+    """
+    from .backtest import run_backtest, write_report
+
+    scores = _scores(obj)
+    h = _learning_history(obj, scores, history_source)
+    res = run_backtest(
+        scores, obj.config, h.visits, h.projects, end=h.end, propensity=h.propensity, visit_lift=h.visit_lift, origins=origins, k=k
+    )
+    write_report(res, Path(out), title="排序方法比较 Ranking comparison")
+    cols = [c for c in res.table.columns if c.startswith(("method", "logged_ndcg", "logged_precision", "cf_ndcg", "cf_precision"))]
+    click.echo(res.table[cols].to_string(index=False))
+    for n in res.notes:
+        click.echo(n)
+    click.echo(f"comparison table and charts written to {out}/ (comparison.csv, comparison.md, ndcg.png, reliability.png)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,6 +37,8 @@ __all__ = [
     "Scoring",
     "MoneyTarget",
     "Planner",
+    "ModelSettings",
+    "MODEL_FEATURE_SETS",
     "Config",
     "load_config",
     "default_config_path",
@@ -51,6 +53,8 @@ STAGES = ("upstream", "midstream", "downstream")
 STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 LINK_STATUSES = ("missing", "weak", "strong")
 OWNERSHIPS = ("central_soe", "local_soe", "private", "foreign")
+#: Feature sets a learned model can be trained on (their columns: :data:`matcher.learn.FEATURE_SETS`).
+MODEL_FEATURE_SETS = ("pair-v1", "static-v1")
 
 
 def data_file(name: str) -> Path:
@@ -253,6 +257,23 @@ class Planner:
 
 
 @dataclass(frozen=True)
+class ModelSettings:
+    """Which ranking the weekly lists use, and how a learned model is blended with the rule score.
+
+    ``name`` is ``"rule"`` (the rule score alone) or the file name of a trained
+    model in the models folder (``boosted-2026-11-23.joblib``); ``blend_weight``
+    is the weight of the model's probability in the blended score (0 = rule
+    only, 1 = model only); a model must have been trained on ``feature_set``;
+    ``horizon_weeks`` is how long after a visit a signing counts as its outcome.
+    """
+
+    name: str = "rule"
+    blend_weight: float = 0.5
+    feature_set: str = "pair-v1"
+    horizon_weeks: int = 26
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -273,6 +294,7 @@ class Config:
     sha256: str = ""
     files: tuple[Path, ...] = field(default=(), repr=False)
     planner: Planner = field(default_factory=Planner)
+    model: ModelSettings = field(default_factory=ModelSettings)
 
     # ---- lookups by id or by name, as users type them
     def _find(self, kind: str, items, text: str):
@@ -443,6 +465,7 @@ def load_config(path: str | Path | None = None) -> Config:
 
     scoring = _scoring(r.sub("scoring"))
     planner = _planner(r.sub("planner"))
+    model = _model(r.sub("model"))
     tiers, groups = _tiers(r)
     money_r = r.sub("money")
     money = MoneyTarget(
@@ -484,6 +507,7 @@ def load_config(path: str | Path | None = None) -> Config:
         sha256=digest.hexdigest(),
         files=tuple(all_files),
         planner=planner,
+        model=model,
     )
 
 
@@ -500,6 +524,25 @@ def _planner(s: _Reader) -> Planner:
         carryover_max_weeks=s.get("carryover_max_weeks", int, d.carryover_max_weeks, check=lambda v: v >= 1, expect="an int >= 1"),
         quota_boost=s.get("quota_boost", float, d.quota_boost, **unit),
         diversity_lambda=s.get("diversity_lambda", float, d.diversity_lambda, **unit),
+    )
+
+
+def _model_name(v: str) -> bool:
+    return v == "rule" or (v.endswith(".joblib") and "/" not in v and "\\" not in v and not v.startswith("."))
+
+
+def _model(m: _Reader) -> ModelSettings:
+    d = ModelSettings()
+    for k in m.t:
+        if k not in ("name", "blend_weight", "feature_set", "horizon_weeks"):
+            m.p.add(m._w(k), "unknown key; expected name, blend_weight, feature_set or horizon_weeks")
+    return ModelSettings(
+        name=m.get("name", str, d.name, check=_model_name, expect='"rule" or a model file name such as "boosted-2026-11-23.joblib"'),
+        blend_weight=m.get("blend_weight", float, d.blend_weight, check=lambda v: 0 <= v <= 1, expect="a number from 0 to 1"),
+        feature_set=m.get(
+            "feature_set", str, d.feature_set, check=lambda v: v in MODEL_FEATURE_SETS, expect=" | ".join(MODEL_FEATURE_SETS)
+        ),
+        horizon_weeks=m.get("horizon_weeks", int, d.horizon_weeks, check=lambda v: 1 <= v <= 104, expect="an int from 1 to 104"),
     )
 
 

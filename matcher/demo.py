@@ -27,7 +27,7 @@ __all__ = ["run_demo", "default_enterprises_path", "import_default_data", "load_
 DEMO_CITIES = ("qinzhou", "liuzhou")
 DEMO_CHAINS = ("automotive", "biomedicine")
 DEFAULT_LIST_YEAR = 2024
-DEMO_HISTORY_WEEKS = 53
+DEMO_HISTORY_WEEKS = 104
 DEMO_HISTORY_SEED = 2026
 DEMO_HISTORY_CAPACITY = 1
 
@@ -140,7 +140,13 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
                 write_table(frame, out / f"targets_chain_{chain.id}.{ext}", title=f"招商目标清单 Target list: {chain.name_zh}链")
             )
     history = load_simulated_history(store, scores, config, week)
-    plan, per_team = _write_weekly(_Ctx(db, str(config.path)), week, out / "weekly", scores=scores)
+    ctx = _Ctx(db, str(config.path))
+    plan, per_team = _write_weekly(ctx, week, out / "weekly", scores=scores)
+    # A model trained on the simulated history of these enterprises, so `matcher evaluate` works at once.
+    from .backtest import load_history, train_and_save
+
+    learning = load_history(store, scores, config, source="database")
+    models = train_and_save(scores, config, learning, ctx.models_dir, kinds=("boosted",))
     n_region = int((universe.source_region != "").sum())
     n_tiered = int(universe[[rank_column(t.id).replace("rank__", "on__") for t in config.tiers]].any(axis=1).sum())
     return (
@@ -148,5 +154,6 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
         f"target lists: {len(written)} files in {out}/ (targets_city_*, targets_chain_*)\n"
         f"weekly lists {week}: {len(plan)} leads for {len(per_team)} teams in {out / 'weekly'}/\n"
         f"simulated history (synthetic, seed {DEMO_HISTORY_SEED}): {len(history.visits)} visits, {len(history.projects)} projects "
-        f"over the {DEMO_HISTORY_WEEKS} weeks before {week}; try: matcher --db {db} kpi --year {week[:4]} --out kpi"
+        f"over the {DEMO_HISTORY_WEEKS} weeks before {week}; try: matcher --db {db} kpi --year {week[:4]} --out kpi\n"
+        f"model trained on {learning.source}: {', '.join(str(m) for m in models)}; try: matcher --db {db} evaluate --out eval"
     )

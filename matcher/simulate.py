@@ -30,7 +30,16 @@ from .featurise import rank_column
 from .history import PARTICIPANT_LEVELS, PROJECT_COLUMNS, VISIT_COLUMNS
 from .score import Scores, top_k
 
-__all__ = ["synthetic_universe", "simulate_history", "SimulatedHistory", "expand_teams", "team_scores", "SYNTHETIC_MARK"]
+__all__ = [
+    "synthetic_universe",
+    "simulate_history",
+    "SimulatedHistory",
+    "expand_teams",
+    "add_teams",
+    "team_scores",
+    "visit_chance",
+    "SYNTHETIC_MARK",
+]
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +188,30 @@ def expand_teams(config: Config, n_teams: int) -> Config:
     return replace(config, teams=tuple(teams[: max(n_teams, len(config.teams))]))
 
 
+def add_teams(config: Config, region: str, n: int) -> Config:
+    """A copy of ``config`` with ``n`` more teams stationed in ``region`` — a what-if ("two more teams in YREB").
+
+    The new teams copy the region's existing teams in id order (home city, base,
+    focus chains, capacity), with ids ending ``-whatifK``.
+    """
+    if n < 0:
+        raise ValueError(f"The 'n' parameter of add_teams must be an int >= 0. Got {n!r} instead.")
+    base = sorted((t for t in config.teams if t.region == region), key=lambda t: t.id)
+    if not base and n:
+        raise ValueError(f"The 'region' parameter of add_teams must be a region with teams. Got {region!r} instead.")
+    extra = [replace(base[i % len(base)], id=f"{base[i % len(base)].id}-whatif{i + 1}") for i in range(n)]
+    return replace(config, teams=(*config.teams, *extra))
+
+
+def visit_chance(propensity: np.ndarray, prior_visits: np.ndarray, visit_lift: float) -> np.ndarray:
+    """Chance that a visit signs, given the hidden propensity and the earlier visits by the same city.
+
+    Each earlier visit raises the chance by ``visit_lift`` times the propensity
+    (relationships build up), capped at 1.
+    """
+    return np.minimum(1.0, propensity * (1.0 + visit_lift * prior_visits))
+
+
 def team_scores(scores: Scores, team: Team) -> np.ndarray:
     """Rule score of every enterprise for a team; -1 where it is not a candidate (other region, no fit)."""
     groups = scores.group_ids(city=team.home_city, chains=team.focus_chains)
@@ -217,6 +250,7 @@ class SimulatedHistory:
     leads: pd.DataFrame
     propensity: np.ndarray
     cities: list[str] = field(default_factory=list)
+    visit_lift: float = 0.0
 
 
 def hidden_propensity(scores: Scores, *, seed: int = 0, base: float = -6.0, noise: float = 0.8) -> np.ndarray:
@@ -250,6 +284,7 @@ def simulate_history(
     policy: str = "rule",
     visit_rate: float = 0.8,
     cooldown_weeks: int = 8,
+    visit_lift: float = 0.0,
 ) -> SimulatedHistory:
     """Play ``weeks`` weeks of team work from the Monday ``start``.
 
@@ -266,6 +301,10 @@ def simulate_history(
         Share of proposed leads that are visited.
     cooldown_weeks : int
         An enterprise visited by a team is not proposed to it again for this long.
+    visit_lift : float
+        How much each earlier visit by the same city raises the chance that the
+        next one signs (see :func:`visit_chance`); 0 makes every visit an
+        independent draw at the hidden propensity.
     """
     if policy not in ("rule", "tier", "random"):
         raise ValueError(f"The 'policy' parameter must be one of 'rule', 'tier', 'random'. Got {policy!r} instead.")
@@ -287,6 +326,7 @@ def simulate_history(
     last_visit = {t.id: np.full(len(cand[t.id][0]), -10_000) for t in teams}
     tier = scores.tier.astype(float)
     signed = np.zeros((n, len(config.cities)), dtype=bool)
+    contacts = np.zeros((n, len(config.cities)), dtype=np.int32)
     lead_rows, visit_rows, project_rows = [], [], []
     levels = np.array(PARTICIPANT_LEVELS)
     level_p = np.array([0.03, 0.05, 0.10, 0.15, 0.67])
@@ -331,7 +371,8 @@ def simulate_history(
             last_visit[t.id][pos[visited]] = w
             day = monday + pd.to_timedelta(rng.integers(0, 5, size=len(v)), unit="D")
             lvl = levels[rng.choice(len(levels), size=len(v), p=level_p)]
-            success = rng.random(len(v)) < prop[v, k_city]
+            success = rng.random(len(v)) < visit_chance(prop[v, k_city], contacts[v, k_city], visit_lift)
+            contacts[v, k_city] += 1
             visit_rows.append(
                 pd.DataFrame(
                     {
@@ -403,7 +444,14 @@ def simulate_history(
     leads = pd.concat(lead_rows, ignore_index=True) if lead_rows else pd.DataFrame()
     stationed = _stationed(config, start_day, end, rng)
     return SimulatedHistory(
-        visits[[*VISIT_COLUMNS, "week", "synthetic"]], projects, changes, stationed, leads, prop, [c.id for c in config.cities]
+        visits[[*VISIT_COLUMNS, "week", "synthetic"]],
+        projects,
+        changes,
+        stationed,
+        leads,
+        prop,
+        [c.id for c in config.cities],
+        visit_lift,
     )
 
 

@@ -14,6 +14,8 @@ from .conftest import write
 COMMANDS = [
     "import-list",
     "import-profiles",
+    "resolve",
+    "enterprises",
     "targets",
     "weekly",
     "demo",
@@ -23,6 +25,8 @@ COMMANDS = [
     "import-stationed",
     "kpi",
     "db",
+    "train",
+    "evaluate",
 ]
 
 
@@ -224,3 +228,75 @@ def test_template_backup_and_sheet_errors_through_the_cli(demo_dir, tmp_path):
     assert r.output.startswith("error: ") and "4 bad rows, nothing imported" in r.output
     for reason in ("not a date", "unknown team", "unknown enterprise", "unknown kind"):
         assert "row 2" in r.output and reason in r.output
+
+
+def test_evaluate_works_right_after_the_demo(demo_dir, tmp_path):
+    models = demo_dir / "models"
+    manifest = (models / "manifest.json").read_text(encoding="utf-8")
+    assert "boosted-" in manifest and "pair-v1" in manifest
+    assert "SYNTHETIC" in next(models.glob("*.md")).read_text(encoding="utf-8")
+    out = tmp_path / "eval"
+    r = run("evaluate", "--out", out, "--origins", "2", db=demo_dir / "matcher.db")
+    assert r.exit_code == 0, r.output
+    assert "SYNTHETIC history simulated in-process" in r.output
+    table = __import__("pandas").read_csv(out / "comparison.csv", encoding="utf-8-sig")
+    assert list(table.method) == ["random", "tier", "rule", "logistic", "boosted", "blend", "oracle"]
+    assert {"logged_ndcg@10", "logged_precision@10", "cf_ndcg@10", "cf_precision@10", "brier"} <= set(table.columns)
+    md = (out / "comparison.md").read_text(encoding="utf-8")
+    assert "## Protocol" in md and "Rolling-origin backtest" in md
+    for png in ("ndcg.png", "reliability.png"):
+        assert (out / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_writes_a_model_and_a_bad_date_is_one_line(demo_dir, tmp_path):
+    db = demo_dir / "matcher.db"
+    r = run("--models", tmp_path / "m", "train", "--kind", "logistic", "--until", "2026-06-01", db=db)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "m" / "logistic-2026-06-01.joblib").exists()
+    assert "logistic-2026-06-01.joblib" in (tmp_path / "m" / "manifest.json").read_text(encoding="utf-8")
+    r = CliRunner().invoke(main, ["--db", str(db), "--models", str(tmp_path / "m"), "train", "--until", "someday"])
+    assert r.exit_code == 1 and "invalid date 'someday'" in r.output and "Traceback" not in r.output
+
+
+def _config_naming(tmp_path, model_name):
+    import shutil
+
+    from matcher.config import default_config_path
+
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    for f in default_config_path().parent.iterdir():
+        if f.suffix in (".toml", ".csv"):
+            shutil.copy(f, folder / f.name)
+    text = (folder / "config.toml").read_text(encoding="utf-8").replace('name = "rule"', f'name = "{model_name}"')
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_weekly_uses_the_configured_model_and_refuses_a_tampered_one(demo_dir, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    models = tmp_path / "models"
+    shutil.copytree(demo_dir / "models", models)
+    db = tmp_path / "copy.db"
+    shutil.copy(demo_dir / "matcher.db", db)
+    name = next(models.glob("*.joblib")).name
+    cfg = _config_naming(tmp_path, name)
+    base = ["--db", str(db), "--config", str(cfg), "--models", str(models)]
+    # The demo issued this week with the rule score; issuing it again with a model needs --force.
+    r = CliRunner().invoke(main, [*base, "weekly", "--week", "2026-W49", "--out", str(tmp_path / "w")])
+    assert r.exit_code == 1 and "--force" in r.output
+    r = CliRunner().invoke(main, [*base, "weekly", "--week", "2026-W49", "--out", str(tmp_path / "w"), "--force"])
+    assert r.exit_code == 0, r.output
+    assert f"model {name}" in r.output
+    plan = pd.read_csv(tmp_path / "w" / "plan.csv", encoding="utf-8-sig")
+    assert len(plan) > 0 and not plan.duplicated("enterprise_id").any()
+    issued = Store(db).read("issued_plans").set_index("week")
+    assert issued.loc["2026-W49", "model_version"] == name
+    data = bytearray((models / name).read_bytes())
+    data[100] ^= 0xFF
+    (models / name).write_bytes(bytes(data))
+    r = CliRunner().invoke(main, [*base, "weekly", "--week", "2026-W49", "--out", str(tmp_path / "w2"), "--force"])
+    assert r.exit_code == 1 and "has been changed" in r.output and "Traceback" not in r.output

@@ -70,3 +70,21 @@ def test_broken_toml_names_the_file(tmp_path):
         load_config(tmp_path / "config.toml")
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_model_section_is_validated(tmp_path):
+    src = default_config_path().parent
+    for f in src.iterdir():
+        if f.suffix in (".toml", ".csv"):
+            shutil.copy(f, tmp_path / f.name)
+    cfg = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    assert load_config(tmp_path).model.name == "rule"
+    bad = cfg.replace('name = "rule"', 'name = "../model.pkl"').replace("blend_weight = 0.5", "blend_weight = 2")
+    bad = bad.replace('feature_set = "pair-v1"', 'feature_set = "pair-v9"')
+    (tmp_path / "config.toml").write_text(bad, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    text = str(err.value)
+    assert 'config.toml: model.name: expected "rule" or a model file name' in text
+    assert "config.toml: model.blend_weight: expected a number from 0 to 1, got 2" in text
+    assert "config.toml: model.feature_set: expected pair-v1 | static-v1, got 'pair-v9'" in text

@@ -36,7 +36,17 @@ def test_version_1_database_is_upgraded_in_place(tmp_path):
     assert "visits" not in _tables(path)
     s = Store(path)
     assert s.schema_version == SCHEMA_VERSION == 3
-    assert {"visits", "projects", "stage_changes", "stationed", "merge_rows", "review_decisions", "parents", "issued_plans", "plan_leads"} <= _tables(path)
+    assert {
+        "visits",
+        "projects",
+        "stage_changes",
+        "stationed",
+        "merge_rows",
+        "review_decisions",
+        "parents",
+        "issued_plans",
+        "plan_leads",
+    } <= _tables(path)
     # The old data is intact and readable by the new code.
     assert sorted(s.enterprise_frame().name) == ["京东集团", "恒力集团有限公司"]
     assert s.visits_frame().empty and s.projects_frame().empty

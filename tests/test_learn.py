@@ -1,0 +1,250 @@
+"""Pair features, signing models, the blend, model management and the backtest on a small simulated world."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from matcher.backtest import run_backtest
+from matcher.config import MODEL_FEATURE_SETS
+from matcher.errors import MatcherError
+from matcher.learn import FEATURE_SETS, PairFeatures, blend, blended_team_scores, day_number, monday_of, train_model
+from matcher.models import ModelError, load_model, save_model
+from matcher.score import RuleScorer
+from matcher.simulate import add_teams, simulate_history, synthetic_universe, visit_chance
+
+H = 8
+WEEKS = 46
+
+
+@pytest.fixture(scope="module")
+def world(config):
+    u = synthetic_universe(700, config, seed=11)
+    s = RuleScorer(config).fit(u).score(u)
+    h = simulate_history(s, config, weeks=WEEKS, seed=2, visit_lift=0.5)
+    pf = PairFeatures(s, config, h.visits, h.projects)
+    pairs = pf.visit_pairs(h.visits)
+    pairs["label"] = pf.labels(pairs, H)
+    return s, h, pf, pairs
+
+
+@pytest.fixture(scope="module")
+def boosted(world):
+    s, h, pf, pairs = world
+    X = pf.transform(pairs)
+    return train_model(
+        "boosted", X, pairs.label.to_numpy(), pairs.row.to_numpy(), feature_set="pair-v1", horizon_weeks=H, trained_until="2026-02-23"
+    )
+
+
+def test_feature_sets_agree_with_the_configuration():
+    assert tuple(FEATURE_SETS) == MODEL_FEATURE_SETS
+    assert set(FEATURE_SETS["static-v1"]) < set(FEATURE_SETS["pair-v1"])
+
+
+def test_monday_of():
+    days = day_number(["2025-01-06", "2025-01-08", "2025-01-12", "2025-01-13"])
+    assert list(monday_of(days)) == list(day_number(["2025-01-06"] * 3 + ["2025-01-13"]))
+
+
+def test_history_features_equal_a_plain_reference(world):
+    s, h, pf, pairs = world
+    rng = np.random.default_rng(0)
+    sample = pairs.sample(300, random_state=1).reset_index(drop=True)
+    sample["monday"] = sample.monday + 7 * rng.integers(-3, 4, len(sample))
+    got = pf.history(sample.team_id.to_numpy(), sample.monday.to_numpy(), sample.row.to_numpy())
+    lab = pf.labels(sample, H)
+    v = h.visits.assign(day=day_number(h.visits.date))
+    p = h.projects.assign(sd=pd.to_datetime(h.projects.signed_date))
+    ids = s.universe.enterprise_id.to_numpy()
+    team_city = {t.id: t.home_city for t in pf.config.teams}
+    for i, r in sample.iterrows():
+        city, ent = team_city[r.team_id], ids[r.row]
+        mine = v[(v.enterprise_id == ent) & (v.city == city) & (v.day < r.monday)]
+        assert got["prior_visits"][i] == len(mine)
+        expect_weeks = min((r.monday - mine.day.max()) / 7, 104) if len(mine) else 104
+        assert got["weeks_since_visit"][i] == pytest.approx(expect_weeks)
+        sd = p[(p.enterprise_id == ent) & (p.city == city)].sd.dropna()
+        sd = day_number(sd) if len(sd) else np.array([])
+        assert got["signed_before"][i] == bool((sd < r.monday).any())
+        assert lab[i] == int(((sd >= r.monday) & (sd < r.monday + 7 * H)).any())
+
+
+def test_features_do_not_see_the_future(world):
+    s, h, pf, pairs = world
+    cut = int(pairs.monday.quantile(0.5))
+    early = pairs[pairs.monday <= cut]
+    # What was known at the cut: later visits gone, later signings and drops not yet happened.
+    when = pd.Timestamp(0) + pd.Timedelta(days=cut)
+    known = h.projects.copy()
+    known["signed_date"] = known.signed_date.where(known.signed_date < when)
+    later_drop = (known.stage == "dropped") & (known.stage_date >= when)
+    known.loc[later_drop, "stage"] = "visited"
+    past = PairFeatures(s, pf.config, h.visits[day_number(h.visits.date) < cut], known)
+    pd.testing.assert_frame_equal(pf.transform(early), past.transform(early))
+
+
+def test_cold_start_scores_follow_the_hidden_propensity(world, boosted):
+    s, h, pf, pairs = world
+    team = sorted(pf.teams)[0]
+    rows = np.flatnonzero(pf.team(team)["candidate"])
+    never = pd.DataFrame({"team_id": team, "monday": int(day_number(["2024-06-03"])[0]), "row": rows})
+    X = pf.transform(never)
+    assert (X.prior_visits == 0).all()
+    p = boosted.predict_proba(X)
+    k = pf.city_index[pf.teams[team].home_city]
+    assert spearmanr(p, h.propensity[rows, k]).statistic > 0.3
+
+
+def test_blend():
+    rule = np.array([0.9, 0.5, 0.1])
+    prob = np.array([0.01, 0.02, 0.04])
+    assert np.argsort(-blend(rule, prob, 0.0)).tolist() == [0, 1, 2]
+    assert np.argsort(-blend(rule, prob, 1.0)).tolist() == [2, 1, 0]
+    assert blend(rule, prob, 0.5)[2] == pytest.approx(0.5 * 0.1 + 0.5 * 1.0)
+    with pytest.raises(ValueError, match="'weight' parameter of blend"):
+        blend(rule, prob, 1.5)
+
+
+def test_blended_team_scores_for_the_planner(world, boosted, config):
+    s, h, pf, pairs = world
+    rule = blended_team_scores(s, config, None, week="2026-W10")
+    out = blended_team_scores(s, config, boosted, week="2026-W10", visits=h.visits, projects=h.projects, weight=0.5)
+    assert set(out) == {t.id for t in config.teams}
+    t = sorted(out)[0]
+    assert ((out[t] >= 0) == (rule[t] >= 0)).all()
+    assert (out[t][out[t] >= 0] <= 1).all()
+
+
+def test_training_needs_outcomes(world):
+    s, h, pf, pairs = world
+    X = pf.transform(pairs)
+    with pytest.raises(MatcherError, match="outcomes are all unsigned"):
+        train_model("logistic", X, np.zeros(len(X)), pairs.row.to_numpy(), feature_set="pair-v1", horizon_weeks=H, trained_until="x")
+    with pytest.raises(MatcherError, match="unknown model kind"):
+        train_model("forest", X, pairs.label, pairs.row.to_numpy(), feature_set="pair-v1", horizon_weeks=H, trained_until="x")
+
+
+# ------------------------------------------------------------------ model management
+
+
+@pytest.fixture
+def saved(tmp_path, boosted):
+    path = save_model(boosted, tmp_path, name="boosted-2026-02-23", card={"synthetic": True, "data_source": "SYNTHETIC test world"})
+    return tmp_path, path
+
+
+def test_save_and_load(saved):
+    folder, path = saved
+    m = load_model(path.name, folder, feature_set="pair-v1")
+    assert m.kind == "boosted"
+    card = json.loads((folder / "boosted-2026-02-23.json").read_text(encoding="utf-8"))
+    assert card["synthetic"] is True and card["feature_set"] == "pair-v1" and "scikit-learn" in card["library_versions"]
+    assert "SYNTHETIC" in (folder / "boosted-2026-02-23.md").read_text(encoding="utf-8")
+
+
+def test_a_tampered_model_file_is_refused(saved):
+    folder, path = saved
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="has been changed: its SHA-256 .* does not match the manifest"):
+        load_model(path.name, folder, feature_set="pair-v1")
+
+
+def test_a_model_of_another_feature_set_is_refused(saved):
+    folder, path = saved
+    with pytest.raises(ModelError, match="trained on feature set 'pair-v1', but the configuration expects 'static-v1'"):
+        load_model(path.name, folder, feature_set="static-v1")
+
+
+def test_a_model_from_an_incompatible_scikit_learn_is_refused(saved):
+    folder, path = saved
+    man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    man["models"][path.name]["sklearn_version"] = "0.24.2"
+    (folder / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    with pytest.raises(ModelError, match="made with scikit-learn 0.24.2, which is incompatible"):
+        load_model(path.name, folder, feature_set="pair-v1")
+
+
+def test_unknown_or_outside_files_are_refused(saved):
+    folder, path = saved
+    with pytest.raises(ModelError, match="not listed in"):
+        load_model("other-2026-01-01.joblib", folder, feature_set="pair-v1")
+    with pytest.raises(ModelError, match="invalid model file name"):
+        load_model("../evil.joblib", folder, feature_set="pair-v1")
+
+
+# ------------------------------------------------------------------------- backtest
+
+
+def test_backtest_compares_every_method(world, config):
+    s, h, pf, pairs = world
+    end = str((pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=WEEKS)).date())
+    r = run_backtest(
+        s,
+        config,
+        h.visits,
+        h.projects,
+        end=end,
+        propensity=h.propensity,
+        visit_lift=0.5,
+        origins=2,
+        horizon_weeks=H,
+        min_train_weeks=8,
+        cf_every=6,
+    )
+    t = r.table.set_index("method")
+    assert list(t.index) == ["random", "tier", "rule", "logistic", "boosted", "blend", "oracle"]
+    assert t.loc["oracle", "cf_ndcg@10"] == 1.0
+    assert t.loc["oracle", "cf_precision@10"] >= t.loc[["random", "tier", "rule", "logistic", "boosted"], "cf_precision@10"].max()
+    assert t.loc["rule", "cf_ndcg@10"] > t.loc["random", "cf_ndcg@10"]
+    assert 0 < r.brier < 0.5
+    assert "Rolling-origin backtest" in r.protocol and "SYNTHETIC" in r.protocol and "{" not in r.protocol
+    with pytest.raises(MatcherError, match="too short to backtest"):
+        run_backtest(s, config, h.visits, h.projects, end=end, horizon_weeks=40)
+
+
+def test_what_if_more_teams(config):
+    more = add_teams(config, "YREB", 2)
+    assert len(more.teams) == len(config.teams) + 2
+    assert all(t.region == "YREB" and "-whatif" in t.id for t in more.teams[-2:])
+    assert visit_chance(np.array([0.2, 0.8]), np.array([0, 2]), 0.5).tolist() == [0.2, 1.0]
+
+
+def test_backtest_on_observed_history_has_no_oracle(world, config):
+    s, h, pf, pairs = world
+    end = str((pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=WEEKS)).date())
+    r = run_backtest(s, config, h.visits, h.projects, end=end, origins=1, horizon_weeks=H, min_train_weeks=8, kinds=("logistic",))
+    assert list(r.table.method) == ["random", "tier", "rule", "logistic"]
+    assert not any(c.startswith("cf_") for c in r.table.columns)
+    assert "SYNTHETIC" not in r.protocol and r.chosen_model == "logistic"
+
+
+def test_history_source_database_or_simulated(world, config, tmp_path):
+    import pytest
+
+    from matcher.backtest import load_history
+    from matcher.errors import MatcherError
+    from matcher.store import Store
+
+    s, h, pf, pairs = world
+    empty = Store(tmp_path / "empty.db")
+    sim = load_history(empty, s, config, weeks=30)
+    assert sim.synthetic and sim.propensity is not None and "SYNTHETIC" in sim.source
+    with pytest.raises(MatcherError, match="holds no visits"):
+        load_history(empty, s, config, source="database")
+    # Real (not simulated) visits in the database: auto learns from them.
+    real = Store(tmp_path / "real.db")
+    real.write_history(visits=h.visits.assign(synthetic=False), projects=h.projects.assign(synthetic=False), source_name="test")
+    got = load_history(real, s, config)
+    assert got.source == "the database's history in real.db" and got.propensity is None and not got.synthetic
+    assert len(got.visits) == len(h.visits)
+    # A simulated history in the database has no ground truth: auto simulates, "database" insists.
+    fake = Store(tmp_path / "fake.db")
+    fake.write_history(visits=h.visits, projects=h.projects, source_name="test")
+    assert load_history(fake, s, config, weeks=30).propensity is not None
+    insist = load_history(fake, s, config, source="database")
+    assert insist.synthetic and insist.propensity is None and "simulated history (synthetic)" in insist.source
