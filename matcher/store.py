@@ -269,22 +269,32 @@ class Store:
 
     def _init(self) -> None:
         try:
+            # Read first: an up-to-date database needs no write lock (imports may hold it).
+            with self.engine.connect() as conn:
+                if self._version(conn) == SCHEMA_VERSION:
+                    return
             with self.begin() as conn:
-                if not sa.inspect(conn).has_table("meta"):
+                version = self._version(conn)
+                if version is None:
                     metadata.create_all(conn)
                     conn.execute(meta_t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-                    return
-                row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).first()
-                version = int(row[0]) if row is not None else 1
-                if version > SCHEMA_VERSION:
+                elif version > SCHEMA_VERSION:
                     raise StoreError(
                         f"database {self.url} has schema version {version}, newer than this release "
                         f"understands ({SCHEMA_VERSION}); upgrade matcher"
                     )
-                if version < SCHEMA_VERSION:
+                elif version < SCHEMA_VERSION:
                     self._migrate(conn, version)
         except sa.exc.DatabaseError as exc:
             raise StoreError(f"cannot use database {self.url}: {exc.orig}") from None
+
+    @staticmethod
+    def _version(conn) -> int | None:
+        """Schema version of the database; None when it is new (no ``meta`` table)."""
+        if not sa.inspect(conn).has_table("meta"):
+            return None
+        row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).first()
+        return int(row[0]) if row is not None else 1
 
     def _migrate(self, conn, version: int) -> None:
         """Upgrade from ``version`` to :data:`SCHEMA_VERSION` inside the caller's transaction."""
