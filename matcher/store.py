@@ -8,6 +8,14 @@ Imports are identified by (kind, list type, year, file name): importing the
 same file again changes nothing; importing a corrected file of the same name
 replaces that file's rows; another file of the same list and year adds to it.
 
+The history — visits, projects, stage changes, stationed days (schema version
+2) — is written by :meth:`Store.write_history` (one transaction, keyed rows:
+writing the same rows twice changes nothing) and read back in the shapes of
+:mod:`matcher.history` by :meth:`Store.visits_frame`, :meth:`Store.projects_frame`,
+:meth:`Store.stage_changes_frame` and :meth:`Store.stationed_frame`. A database
+made by an older release is upgraded in place when opened (:data:`MIGRATIONS`,
+one transaction); a newer one is refused.
+
 Within this module an enterprise is matched across lists by its normalised
 name (see :mod:`matcher.names`); a profile whose Chinese and English names hit
 two enterprises joins them, and the merge is recorded.
