@@ -9,13 +9,15 @@ ingest (:mod:`matcher.ingest`) → resolve (:mod:`matcher.names`, :mod:`matcher.
 """
 
 from .config import Config, load_config
-from .errors import ConfigError, InputError, MatcherError, NotFoundError, StoreError
+from .errors import ConfigError, InputError, MatcherError, NotFoundError, SheetError, StoreError
 from .featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer
 from .ingest import parse_list, parse_profiles, read_table
 from .names import normalize_name
 from .plan import parse_week, plan_week, team_list, weekly_plan, write_weekly
 from .resolve import build_universe
 from .score import RuleScorer, Scores
+from .scorecard import compute_scorecard, write_scorecard
+from .sheets import import_sheet, write_template
 from .store import Store, open_store
 from .taxonomy import IndustryMapper
 
@@ -45,6 +47,11 @@ __all__ = [
     "weekly_plan",
     "plan_week",
     "write_weekly",
+    "SheetError",
+    "write_template",
+    "import_sheet",
+    "compute_scorecard",
+    "write_scorecard",
 ]
 
 __version__ = "0.1.0"

@@ -23,6 +23,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from pathlib import Path
 
 import numpy as np
@@ -421,28 +422,40 @@ def _duplicates(rows: _Rows, key: pd.Series, what: str) -> None:
 
 
 def _merged_cells(path: str, sheet: str | None, first_row: int) -> list[tuple]:
-    """Merged cells below the header: each merged range hides values of all but its first row."""
+    """Merged cells below the header: each merged range hides values of all but its first row.
+
+    Read from the worksheet's XML (``<mergeCell ref=…>``): loading the whole workbook again
+    just for this would double the cost of an import.
+    """
     if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
         return []
-    import openpyxl
+    import posixpath
+    import zipfile
 
-    wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    from openpyxl.utils.cell import range_boundaries
+
     try:
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-        out = []
-        for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-            if rng.max_row >= first_row:
-                out.append(
-                    (
-                        max(rng.min_row, first_row),
-                        None,
-                        str(rng.coord),
-                        f"merged cells {rng.coord}: unmerge them and fill in every row on its own",
-                    )
-                )
-        return out
-    finally:
-        wb.close()
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+            sheets = re.findall(r'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r|\w+):id="([^"]*)"', book)
+            targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', rels))
+            targets.update({i: t for t, i in re.findall(r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', rels)})
+            rid = next((r for n, r in sheets if sheet is None or html_unescape(n) == sheet), None)
+            if rid is None or rid not in targets:
+                return []
+            target = targets[rid]
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            xml = z.read(member).decode("utf-8")
+    except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return []
+    out = []
+    for ref in re.findall(r'<(?:\w+:)?mergeCell\b[^>]*?ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if max_row >= first_row:
+            out.append((max(min_row, first_row), min_col, ref))
+    out.sort()
+    return [(row, None, ref, f"merged cells {ref}: unmerge them and fill in every row on its own") for row, _, ref in out]
 
 
 def read_sheet(path: str | Path, kind: str, config: Config, store, *, sheet: str | None = None, today=None) -> dict[str, pd.DataFrame]:

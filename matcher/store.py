@@ -8,6 +8,14 @@ Imports are identified by (kind, list type, year, file name): importing the
 same file again changes nothing; importing a corrected file of the same name
 replaces that file's rows; another file of the same list and year adds to it.
 
+The history — visits, projects, stage changes, stationed days (schema version
+2) — is written by :meth:`Store.write_history` (one transaction, keyed rows:
+writing the same rows twice changes nothing) and read back in the shapes of
+:mod:`matcher.history` by :meth:`Store.visits_frame`, :meth:`Store.projects_frame`,
+:meth:`Store.stage_changes_frame` and :meth:`Store.stationed_frame`. A database
+made by an older release is upgraded in place when opened (:data:`MIGRATIONS`,
+one transaction); a newer one is refused.
+
 Within this module an enterprise is matched across lists by its normalised
 name (see :mod:`matcher.names`); a profile whose Chinese and English names hit
 two enterprises joins them, and the merge is recorded.
@@ -350,22 +358,32 @@ class Store:
 
     def _init(self) -> None:
         try:
+            # Read first: an up-to-date database needs no write lock (imports may hold it).
+            with self.engine.connect() as conn:
+                if self._version(conn) == SCHEMA_VERSION:
+                    return
             with self.begin() as conn:
-                if not sa.inspect(conn).has_table("meta"):
+                version = self._version(conn)
+                if version is None:
                     metadata.create_all(conn)
                     conn.execute(meta_t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-                    return
-                row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).first()
-                version = int(row[0]) if row is not None else 1
-                if version > SCHEMA_VERSION:
+                elif version > SCHEMA_VERSION:
                     raise StoreError(
                         f"database {self.url} has schema version {version}, newer than this release "
                         f"understands ({SCHEMA_VERSION}); upgrade matcher"
                     )
-                if version < SCHEMA_VERSION:
+                elif version < SCHEMA_VERSION:
                     self._migrate(conn, version)
         except sa.exc.DatabaseError as exc:
             raise StoreError(f"cannot use database {self.url}: {exc.orig}") from None
+
+    @staticmethod
+    def _version(conn) -> int | None:
+        """Schema version of the database; None when it is new (no ``meta`` table)."""
+        if not sa.inspect(conn).has_table("meta"):
+            return None
+        row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).first()
+        return int(row[0]) if row is not None else 1
 
     def _migrate(self, conn, version: int) -> None:
         """Upgrade from ``version`` to :data:`SCHEMA_VERSION` inside the caller's transaction."""

@@ -181,3 +181,38 @@ def test_backup_copies_everything(store, tmp_path):
     assert copy.counts() == store.counts()
     with pytest.raises(StoreError, match="exists already"):
         store.backup(out)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_upsert_counts_match_a_plain_recount_on_random_changes(store, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    base = pd.DataFrame(
+        {
+            "visit_id": [f"V{i:03d}" for i in range(n)],
+            "date": pd.Timestamp("2026-01-05") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+            "team_id": rng.choice(["qinzhou-gba", "liuzhou-gba"], n),
+            "city": "qinzhou",
+            "enterprise_id": [f"E{i}" for i in rng.integers(0, 20, n)],
+            "kind": rng.choice(["visit", "forum"], n),
+            "lead_level": rng.choice(["team_member", "city_leader"], n),
+            "outcome": rng.choice(["", "有意向"], n),
+            "next_step": "",
+        }
+    )
+    store.write_history(visits=base)
+    second = base.sample(frac=0.7, random_state=seed).copy()
+    changed = rng.random(len(second)) < 0.3
+    second.loc[changed, "outcome"] = second.loc[changed, "outcome"] + "（更新）"
+    extra = base.iloc[:5].assign(visit_id=[f"N{i}" for i in range(5)])
+    second = pd.concat([second, extra])
+    r = store.write_history(visits=second)
+    # The plain recount: a row is new if its id was never stored, updated if any field differs.
+    stored = {rec["visit_id"]: rec for rec in base.to_dict("records")}
+    new = sum(1 for rec in second.to_dict("records") if rec["visit_id"] not in stored)
+    upd = sum(1 for rec in second.to_dict("records") if rec["visit_id"] in stored and rec != stored[rec["visit_id"]])
+    assert r["visits"] == {"new": new, "updated": upd, "unchanged": len(second) - new - upd}
+    expected = pd.concat([base[~base.visit_id.isin(second.visit_id)], second]).sort_values(["date", "visit_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(store.visits_frame(), expected[list(VISIT_COLUMNS)].astype({"date": "datetime64[ns]"}))

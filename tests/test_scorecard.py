@@ -199,3 +199,75 @@ def test_as_of_outside_the_year_is_refused(year, config):
 def test_empty_database_says_what_to_do(tmp_path, config):
     with pytest.raises(MatcherError, match="no visits or projects yet"):
         compute_scorecard(Store(tmp_path / "e.db"), config, year=2026)
+
+
+def test_a_small_history_by_hand(config):
+    from matcher.scorecard import scorecard_from_frames
+
+    d = lambda s: pd.Timestamp(s)  # noqa: E731
+    visits = pd.DataFrame(
+        {
+            "visit_id": ["a", "b", "c", "d", "e", "f"],
+            "date": [d("2026-07-06"), d("2026-07-07"), d("2026-08-03"), d("2026-08-04"), d("2026-09-01"), d("2026-03-02")],
+            "team_id": ["qinzhou-gba", "qinzhou-gba", "qinzhou-gba", "qinzhou-yreb", "liuzhou-gba", "qinzhou-gba"],
+            "city": ["qinzhou", "qinzhou", "qinzhou", "qinzhou", "liuzhou", "qinzhou"],
+            "enterprise_id": ["E1", "E2", "E1", "E3", "E4", "E5"],
+            "kind": ["visit", "visit", "visit", "hosted_visit", "forum", "visit"],
+            # a and b are one trip (same team, same week); d is a hosted visit and does not count.
+            "lead_level": ["city_leader", "city_leader", "city_number_one", "county_park_head", "chain_lead_head", "city_number_one"],
+            "outcome": "",
+            "next_step": "",
+            "chain": ["", "", "", "", "", ""],
+        }
+    )
+    projects = pd.DataFrame(
+        {
+            "project_id": ["P1", "P2", "P3"],
+            "enterprise_id": ["E1", "E2", "E9"],
+            "city": ["qinzhou", "qinzhou", "liuzhou"],
+            "county_park": "",
+            "chain": ["chemicals", "chemicals", "automotive"],
+            "link": "",
+            "amount_yuan": [3e9, float("nan"), 1e9],
+            "amount_estimated": [False, True, True],
+            "arrived_yuan": [1e9, 0.0, 0.0],
+            "stage": ["signed", "negotiating", "signed"],
+            "stage_date": [d("2026-09-10"), d("2026-08-01"), d("2025-12-01")],
+            "signed_date": [d("2026-09-10"), pd.NaT, d("2025-12-01")],
+            "source_team": ["qinzhou-gba", "qinzhou-gba", "liuzhou-gba"],
+            "dropped_reason": "",
+        }
+    )
+    changes = pd.DataFrame(
+        {
+            "project_id": ["P1", "P1", "P2", "P2", "P3"],
+            "stage": ["visited", "signed", "visited", "negotiating", "signed"],
+            "date": [d("2026-07-06"), d("2026-09-10"), d("2026-07-07"), d("2026-08-01"), d("2025-12-01")],
+        }
+    )
+    stationed = pd.DataFrame(
+        {"chain": ["automotive", "automotive"], "quarter": ["2026Q3", "2026Q3"], "team_id": ["a", "b"], "days": [9, 8]}
+    )
+    members = pd.DataFrame(
+        {"enterprise_id": ["E1", "E1"], "list_type": ["fortune_global_500", "unicorn"], "year": [2024, 2024], "rank": [5, None]}
+    )
+    card = scorecard_from_frames(visits, projects, changes, stationed, members, config, year=2026, as_of="2026-09-30")
+    assert card.pace == pytest.approx(273 / 365) and card.half == "2026H2" and card.quarter == "2026Q3"
+    t = card.tiers.set_index("target_id")
+    assert t.loc["all", "signed"] == 1 and t.loc["fortune_global_500", "signed"] == 1 and t.loc["leaders", "signed"] == 1
+    assert t.loc["china_top500", "signed"] == 0
+    assert t.loc["fortune_global_500", "pace_target"] == round(10 * 273 / 365, 1)
+    m = card.money.set_index("item").value_yuan
+    assert (m["signed"], m["signed_estimated"], m["arrived"]) == (3e9, 0.0, 1e9)
+    assert card.cities.set_index("city").rolled_in[["qinzhou", "liuzhou"]].tolist() == [2, 0]
+    cad = card.cadence.set_index(["id", "rule"])
+    assert cad.loc[("qinzhou", "city_leader"), ["done", "behind"]].tolist() == [1, 1]
+    assert cad.loc[("qinzhou", "city_number_one"), ["done", "behind"]].tolist() == [1, 0]
+    assert cad.loc[("qinzhou", "county_park_head"), ["done", "behind"]].tolist() == [0, 2]
+    assert cad.loc[("automotive", "chain_lead_head"), "done"] == 1  # liuzhou-gba's first focus chain
+    assert cad.loc[("automotive", "stationed_days"), ["done", "behind"]].tolist() == [17, 0]
+    f = card.funnel.set_index(["region", "stage"]).projects
+    assert (f[("all", "visited")], f[("all", "negotiating")], f[("all", "signed")], f[("GBA", "signed")]) == (2, 2, 1, 1)
+    c = card.conversion.set_index(["by", "id"])
+    assert c.loc[("all", "all"), ["visited", "signed"]].tolist() == [3, 1]  # E1, E2, E5 visited by qinzhou; E1 signed
+    assert c.loc[("tier", "fortune_global_500"), "rate"] == 1.0

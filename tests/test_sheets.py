@@ -230,18 +230,53 @@ def test_names_resolve_exactly_and_unknown_stay_unknown(store):
     assert ids.notna().tolist() == [True, True, False]
 
 
-def test_two_users_importing_at_once_lose_and_duplicate_nothing(store, config, tmp_path):
-    import subprocess
-    import sys
-
+def _two_sheets(config, tmp_path):
     a = visit_rows()
     b = visit_rows().assign(date=["2026-03-02", "2026-06-02", "2026-06-03"])  # its first row is also in a
-    pa = sheet(tmp_path, config, "visits", a, "a.xlsx")
-    pb = sheet(tmp_path, config, "visits", b, "b.xlsx")
-    cmd = [sys.executable, "-m", "matcher.cli", "--db", str(tmp_path / "t.db"), "import-visits"]
-    procs = [subprocess.Popen([*cmd, str(p), "--today", TODAY], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for p in (pa, pb)]
-    outs = [p.communicate(timeout=120) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outs
+    return sheet(tmp_path, config, "visits", a, "a.xlsx"), sheet(tmp_path, config, "visits", b, "b.xlsx")
+
+
+def _check_union(store):
     v = store.visits_frame()
     assert len(v) == 5 and v.visit_id.is_unique
     assert sorted(v.date.dt.strftime("%m-%d")) == ["03-02", "03-05", "04-07", "06-02", "06-03"]
+
+
+def test_two_users_importing_at_once_lose_and_duplicate_nothing(store, config, tmp_path):
+    import threading
+
+    from matcher.store import Store
+
+    paths = _two_sheets(config, tmp_path)
+    start, errors = threading.Barrier(4), []
+
+    def user(path):
+        try:
+            own = Store(tmp_path / "t.db")  # each user has a connection of their own
+            start.wait()
+            import_sheet(own, config, path, "visits", today=TODAY)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=user, args=(p,)) for p in (*paths, *paths)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    _check_union(store)
+
+
+@pytest.mark.slow
+def test_two_processes_importing_at_once_lose_and_duplicate_nothing(store, config, tmp_path):
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "matcher.cli", "--db", str(tmp_path / "t.db"), "import-visits"]
+    procs = [
+        subprocess.Popen([*cmd, str(p), "--today", TODAY], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for p in _two_sheets(config, tmp_path)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    _check_union(store)
