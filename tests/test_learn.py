@@ -248,3 +248,20 @@ def test_history_source_database_or_simulated(world, config, tmp_path):
     assert load_history(fake, s, config, weeks=30).propensity is not None
     insist = load_history(fake, s, config, source="database")
     assert insist.synthetic and insist.propensity is None and "simulated history (synthetic)" in insist.source
+
+
+@pytest.mark.slow
+def test_learned_models_beat_the_rule_score_on_two_years_of_60_teams(config):
+    from matcher.simulate import expand_teams
+
+    cfg = expand_teams(config, 60)
+    u = synthetic_universe(4000, cfg, seed=5)
+    s = RuleScorer(cfg).fit(u).score(u)
+    h = simulate_history(s, cfg, weeks=104, seed=5, visit_lift=0.5)
+    r = run_backtest(s, cfg, h.visits, h.projects, end="2027-01-04", propensity=h.propensity, visit_lift=0.5, seed=5)
+    t = r.table.set_index("method")
+    for m in ("logistic", "boosted"):
+        assert t.loc[m, "logged_ndcg@10"] > t.loc["rule", "logged_ndcg@10"]
+        assert t.loc[m, "cf_ndcg@10"] > t.loc["rule", "cf_ndcg@10"]
+        assert t.loc[m, "logged_ndcg@10"] >= 0.85 * t.loc["oracle", "logged_ndcg@10"]
+    assert t.loc["rule", "cf_ndcg@10"] > t.loc["tier", "cf_ndcg@10"] > t.loc["random", "cf_ndcg@10"]
