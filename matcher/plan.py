@@ -247,9 +247,9 @@ def adjust_values(
     last_contact = pd.DataFrame({"e": last.index.astype(np.int64), "date": last["date"].to_numpy(), "city": last["city"].to_numpy()})
     last_visit = pd.Series(pd.to_datetime(last["date"].to_numpy()), index=last.index.astype(np.int64), dtype="datetime64[ns]")
 
-    p = projects.assign(e=row_of.reindex(projects["enterprise_id"].astype(str)).to_numpy()).dropna(subset=["e"])
-    p = p[pd.to_datetime(p["stage_date"]) < mon]
-    p["e"] = p["e"].astype(np.int64)
+    p_all = projects.assign(e=row_of.reindex(projects["enterprise_id"].astype(str)).to_numpy()).dropna(subset=["e"])
+    p_all["e"] = p_all["e"].astype(np.int64)
+    p = p_all[pd.to_datetime(p_all["stage_date"]) < mon]
     blocked = []
     # Cooldown: every team, except the city whose project with the enterprise moved since the visit.
     cooled = last_visit[last_visit >= mon - pd.Timedelta(weeks=s.cooldown_weeks)]
@@ -262,7 +262,10 @@ def adjust_values(
         pairs = pairs[pairs["moved"].isna()]
         blocked.append(_pairs(pairs["t"], pairs["e"], why="cooldown"))
     # Signed in the team's city: aftercare, not a new lead.
-    signed = p[p["stage"].isin(SIGNED_STAGES)][["e", "city"]].drop_duplicates().merge(city_teams, on="city")
+    # (Signed before the Monday counts even if the project moved on since: replays stay faithful.)
+    was_signed = pd.to_datetime(p_all["signed_date"]) < mon
+    signed = pd.concat([p[p["stage"].isin(SIGNED_STAGES)], p_all[was_signed]])[["e", "city"]]
+    signed = signed.drop_duplicates().merge(city_teams, on="city")
     blocked.append(_pairs(signed["t"], signed["e"], why="signed"))
 
     # Carry-over: proposals since the enterprise's last visit.
@@ -300,9 +303,12 @@ def adjust_values(
         unit[better] = k
 
     # In place on one copy: at 1M enterprises × 60 teams every temporary costs a quarter gigabyte.
-    value = base.copy()
-    np.add(value, boost[None, :].astype(base.dtype), out=value, where=base > 0)
-    np.maximum(value, 0, out=value)
+    value = np.maximum(base, 0)
+    cols = np.flatnonzero(boost > 0)  # only enterprises on a list behind pace
+    if len(cols):
+        sub = value[:, cols]
+        sub += np.where(sub > 0, boost[cols], 0).astype(value.dtype)
+        value[:, cols] = sub
     if len(carry):
         value[carry["t"].to_numpy(), carry["e"].to_numpy()] += np.where(
             value[carry["t"].to_numpy(), carry["e"].to_numpy()] > 0, carry["bonus"].to_numpy(), 0
