@@ -836,7 +836,7 @@ def simulate_weeks(
     projects: pd.DataFrame | None = None,
     seed: int = 0,
     visit_rate: float = 0.6,
-) -> tuple[list[WeeklyPlan], dict]:
+) -> tuple[list[WeeklyPlan], dict, pd.DataFrame]:
     """Issue ``weeks`` plans in a row, each week's leads visited at random (seeded, synthetic).
 
     Each plan sees the earlier plans (carry-over) and the synthetic visits
@@ -844,7 +844,8 @@ def simulate_weeks(
     coverage: ``repeat_share`` (share of a team's leads that were also in its
     previous week's list, averaged over weeks 2…), ``distinct_per_team``
     (distinct enterprises a team was given over all weeks: mean, min, max),
-    ``capacity_weeks`` (total places offered) and ``distinct_total``.
+    ``leads_total`` and ``distinct_total``; and the visits (given and
+    synthetic, ``visit_id`` starting ``SYNW``).
     """
     if not 0 <= visit_rate <= 1:
         raise ValueError(f"The 'visit_rate' parameter must be in [0, 1]. Got {visit_rate!r} instead.")
@@ -895,4 +896,4 @@ def simulate_weeks(
         "distinct_total": int(allp["enterprise_id"].nunique()),
         "settings": {k: getattr(config.planner, k) for k in config.planner.__dataclass_fields__},
     }
-    return plans, metrics
+    return plans, metrics, visits
