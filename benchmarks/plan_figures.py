@@ -22,11 +22,12 @@ from pathlib import Path
 
 from matcher.config import load_config
 from matcher.demo import import_default_data
-from matcher.plan import plan_week, simulate_weeks
+from matcher.plan import plan_week
 from matcher.resolve import build_universe
 from matcher.score import RuleScorer
 from matcher.simulate import expand_teams, simulate_history, synthetic_universe
 from matcher.store import Store
+from matcher.weekly import simulate_weeks
 
 
 def totals(wp) -> dict:

@@ -247,7 +247,7 @@ def weekly(obj: _Ctx, week, out, visits, projects, force):
 def _history(store, visits_file=None, projects_file=None):
     """Visits and projects: from files when given, else the database's (empty until it has them)."""
     from .history import check_projects, check_visits, empty_projects, empty_visits
-    from .plan import read_history
+    from .weekly import read_history
 
     if visits_file:
         visits = read_history(visits_file, "visits")
@@ -265,7 +265,8 @@ def _history(store, visits_file=None, projects_file=None):
 
 
 def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_file=None, projects_file=None, force=False):
-    from .plan import plan_week, write_weekly
+    from .plan import plan_week
+    from .weekly import write_weekly
 
     scores = scores if scores is not None else _scores(obj)
     store = obj.store()

@@ -10,11 +10,12 @@ import pytest
 from matcher.demo import import_default_data
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.history import SIGNED_STAGES, VISIT_COLUMNS
-from matcher.plan import PREVIOUS_COLUMNS, parse_week, plan_week, read_history, simulate_weeks, team_values, write_weekly
+from matcher.plan import PREVIOUS_COLUMNS, parse_week, plan_week, team_values
 from matcher.resolve import build_universe
 from matcher.score import RuleScorer
 from matcher.simulate import simulate_history, synthetic_universe
 from matcher.store import Store
+from matcher.weekly import read_history, simulate_weeks, write_weekly
 
 WEEK = "2026-W10"
 
