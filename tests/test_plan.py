@@ -323,15 +323,17 @@ def test_weekly_command_with_history_files(tmp_path, world):
     from click.testing import CliRunner
 
     from matcher.cli import main
+    from matcher.config import load_config
 
     _, h = world
-    out = tmp_path / "demo"
+    db = str(tmp_path / "w.db")
+    import_default_data(Store(db), load_config())
     runner = CliRunner()
-    r = runner.invoke(main, ["demo", "--out", str(out), "--week", "2026-W10"])
+    out = tmp_path / "w10"
+    r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W10", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    db = str(out / "matcher.db")
-    plan10 = pd.read_csv(out / "weekly" / "plan.csv", encoding="utf-8-sig")
-    assert (out / "weekly" / "office.xlsx").exists() and list((out / "weekly" / "teams").glob("*.json"))
+    plan10 = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
+    assert (out / "office.xlsx").exists() and list((out / "teams").glob("*.json"))
     visits = tmp_path / "visits.csv"
     h.visits[list(VISIT_COLUMNS)].to_csv(visits, index=False)
     r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W11", "--out", str(tmp_path / "w11"), "--visits", str(visits)])
