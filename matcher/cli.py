@@ -240,8 +240,13 @@ def weekly(obj: _Ctx, week, out, visits, projects, force):
 
     week, _ = parse_week(week)
     out_dir = Path(out or f"weekly-{week}")
-    plan, per_team = _write_weekly(obj, week, out_dir, visits_file=visits, projects_file=projects, force=force)
-    click.echo(f"{week}: {len(plan)} leads for {len(per_team)} teams written to {out_dir}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)")
+    wp = _issue_week(obj, week, out_dir, visits_file=visits, projects_file=projects, force=force)
+    click.echo(
+        f"{week}: {len(wp.plan)} leads for {len(wp.per_team)} teams written to {out_dir}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)"
+    )
+    click.echo(
+        f"assignment total {wp.totals['optimal']:.4f} (greedy baseline {wp.totals['greedy']:.4f}); {len(wp.contested)} contested enterprises"
+    )
 
 
 def _history(store, visits_file=None, projects_file=None):
@@ -264,7 +269,12 @@ def _history(store, visits_file=None, projects_file=None):
     return visits, projects
 
 
-def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_file=None, projects_file=None, force=False):
+def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, **history):
+    wp = _issue_week(obj, week, out_dir, scores, **history)
+    return wp.plan, wp.per_team
+
+
+def _issue_week(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_file=None, projects_file=None, force=False):
     from .plan import plan_week
     from .weekly import write_weekly
 
@@ -276,7 +286,7 @@ def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_fi
     status = store.record_plan(wp.record_row(), wp.plan, force=force)
     log.info("issued plan %s: %s", week, status)
     write_weekly(wp, out_dir)
-    return wp.plan, wp.per_team
+    return wp
 
 
 @main.command()

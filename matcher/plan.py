@@ -12,7 +12,7 @@ score — or by any other (teams × enterprises) score matrix passed in. Then:
    proposed but not visited carries over with a decaying bonus, and rests
    once it has been proposed ``carryover_max_weeks`` times within the
    cooldown window without a visit;
-2. **quota pace** (:func:`quota_pace`): enterprises on a tier (or target
+2. **quota pace** (:func:`matcher.pace.quota_pace`): enterprises on a tier (or target
    group) whose signed projects this year lag the annual target's pace get
    up to ``quota_boost`` extra, in proportion to the shortfall;
 3. **coordination** (:mod:`matcher.assign`): each enterprise goes to at most

@@ -332,6 +332,7 @@ def test_weekly_command_with_history_files(tmp_path, world):
     out = tmp_path / "w10"
     r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W10", "--out", str(out)])
     assert r.exit_code == 0, r.output
+    assert "greedy baseline" in r.output
     plan10 = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
     assert (out / "office.xlsx").exists() and list((out / "teams").glob("*.json"))
     visits = tmp_path / "visits.csv"
