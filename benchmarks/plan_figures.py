@@ -22,11 +22,12 @@ from pathlib import Path
 
 from matcher.config import load_config
 from matcher.demo import import_default_data
-from matcher.plan import plan_week, simulate_weeks
+from matcher.plan import plan_week
 from matcher.resolve import build_universe
 from matcher.score import RuleScorer
 from matcher.simulate import expand_teams, simulate_history, synthetic_universe
 from matcher.store import Store
+from matcher.weekly import simulate_weeks
 
 
 def totals(wp) -> dict:
@@ -55,7 +56,7 @@ def main() -> None:
     out["default_fresh_week"] = totals(plan_week(s, config, "2026-W10"))
     h = simulate_history(s, config, start="2025-01-06", weeks=61, seed=7)
     out["default_after_synthetic_year"] = totals(plan_week(s, config, "2026-W10", visits=h.visits, projects=h.projects, previous=h.leads))
-    _, m = simulate_weeks(s, config, "2026-W10", 12, seed=1, visit_rate=0.6)
+    _, m, _ = simulate_weeks(s, config, "2026-W10", 12, seed=1, visit_rate=0.6)
     out["default_12_weeks_no_prior_history"] = m
     if not args.skip_50k:
         cfg = expand_teams(config, 60)
@@ -67,7 +68,7 @@ def main() -> None:
         wp = plan_week(ss, cfg, "2026-W10")
         out["synthetic_50k_60_teams"] = {**totals(wp), "score_s": round(score_s, 2), "plan_s": round(time.perf_counter() - t0, 2)}
         sh = simulate_history(ss, cfg, start="2025-10-06", weeks=22, seed=3)
-        _, m = simulate_weeks(ss, cfg, "2026-W10", 12, visits=sh.visits, projects=sh.projects, seed=1, visit_rate=0.6)
+        _, m, _ = simulate_weeks(ss, cfg, "2026-W10", 12, visits=sh.visits, projects=sh.projects, seed=1, visit_rate=0.6)
         out["synthetic_50k_60_teams_12_weeks"] = m
     print(json.dumps(out, indent=1, ensure_ascii=False))
 

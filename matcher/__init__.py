@@ -13,13 +13,14 @@ from .errors import ConfigError, InputError, MatcherError, NotFoundError, SheetE
 from .featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer
 from .ingest import parse_list, parse_profiles, read_table
 from .names import normalize_name
-from .plan import parse_week, plan_week, team_list, weekly_plan, write_weekly
+from .plan import parse_week, plan_week, team_list, weekly_plan
 from .resolve import build_universe
 from .score import RuleScorer, Scores
 from .scorecard import compute_scorecard, write_scorecard
 from .sheets import import_sheet, write_template
 from .store import Store, open_store
 from .taxonomy import IndustryMapper
+from .weekly import write_weekly
 
 __all__ = [
     "Config",

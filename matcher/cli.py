@@ -262,8 +262,13 @@ def weekly(obj: _Ctx, week, out, visits, projects, force):
 
     week, _ = parse_week(week)
     out_dir = Path(out or f"weekly-{week}")
-    plan, per_team = _write_weekly(obj, week, out_dir, visits_file=visits, projects_file=projects, force=force)
-    click.echo(f"{week}: {len(plan)} leads for {len(per_team)} teams written to {out_dir}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)")
+    wp = _issue_week(obj, week, out_dir, visits_file=visits, projects_file=projects, force=force)
+    click.echo(
+        f"{week}: {len(wp.plan)} leads for {len(wp.per_team)} teams written to {out_dir}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)"
+    )
+    click.echo(
+        f"assignment total {wp.totals['optimal']:.4f} (greedy baseline {wp.totals['greedy']:.4f}); {len(wp.contested)} contested enterprises"
+    )
     if obj.config.model.name != "rule":
         click.echo(
             f"{week}: ranked by the blend of the rule score and model {obj.config.model.name} (weight {obj.config.model.blend_weight})"
@@ -289,7 +294,7 @@ def _model_values(obj: _Ctx, scores, week: str, visits, projects):
 def _history(store, visits_file=None, projects_file=None):
     """Visits and projects: from files when given, else the database's (empty until it has them)."""
     from .history import check_projects, check_visits, empty_projects, empty_visits
-    from .plan import read_history
+    from .weekly import read_history
 
     if visits_file:
         visits = read_history(visits_file, "visits")
@@ -306,8 +311,14 @@ def _history(store, visits_file=None, projects_file=None):
     return visits, projects
 
 
-def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_file=None, projects_file=None, force=False):
-    from .plan import plan_week, write_weekly
+def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, **history):
+    wp = _issue_week(obj, week, out_dir, scores, **history)
+    return wp.plan, wp.per_team
+
+
+def _issue_week(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_file=None, projects_file=None, force=False):
+    from .plan import plan_week
+    from .weekly import write_weekly
 
     scores = scores if scores is not None else _scores(obj)
     store = obj.store()
@@ -327,7 +338,7 @@ def _write_weekly(obj: _Ctx, week: str, out_dir: Path, scores=None, *, visits_fi
     status = store.record_plan(wp.record_row(), wp.plan, force=force)
     log.info("issued plan %s: %s", week, status)
     write_weekly(wp, out_dir)
-    return wp.plan, wp.per_team
+    return wp
 
 
 @main.command()

@@ -12,7 +12,7 @@ score — or by any other (teams × enterprises) score matrix passed in. Then:
    proposed but not visited carries over with a decaying bonus, and rests
    once it has been proposed ``carryover_max_weeks`` times within the
    cooldown window without a visit;
-2. **quota pace** (:func:`quota_pace`): enterprises on a tier (or target
+2. **quota pace** (:func:`matcher.pace.quota_pace`): enterprises on a tier (or target
    group) whose signed projects this year lag the annual target's pace get
    up to ``quota_boost`` extra, in proportion to the shortfall;
 3. **coordination** (:mod:`matcher.assign`): each enterprise goes to at most
@@ -34,7 +34,6 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,6 +42,7 @@ from .assign import assign_greedy, assign_optimal, prune
 from .config import Config, Planner, Team
 from .errors import MatcherError
 from .history import ACTIVE_STAGES, PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS, empty_projects, empty_visits
+from .pace import quota_by_city, quota_pace
 from .score import Scores
 
 __all__ = [
@@ -50,14 +50,10 @@ __all__ = [
     "team_list",
     "team_values",
     "adjust_values",
-    "quota_pace",
     "solve_week",
     "diversify",
     "plan_week",
     "weekly_plan",
-    "write_weekly",
-    "read_history",
-    "simulate_weeks",
     "WeeklyPlan",
     "PLAN_COLUMNS",
     "PREVIOUS_COLUMNS",
@@ -151,68 +147,6 @@ def _pairs(t, e, **cols) -> pd.DataFrame:
     return pd.DataFrame({"t": np.asarray(t, dtype=np.int64), "e": np.asarray(e, dtype=np.int64), **cols})
 
 
-def quota_pace(config: Config, tier_member: np.ndarray, projects: pd.DataFrame, row_of: pd.Series, monday: dt.date) -> pd.DataFrame:
-    """Signed projects this year against each annual target's pace.
-
-    Parameters
-    ----------
-    tier_member : ndarray (enterprises, tiers) of bool
-        Which lists each enterprise is on (``config.tiers`` order).
-    projects : DataFrame
-        :data:`matcher.history.PROJECT_COLUMNS`; a project counts once it has a
-        ``signed_date`` in the Monday's year before the Monday.
-    row_of : Series
-        Enterprise id → row of ``tier_member``.
-
-    Returns
-    -------
-    DataFrame
-        One row per target (a tier with ``annual_target`` or a target group):
-        ``unit, name_zh, name_en, annual_target, signed, expected, pace,
-        behind, boost`` — ``expected`` is the target times the share of the
-        year elapsed, ``behind`` the shortfall as a share of ``expected``
-        (0–1; 0 until at least one project is due), ``boost`` =
-        ``quota_boost`` × ``behind``.
-    """
-    year_start = dt.date(monday.year, 1, 1)
-    elapsed = (monday - year_start).days / (dt.date(monday.year + 1, 1, 1) - year_start).days
-    p = projects
-    sd = pd.to_datetime(p["signed_date"])
-    signed = p[sd.notna() & (sd.dt.year == monday.year) & (sd < pd.Timestamp(monday))]
-    rows = row_of.reindex(signed["enterprise_id"].astype(str)).to_numpy()
-    rows = rows[~pd.isna(rows)].astype(np.int64)
-    on = tier_member[rows] if len(rows) else np.zeros((0, tier_member.shape[1]), dtype=bool)
-    tier_pos = {t.id: k for k, t in enumerate(config.tiers)}
-    units = []
-    for t in config.tiers:
-        if t.annual_target:
-            units.append((t.id, t.name_zh, t.name_en, t.annual_target, [tier_pos[t.id]]))
-    for g in config.target_groups:
-        units.append((g.id, g.name_zh, g.name_en, g.annual_target, [tier_pos[x] for x in g.tiers]))
-    out = []
-    for uid, zh, en, target, cols in units:
-        n_signed = int(on[:, cols].any(axis=1).sum()) if len(on) else 0
-        expected = target * elapsed
-        # Not behind before one whole project is due: early in the year every target would be.
-        behind = max(0.0, 1.0 - n_signed / expected) if expected >= 1 else 0.0
-        out.append(
-            (
-                uid,
-                zh,
-                en,
-                target,
-                n_signed,
-                round(expected, 2),
-                round(n_signed / expected, 3) if expected > 0 else np.nan,
-                round(behind, 4),
-                cols,
-            )
-        )
-    frame = pd.DataFrame(out, columns=["unit", "name_zh", "name_en", "annual_target", "signed", "expected", "pace", "behind", "tier_cols"])
-    frame["boost"] = (frame["behind"] * config.planner.quota_boost).round(4)
-    return frame
-
-
 def adjust_values(
     base: np.ndarray,
     ids: pd.Index,
@@ -247,9 +181,9 @@ def adjust_values(
     last_contact = pd.DataFrame({"e": last.index.astype(np.int64), "date": last["date"].to_numpy(), "city": last["city"].to_numpy()})
     last_visit = pd.Series(pd.to_datetime(last["date"].to_numpy()), index=last.index.astype(np.int64), dtype="datetime64[ns]")
 
-    p = projects.assign(e=row_of.reindex(projects["enterprise_id"].astype(str)).to_numpy()).dropna(subset=["e"])
-    p = p[pd.to_datetime(p["stage_date"]) < mon]
-    p["e"] = p["e"].astype(np.int64)
+    p_all = projects.assign(e=row_of.reindex(projects["enterprise_id"].astype(str)).to_numpy()).dropna(subset=["e"])
+    p_all["e"] = p_all["e"].astype(np.int64)
+    p = p_all[pd.to_datetime(p_all["stage_date"]) < mon]
     blocked = []
     # Cooldown: every team, except the city whose project with the enterprise moved since the visit.
     cooled = last_visit[last_visit >= mon - pd.Timedelta(weeks=s.cooldown_weeks)]
@@ -262,7 +196,10 @@ def adjust_values(
         pairs = pairs[pairs["moved"].isna()]
         blocked.append(_pairs(pairs["t"], pairs["e"], why="cooldown"))
     # Signed in the team's city: aftercare, not a new lead.
-    signed = p[p["stage"].isin(SIGNED_STAGES)][["e", "city"]].drop_duplicates().merge(city_teams, on="city")
+    # (Signed before the Monday counts even if the project moved on since: replays stay faithful.)
+    was_signed = pd.to_datetime(p_all["signed_date"]) < mon
+    signed = pd.concat([p[p["stage"].isin(SIGNED_STAGES)], p_all[was_signed]])[["e", "city"]]
+    signed = signed.drop_duplicates().merge(city_teams, on="city")
     blocked.append(_pairs(signed["t"], signed["e"], why="signed"))
 
     # Carry-over: proposals since the enterprise's last visit.
@@ -300,9 +237,12 @@ def adjust_values(
         unit[better] = k
 
     # In place on one copy: at 1M enterprises × 60 teams every temporary costs a quarter gigabyte.
-    value = base.copy()
-    np.add(value, boost[None, :].astype(base.dtype), out=value, where=base > 0)
-    np.maximum(value, 0, out=value)
+    value = np.maximum(base, 0)
+    cols = np.flatnonzero(boost > 0)  # only enterprises on a list behind pace
+    if len(cols):
+        sub = value[:, cols]
+        sub += np.where(sub > 0, boost[cols], 0).astype(value.dtype)
+        value[:, cols] = sub
     if len(carry):
         value[carry["t"].to_numpy(), carry["e"].to_numpy()] += np.where(
             value[carry["t"].to_numpy(), carry["e"].to_numpy()] > 0, carry["bonus"].to_numpy(), 0
@@ -517,7 +457,7 @@ def plan_week(
     leads = res["leads"]
     plan, per_team, contested = _explain(scores, config, week, teams, leads, value, base, group, adj, res)
     quota = adj.quota.drop(columns="tier_cols")
-    quota_city = _quota_city(config, projects if projects is not None else empty_projects(), ids, tier_member, adj.quota, monday)
+    quota_city = quota_by_city(config, projects if projects is not None else empty_projects(), ids, tier_member, monday)
     aftercare = _aftercare(config, projects if projects is not None else empty_projects(), u, monday)
     log.info("%s: %d leads for %d teams; optimal %.4f vs greedy %.4f", week, len(plan), len(per_team), res["optimal"], res["greedy"])
     return WeeklyPlan(
@@ -692,20 +632,6 @@ def _explain(scores, config, week, teams, leads, value, base, group, adj, res):
     return plan, per_team, contested.reset_index(drop=True)
 
 
-def _quota_city(config, projects, ids, tier_member, quota, monday) -> pd.DataFrame:
-    row_of = pd.Series(np.arange(len(ids)), index=ids)
-    rows = []
-    for c in config.cities:
-        q = quota_pace(config, tier_member, projects[projects["city"] == c.id], row_of, monday)
-        rows.append(
-            pd.DataFrame({"city": c.name_zh, "city_en": c.name_en, "unit": q["unit"], "name_zh": q["name_zh"], "signed": q["signed"]})
-        )
-    out = pd.concat(rows, ignore_index=True)
-    wide = out.pivot_table(index=["city", "city_en"], columns="unit", values="signed", aggfunc="sum", sort=False).reset_index()
-    wide.columns.name = None
-    return wide
-
-
 def _aftercare(config, projects, universe, monday) -> pd.DataFrame:
     p = projects[projects["stage"].isin(SIGNED_STAGES) & (pd.to_datetime(projects["stage_date"]) < pd.Timestamp(monday))]
     names = universe.set_index("enterprise_id")["name"]
@@ -723,170 +649,7 @@ def _aftercare(config, projects, universe, monday) -> pd.DataFrame:
     return out.sort_values(["city", "signed_date", "enterprise_id"], kind="stable").reset_index(drop=True)
 
 
-def read_history(path: str | Path, kind: str) -> pd.DataFrame:
-    """Read a visits or projects file (CSV or XLSX, columns as :mod:`matcher.history`) and validate it.
-
-    Raises
-    ------
-    InputError
-        If the file cannot be read or lacks a column.
-    """
-    from .errors import InputError
-    from .history import PROJECT_COLUMNS, VISIT_COLUMNS, check_projects, check_visits
-
-    path = Path(path)
-    columns = VISIT_COLUMNS if kind == "visits" else PROJECT_COLUMNS
-    try:
-        if path.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except Exception as exc:  # unreadable file: one clear line
-        raise InputError(str(path), f"cannot be read as a {kind} table: {exc}") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(str(path), f"missing column(s) {', '.join(missing)}; a {kind} file needs {', '.join(columns)}")
-    date_cols = ["date"] if kind == "visits" else ["stage_date", "signed_date"]
-    for c in date_cols:
-        parsed = pd.to_datetime(frame[c].replace("", None), errors="coerce", format="mixed")
-        bad = parsed.isna() & (frame[c] != "") if c != "date" else parsed.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(str(path), "expected a date such as 2026-03-02", row=i + 2, column=c, value=frame[c].iloc[i])
-        frame[c] = parsed
-    if kind == "projects":
-        for c in ("amount_yuan", "arrived_yuan"):
-            frame[c] = pd.to_numeric(frame[c].replace("", None), errors="coerce")
-        return check_projects(frame)
-    return check_visits(frame)
-
-
 def weekly_plan(scores: Scores, config: Config, week: str, **history) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The week's plan table and each team's list (see :func:`plan_week`)."""
     wp = plan_week(scores, config, week, **history)
     return wp.plan, wp.per_team
-
-
-def write_weekly(wp: WeeklyPlan, out_dir: str | Path) -> list[Path]:
-    """Write ``plan.csv``, each team's CSV/XLSX/JSON and the office workbook ``office.xlsx``."""
-    from .report import atomic_write_bytes, write_csv, write_xlsx
-
-    out_dir = Path(out_dir)
-    written = []
-    for tid, lst in wp.per_team.items():
-        title = f"{wp.week} 周拜访清单 weekly visit list — {tid}"
-        written.append(write_csv(lst, out_dir / "teams" / f"{tid}.csv"))
-        written.append(write_xlsx({"leads": lst}, out_dir / "teams" / f"{tid}.xlsx", title=title))
-        body = json.dumps(
-            {"week": wp.week, "team_id": tid, "leads": json.loads(lst.to_json(orient="records", force_ascii=False))},
-            ensure_ascii=False,
-            indent=1,
-        )
-        written.append(atomic_write_bytes(out_dir / "teams" / f"{tid}.json", body.encode("utf-8")))
-    summary = pd.DataFrame(
-        {
-            "item": [
-                "week",
-                "leads",
-                "teams",
-                "contested",
-                "optimal_total",
-                "greedy_total",
-                "config_sha256",
-                "data_snapshot",
-                "model_version",
-                "history_sha256",
-            ]
-            + [f"planner.{k}" for k in wp.settings.__dataclass_fields__],
-            "value": [wp.week, len(wp.plan), len(wp.per_team), len(wp.contested), wp.totals["optimal"], wp.totals["greedy"]]
-            + [wp.record.get(k, "") for k in ("config_sha256", "snapshot_sha256", "model_version", "history_sha256")]
-            + [getattr(wp.settings, k) for k in wp.settings.__dataclass_fields__],
-        }
-    )
-    summary["value"] = summary["value"].astype(str)
-    sheets = {
-        "summary": summary,
-        "assignments": wp.plan,
-        "contested": wp.contested,
-        "quota_pace": wp.quota,
-        "quota_by_city": wp.quota_city,
-        "aftercare": wp.aftercare,
-    }
-    written.append(write_xlsx(sheets, out_dir / "office.xlsx", title=f"{wp.week} 驻点招商周计划 weekly plan — office"))
-    written.append(write_csv(wp.plan, out_dir / "plan.csv"))
-    return written
-
-
-def simulate_weeks(
-    scores: Scores,
-    config: Config,
-    start_week: str,
-    weeks: int,
-    *,
-    visits: pd.DataFrame | None = None,
-    projects: pd.DataFrame | None = None,
-    seed: int = 0,
-    visit_rate: float = 0.6,
-) -> tuple[list[WeeklyPlan], dict]:
-    """Issue ``weeks`` plans in a row, each week's leads visited at random (seeded, synthetic).
-
-    Each plan sees the earlier plans (carry-over) and the synthetic visits
-    they led to (cooldown). Returns the plans and their stability and
-    coverage: ``repeat_share`` (share of a team's leads that were also in its
-    previous week's list, averaged over weeks 2…), ``distinct_per_team``
-    (distinct enterprises a team was given over all weeks: mean, min, max),
-    ``capacity_weeks`` (total places offered) and ``distinct_total``.
-    """
-    if not 0 <= visit_rate <= 1:
-        raise ValueError(f"The 'visit_rate' parameter must be in [0, 1]. Got {visit_rate!r} instead.")
-    rng = np.random.default_rng(seed)
-    week, monday = parse_week(start_week)
-    visits = (empty_visits() if visits is None else visits)[list(VISIT_COLUMNS)]
-    previous = pd.DataFrame(columns=list(PREVIOUS_COLUMNS))
-    plans, new_visits = [], []
-    for w in range(weeks):
-        day = monday + dt.timedelta(weeks=w)
-        wp = plan_week(scores, config, _iso(day), visits=visits, projects=projects, previous=previous)
-        plans.append(wp)
-        p = wp.plan
-        previous = pd.concat([previous, p[list(PREVIOUS_COLUMNS)]], ignore_index=True)
-        hit = p[rng.random(len(p)) < visit_rate]
-        city = {t.id: t.home_city for t in config.teams}
-        v = pd.DataFrame(
-            {
-                "visit_id": [f"SYNW{w:03d}{i:05d}" for i in range(len(hit))],
-                "date": pd.Timestamp(day) + pd.to_timedelta(rng.integers(0, 5, size=len(hit)), unit="D"),
-                "team_id": hit["team_id"].to_numpy(),
-                "city": hit["team_id"].map(city).to_numpy(),
-                "enterprise_id": hit["enterprise_id"].to_numpy(),
-                "kind": "visit",
-                "lead_level": "team_member",
-                "outcome": "模拟 synthetic",
-                "next_step": "",
-            }
-        )
-        new_visits.append(v)
-        visits = pd.concat([visits, v], ignore_index=True)
-    allp = pd.concat([wp.plan.assign(w=k) for k, wp in enumerate(plans)], ignore_index=True)
-    repeat = []
-    for k in range(1, len(plans)):
-        cur, prev = allp[allp["w"] == k], allp[allp["w"] == k - 1]
-        if len(cur):
-            key = cur[["team_id", "enterprise_id"]].merge(prev[["team_id", "enterprise_id"]], how="left", indicator=True)
-            repeat.append(float((key["_merge"] == "both").mean()))
-    distinct = allp.groupby("team_id")["enterprise_id"].nunique()
-    metrics = {
-        "weeks": weeks,
-        "visit_rate": visit_rate,
-        "repeat_share": round(float(np.mean(repeat)), 4) if repeat else 0.0,
-        "distinct_per_team_mean": round(float(distinct.mean()), 2) if len(distinct) else 0.0,
-        "distinct_per_team_min": int(distinct.min()) if len(distinct) else 0,
-        "distinct_per_team_max": int(distinct.max()) if len(distinct) else 0,
-        "leads_total": len(allp),
-        "distinct_total": int(allp["enterprise_id"].nunique()),
-        "settings": {k: getattr(config.planner, k) for k in config.planner.__dataclass_fields__},
-    }
-    return plans, metrics

@@ -10,11 +10,12 @@ import pytest
 from matcher.demo import import_default_data
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.history import SIGNED_STAGES, VISIT_COLUMNS
-from matcher.plan import PREVIOUS_COLUMNS, parse_week, plan_week, read_history, simulate_weeks, team_values, write_weekly
+from matcher.plan import PREVIOUS_COLUMNS, parse_week, plan_week, team_values
 from matcher.resolve import build_universe
 from matcher.score import RuleScorer
 from matcher.simulate import simulate_history, synthetic_universe
 from matcher.store import Store
+from matcher.weekly import read_history, simulate_weeks, write_weekly
 
 WEEK = "2026-W10"
 
@@ -25,8 +26,8 @@ def world(config, tmp_path_factory):
     import_default_data(store, config)
     u = build_universe(store, config)
     s = RuleScorer(config).fit(u).score(u)
-    # A synthetic year and a quarter of team work before the planned week (seeded).
-    h = simulate_history(s, config, start="2025-01-06", weeks=61, seed=7)
+    # A synthetic year of team work up to the planned week (seeded).
+    h = simulate_history(s, config, start="2025-03-03", weeks=53, seed=7)
     assert h.visits.synthetic.all()
     return s, h
 
@@ -300,27 +301,40 @@ def test_read_history_files(tmp_path, world):
 
 def test_twelve_weeks_stable_and_covering(config, syn_world):
     s, h = syn_world
-    plans, m = simulate_weeks(s, config, WEEK, 12, visits=h.visits, projects=h.projects, seed=1)
-    assert len(plans) == 12
+    plans, m, visits = simulate_weeks(s, config, WEEK, 12, visits=h.visits, projects=h.projects, seed=1)
+    assert len(plans) == 12 and visits.visit_id.str.startswith("SYNW").sum() > 0
     assert 0 < m["repeat_share"] < 0.9
     assert m["distinct_per_team_mean"] > np.mean([t.weekly_capacity for t in config.teams])
+    cap = {t.id: t.weekly_capacity for t in config.teams}
+    cw = pd.Timedelta(weeks=config.planner.cooldown_weeks)
+    moved = h.projects[h.projects.stage.isin(["lead", "contacted", "visited", "negotiating"])]
     for wp in plans:
-        assert not wp.plan.duplicated("enterprise_id").any()
+        p = wp.plan
+        assert not p.duplicated("enterprise_id").any()
+        assert (p.groupby("team_id").size() <= p.groupby("team_id").size().index.map(cap)).all()
+        monday = pd.Timestamp(parse_week(wp.week)[1])
+        recent = visits[(visits.date < monday) & (visits.date >= monday - cw)].groupby("enterprise_id").date.max()
+        inside = p[p.enterprise_id.isin(recent.index)]
+        # Inside the cooldown only where the project with that city moved since the last visit.
+        assert inside.enterprise_id.isin(moved.enterprise_id).all()
 
 
 def test_weekly_command_with_history_files(tmp_path, world):
     from click.testing import CliRunner
 
     from matcher.cli import main
+    from matcher.config import load_config
 
     _, h = world
-    out = tmp_path / "demo"
+    db = str(tmp_path / "w.db")
+    import_default_data(Store(db), load_config())
     runner = CliRunner()
-    r = runner.invoke(main, ["demo", "--out", str(out), "--week", "2026-W10"])
+    out = tmp_path / "w10"
+    r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W10", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    db = str(out / "matcher.db")
-    plan10 = pd.read_csv(out / "weekly" / "plan.csv", encoding="utf-8-sig")
-    assert (out / "weekly" / "office.xlsx").exists() and list((out / "weekly" / "teams").glob("*.json"))
+    assert "greedy baseline" in r.output
+    plan10 = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
+    assert (out / "office.xlsx").exists() and list((out / "teams").glob("*.json"))
     visits = tmp_path / "visits.csv"
     h.visits[list(VISIT_COLUMNS)].to_csv(visits, index=False)
     r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W11", "--out", str(tmp_path / "w11"), "--visits", str(visits)])
