@@ -188,7 +188,8 @@ def _spread_rows(found: pd.DataFrame, inverse: np.ndarray) -> pd.DataFrame:
     k = per[inverse]
     ends = np.cumsum(k)
     take = np.repeat(start[inverse] - (ends - k), k) + np.arange(ends[-1] if len(ends) else 0)
-    out = found.iloc[take].reset_index(drop=True)
+    # Column by column with numpy takes: no per-row objects, no re-inference of text dtypes.
+    out = pd.DataFrame({c: pd.Series(found[c].to_numpy()[take], dtype=found[c].dtype) for c in found.columns})
     out["row"] = np.repeat(np.arange(len(inverse), dtype=np.int64), k)
     return out
 
@@ -243,7 +244,12 @@ class TierFeaturizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "tiers_")
         ranks = np.column_stack([X[rank_column(t.id)].to_numpy(dtype=float) for t in self.tiers_])
         on = np.column_stack([X[_on_column(t.id)].to_numpy(dtype=bool) for t in self.tiers_])
-        values = tier_values(ranks, on, self.tiers_, rank_decay=self.rank_decay, unranked_factor=self.unranked_factor)
+        # Most enterprises are on no list: their values are all 0.
+        listed = on.any(axis=1)
+        values = np.zeros(on.shape, dtype=float)
+        values[listed] = tier_values(
+            ranks[listed], on[listed], self.tiers_, rank_decay=self.rank_decay, unranked_factor=self.unranked_factor
+        )
         n_lists = on.sum(axis=1)
         score = np.minimum(1.0, values.max(axis=1, initial=0.0) + self.multi_list_bonus * np.maximum(n_lists - 1, 0))
         return np.column_stack([values, n_lists, score])
