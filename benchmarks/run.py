@@ -62,6 +62,13 @@ def main(argv=None) -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--big", type=int, default=0, help="Also run the chunked stage at this size (e.g. 5000000).")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--big-repeats", type=int, default=5)
+    ap.add_argument(
+        "--stages",
+        nargs="+",
+        default=["generate", "score", "teams", "teams60", "teams_one_by_one", "weekly", "chunked"],
+        help="Stages to run at each size.",
+    )
     ap.add_argument("--naive-sample", type=int, default=300)
     ap.add_argument("--business-n", type=int, default=100_000, help="Size of the run with distinct business texts (0: skip).")
     ap.add_argument("--cli", action="store_true", help="Also time `matcher --help` and `matcher demo` from a shell.")
@@ -79,20 +86,22 @@ def main(argv=None) -> None:
     naive_us = naive["cpu_s"] / naive["pairs"] * 1e6
     naive_wall_us = naive["wall_s"] / naive["pairs"] * 1e6
     for n in a.sizes:
-        add(measure("generate", n, r))
-        add(measure("score", n, r))
-        add(measure("teams", n, r))
-        add(measure("teams", n, r, "--teams", "60"))
-        add(measure("teams_one_by_one", n, r))
-        add(measure("weekly", n, r))
-        add(measure("chunked", n, r, "--chunksize", str(max(n // 4, 1))))
+        for st in a.stages:
+            if st == "teams60":
+                add(measure("teams", n, r, "--teams", "60"))
+            elif st == "chunked":
+                add(measure("chunked", n, r, "--chunksize", str(max(n // 4, 1))))
+            else:
+                add(measure(st, n, r))
     if a.business_n:
         add(measure("score", a.business_n, r, "--texts", "business"))
     if a.big:
-        add(measure("chunked", a.big, r, "--chunksize", "500000"))
+        add(measure("chunked", a.big, a.big_repeats, "--chunksize", "500000"))
     lines = [
         f"Machine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}; "
-        f"median of {r} runs, each in a fresh process.",
+        f"median of {r} runs ({a.big_repeats} at {a.big:,}), each in a fresh process."
+        if a.big
+        else f"median of {r} runs, each in a fresh process.",
         "",
         "| stage | N | texts | teams | wall s | CPU s | peak MB | wall ns/pair | CPU ns/pair | × naive (CPU) |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

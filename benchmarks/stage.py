@@ -36,6 +36,22 @@ def _reset_peak() -> bool:
         return False
 
 
+def _universe(cfg, n: int, seed: int, business: bool):
+    """The synthetic universe, cached between runs (making a million rows takes longer than scoring them)."""
+    import tempfile
+
+    import pandas as pd
+
+    from matcher.simulate import synthetic_universe
+
+    path = Path(tempfile.gettempdir()) / f"matcher-bench-universe-{n}-{seed}-{int(business)}.pkl"
+    if path.exists():
+        return pd.read_pickle(path)
+    u = synthetic_universe(n, cfg, seed=seed, business_text=business)
+    u.to_pickle(path)
+    return u
+
+
 def naive_pairs(config, universe, found) -> int:
     """The rule score by a plain per-pair Python loop (one enterprise, one city chain at a time)."""
     import math
@@ -120,7 +136,7 @@ def main(argv=None) -> None:
             synthetic_universe(a.n, cfg, seed=a.seed, business_text=biz)
 
     else:
-        u = synthetic_universe(a.n, cfg, seed=a.seed, business_text=biz)
+        u = _universe(cfg, a.n, a.seed, biz)
         scorer = RuleScorer(cfg).fit(u.iloc[:10])
         n_groups = len(scorer.groups_)
         out["pairs"] = a.n * n_groups
