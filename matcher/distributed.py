@@ -42,7 +42,7 @@ def _partition_candidates(part: pd.DataFrame, scorer: RuleScorer, queries, offse
     number = 0 if partition_info is None else int(partition_info["number"])
     if len(part) == 0:
         return merge_candidates([], queries)
-    # Dask may hand text columns over as Arrow strings; score plain pandas text, as in-process.
+    # Positions come from the partition offsets, never from the index Dask carries along.
     part = part.reset_index(drop=True)
     return top_candidates(scorer.score(part), queries, offset=int(offsets[number]))
 
