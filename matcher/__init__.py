@@ -8,19 +8,55 @@ ingest (:mod:`matcher.ingest`) → resolve (:mod:`matcher.names`, :mod:`matcher.
 (:mod:`matcher.store`, :mod:`matcher.report`).
 """
 
-from .config import Config, load_config
-from .errors import ConfigError, InputError, MatcherError, NotFoundError, SheetError, StoreError
-from .featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer
-from .ingest import parse_list, parse_profiles, read_table
-from .names import normalize_name
-from .plan import parse_week, plan_week, team_list, weekly_plan
-from .resolve import build_universe
-from .score import RuleScorer, Scores
-from .scorecard import compute_scorecard, write_scorecard
-from .sheets import import_sheet, write_template
-from .store import Store, open_store
-from .taxonomy import IndustryMapper
-from .weekly import write_weekly
+import importlib
+
+# Where each public name lives. Imported on first use (PEP 562), so that
+# `matcher --help` does not pay for pandas, scikit-learn and SQLAlchemy.
+_EXPORTS = {
+    "Config": "config",
+    "load_config": "config",
+    "MatcherError": "errors",
+    "ConfigError": "errors",
+    "InputError": "errors",
+    "NotFoundError": "errors",
+    "StoreError": "errors",
+    "read_table": "ingest",
+    "parse_list": "ingest",
+    "parse_profiles": "ingest",
+    "normalize_name": "names",
+    "Store": "store",
+    "open_store": "store",
+    "build_universe": "resolve",
+    "IndustryMapper": "taxonomy",
+    "IndustryVectorizer": "featurise",
+    "TierFeaturizer": "featurise",
+    "RegionEncoder": "featurise",
+    "RuleScorer": "score",
+    "Scores": "score",
+    "parse_week": "plan",
+    "team_list": "plan",
+    "weekly_plan": "plan",
+    "plan_week": "plan",
+    "write_weekly": "weekly",
+    "SheetError": "errors",
+    "write_template": "sheets",
+    "import_sheet": "sheets",
+    "compute_scorecard": "scorecard",
+    "write_scorecard": "scorecard",
+}
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "Config",

@@ -109,29 +109,61 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
 
     def explain(self, X: pd.DataFrame) -> pd.DataFrame:
         """Direct matches per row: ``row, industry, confidence, method, evidence``."""
+        found, inv = self.explain_distinct(X)
+        return _spread_rows(found, inv)
+
+    def explain_distinct(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """Direct matches of each distinct industry source, and which one each row uses.
+
+        Rows with the same industry text (or, where the text gives nothing,
+        the same name) get the same industries, so each distinct source is
+        mapped once.
+
+        Returns
+        -------
+        found : DataFrame
+            ``row, industry, confidence, method, evidence`` where ``row`` is
+            the index of a distinct source.
+        inverse : ndarray of int64 (n,)
+            Distinct source of each row of ``X``.
+        """
         check_is_fitted(self, "mapper_")
-        found = self.mapper_.map_texts(X["industry_text"])
+        codes, texts = pd.factorize(X["industry_text"].fillna("").astype(str).to_numpy(), use_na_sentinel=False)
+        found = self.mapper_.map_texts(pd.Series(texts, dtype=object))
         found = found[found.confidence >= self.min_confidence]
+        inv = codes.astype(np.int64)
         if self.use_names:
-            covered = set(found.row)
-            names = X["name"].astype(str)
-            if "name_en" in X.columns:
-                names = names + " | " + X["name_en"].astype(str)
-            todo = np.setdiff1d(np.arange(len(X)), np.fromiter(covered, dtype=int, count=len(covered)))
+            covered = np.zeros(len(texts), dtype=bool)
+            covered[found.row.to_numpy(dtype=np.int64)] = True
+            todo = np.flatnonzero(~covered[codes])
             if len(todo):
-                by_name = self.mapper_.map_names(names.iloc[todo].str.replace(" | ", " ", regex=False).reset_index(drop=True))
-                by_name["row"] = todo[by_name.row.to_numpy().astype(int)] if len(by_name) else by_name.row
+                names = X["name"].iloc[todo].astype(str)
+                if "name_en" in X.columns:
+                    names = names + " | " + X["name_en"].iloc[todo].astype(str)
+                ncodes, uniq = pd.factorize(names.str.replace(" | ", " ", regex=False).to_numpy(), use_na_sentinel=False)
+                by_name = self.mapper_.map_names(pd.Series(uniq, dtype=object))
                 by_name = by_name[by_name.confidence >= self.min_confidence]
+                by_name = by_name.assign(row=by_name.row.to_numpy(dtype=np.int64) + len(texts))
+                inv[todo] = ncodes + len(texts)
                 found = pd.concat([found, by_name], ignore_index=True)
-        return found.sort_values(["row", "confidence", "industry"], ascending=[True, False, True]).reset_index(drop=True)
+        # Renumber the sources actually used, in order of first use.
+        used, inv = np.unique(inv, return_inverse=True)
+        found = found[np.isin(found.row.to_numpy(dtype=np.int64), used)]
+        found = found.assign(row=np.searchsorted(used, found.row.to_numpy(dtype=np.int64)))
+        found = found.sort_values(["row", "confidence", "industry"], ascending=[True, False, True]).reset_index(drop=True)
+        return found, inv.astype(np.int64)
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        found, inv = self.explain_distinct(X)
+        return self.matrix(found, int(inv.max(initial=-1)) + 1)[inv]
+
+    def matrix(self, found: pd.DataFrame, n_rows: int) -> sp.csr_matrix:
+        """Industry vectors (n_rows, n_industries) from direct matches (see :meth:`explain`)."""
         check_is_fitted(self, "mapper_")
-        found = self.explain(X)
         col = pd.Index(self.industries_).get_indexer(found.industry)
         direct = sp.csr_matrix(
             (found.confidence.to_numpy(dtype=float), (found.row.to_numpy(dtype=int), col)),
-            shape=(len(X), len(self.industries_)),
+            shape=(n_rows, len(self.industries_)),
         )
         direct.sum_duplicates()
         # A narrow match is also a match of its parent; a broad match counts for
@@ -140,11 +172,26 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         down = (direct @ self.down_) * self.parent_discount
         out = direct.maximum(up).maximum(down).tocsr()
         out.eliminate_zeros()
+        out.sort_indices()
         return out
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "industries_")
         return np.array([f"industry__{i}" for i in self.industries_], dtype=object)
+
+
+def _spread_rows(found: pd.DataFrame, inverse: np.ndarray) -> pd.DataFrame:
+    """Matches of distinct sources (``row`` = source) spread to the rows using them."""
+    per = np.bincount(found.row.to_numpy(dtype=np.int64), minlength=int(inverse.max(initial=-1)) + 1)
+    start = np.concatenate([[0], np.cumsum(per)])
+    # Row r repeats the block of matches of its source, rows in order.
+    k = per[inverse]
+    ends = np.cumsum(k)
+    take = np.repeat(start[inverse] - (ends - k), k) + np.arange(ends[-1] if len(ends) else 0)
+    # Column by column with numpy takes: no per-row objects, no re-inference of text dtypes.
+    out = pd.DataFrame({c: pd.Series(found[c].to_numpy()[take], dtype=found[c].dtype) for c in found.columns})
+    out["row"] = np.repeat(np.arange(len(inverse), dtype=np.int64), k)
+    return out
 
 
 def tier_values(ranks: np.ndarray, on: np.ndarray, tiers, *, rank_decay: float, unranked_factor: float) -> np.ndarray:
@@ -197,7 +244,12 @@ class TierFeaturizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "tiers_")
         ranks = np.column_stack([X[rank_column(t.id)].to_numpy(dtype=float) for t in self.tiers_])
         on = np.column_stack([X[_on_column(t.id)].to_numpy(dtype=bool) for t in self.tiers_])
-        values = tier_values(ranks, on, self.tiers_, rank_decay=self.rank_decay, unranked_factor=self.unranked_factor)
+        # Most enterprises are on no list: their values are all 0.
+        listed = on.any(axis=1)
+        values = np.zeros(on.shape, dtype=float)
+        values[listed] = tier_values(
+            ranks[listed], on[listed], self.tiers_, rank_decay=self.rank_decay, unranked_factor=self.unranked_factor
+        )
         n_lists = on.sum(axis=1)
         score = np.minimum(1.0, values.max(axis=1, initial=0.0) + self.multi_list_bonus * np.maximum(n_lists - 1, 0))
         return np.column_stack([values, n_lists, score])

@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .config import STAGE_ZH, Config
-from .featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer, rank_column
+from .featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer, _spread_rows, rank_column
 
 __all__ = ["RuleScorer", "Scores", "top_k", "STATUS_TEXT"]
 
@@ -155,10 +155,12 @@ class Scores:
 
         Only city chains with a positive fit count; ``g = -1`` where none fits.
         """
-        tot = self.total(groups)
-        tot = np.where(self.fit[:, groups] > 0, tot, -np.inf)
+        # Totals as total() makes them (float32 parts), compared before widening to float64.
+        wc, wr, wt = self.weights
+        tot = wc * self.chain[:, groups] + (wr * self.region + wt * self.tier)[:, None]
+        tot[self.fit[:, groups] <= 0] = -np.inf
         k = np.argmax(tot, axis=1)  # first maximum: configuration order breaks ties
-        s = tot[np.arange(len(tot)), k]
+        s = tot[np.arange(len(tot)), k].astype(np.float64)
         g = np.where(np.isfinite(s), groups[k], -1)
         return g, np.where(np.isfinite(s), s, 0.0)
 
@@ -473,24 +475,17 @@ class RuleScorer(TransformerMixin, BaseEstimator):
     def score(self, X: pd.DataFrame) -> Scores:
         """Score a universe; see :class:`Scores`."""
         check_is_fitted(self, "links_")
-        E = self.industry_.transform(X)
-        found = self.industry_.explain(X)
-        # Fit of each enterprise to each city link: summed confidences, capped at 1.
-        F = (E @ self.link_matrix_).minimum(1.0).tocoo()
-        W = F.copy()
-        W.data = W.data * self.links_.status_weight.to_numpy()[W.col]
-        col_group = self.links_.g.to_numpy()
-        chain, link = _group_max(W, col_group, len(self.groups_))
-        Fd = F.tocsr()
-        fit = np.zeros_like(chain)
-        has = link >= 0
-        rr, gg = np.nonzero(has)
-        fit[rr, gg] = np.asarray(Fd[rr, link[rr, gg]]).ravel()
+        # Rows with the same industry source have the same industry vector: score
+        # each distinct source once, then gather (exactly the same numbers per row).
+        found_u, inv = self.industry_.explain_distinct(X)
+        E = self.industry_.matrix(found_u, int(inv.max(initial=-1)) + 1)
+        fit_u, link_u, chain_u, T_u = self._distinct_parts(E)
+        chain, link, fit = chain_u[inv], link_u[inv], fit_u[inv]
+        found = _spread_rows(found_u, inv)
         # Region fit: best priority of the enterprise's own key region(s).
         member = self.region_.transform(X)
-        T = (E @ self.theme_matrix_).minimum(1.0).toarray() * self.themes_.weight.to_numpy()[None, :]
         allowed = member[:, self.themes_.region_index.to_numpy()] if len(self.themes_) else np.zeros((len(X), 0), bool)
-        T = np.where(allowed, T, 0.0)
+        T = np.where(allowed, T_u[inv], 0.0)
         theme = np.where(T.max(axis=1, initial=0) > 0, np.argmax(T, axis=1) if T.shape[1] else -1, -1)
         region = T.max(axis=1, initial=0.0)
         tf = self.tier_.transform(X)
@@ -512,6 +507,19 @@ class RuleScorer(TransformerMixin, BaseEstimator):
             weights=self.weights_,
             industries=found,
         )
+
+    def _distinct_parts(self, E: sp.csr_matrix):
+        """Fit, link and weighted chain score (m, G) and weighted theme fit (m, P) of industry vectors."""
+        F = (E @ self.link_matrix_).minimum(1.0).tocoo()
+        W = F.copy()
+        W.data = W.data * self.links_.status_weight.to_numpy()[W.col]
+        chain, link = _group_max(W, self.links_.g.to_numpy(), len(self.groups_))
+        Fd = F.tocsr()
+        fit = np.zeros_like(chain)
+        rr, gg = np.nonzero(link >= 0)
+        fit[rr, gg] = np.asarray(Fd[rr, link[rr, gg]]).ravel()
+        T = (E @ self.theme_matrix_).minimum(1.0).toarray() * self.themes_.weight.to_numpy()[None, :]
+        return fit, link, chain, T
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         """Combined score (n, n_cities): each city's best chain."""

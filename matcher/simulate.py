@@ -71,7 +71,28 @@ _LEGAL = np.array(["集团有限公司", "股份有限公司", "有限公司", "
 _OWNERSHIP = np.array(["private", "local_soe", "central_soe", "foreign"])
 
 
-def synthetic_universe(n: int, config: Config, *, seed: int = 0, gazetteer=None) -> pd.DataFrame:
+_FILLER = np.array(
+    "研发 生产 销售 技术服务 技术开发 进出口 批发 零售 咨询 设计 安装 维修 租赁 运营管理 检测 仓储 加工 制造 贸易 投资".split()
+)
+
+
+def _business_text(rng: np.random.Generator, inds, pick: np.ndarray, second: np.ndarray, has_second: np.ndarray) -> np.ndarray:
+    """Business descriptions (经营范围) from the industries' keywords and common filler, nearly all distinct."""
+    kws = [list(i.keywords_zh) or [i.name_zh] for i in inds]
+    flat = np.array([k for ks in kws for k in ks], dtype=object)
+    count = np.array([len(ks) for ks in kws])
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    n = len(pick)
+
+    def kw(ind):
+        return flat[start[ind] + rng.integers(0, 2**31, size=n) % count[ind]]
+
+    f = [_FILLER[rng.integers(0, len(_FILLER), size=n)] for _ in range(3)]
+    text = kw(pick) + f[0] + "、" + kw(pick) + "、" + f[1] + "、" + kw(pick) + f[2]
+    return np.where(has_second, text + "；" + kw(second) + f[0], text)
+
+
+def synthetic_universe(n: int, config: Config, *, seed: int = 0, gazetteer=None, business_text: bool = False) -> pd.DataFrame:
     """A synthetic population of ``n`` enterprises, shaped like the universe.
 
     Parameters
@@ -82,6 +103,10 @@ def synthetic_universe(n: int, config: Config, *, seed: int = 0, gazetteer=None)
     seed : int
     gazetteer : Gazetteer, optional
         Default the configuration's.
+    business_text : bool
+        Industry text as a business description made of the industries'
+        keywords (nearly every enterprise's text distinct, as in real
+        profiles) instead of a taxonomy label (few distinct texts).
 
     Returns
     -------
@@ -168,6 +193,9 @@ def synthetic_universe(n: int, config: Config, *, seed: int = 0, gazetteer=None)
         u[f"year__{t.id}"] = np.where(on, config.year - 1, 0)
     u["size"] = size
     u["synthetic"] = True
+    if business_text:
+        # Its own random stream: the rest of the universe is the same as without it.
+        u["industry_text"] = _business_text(np.random.default_rng([seed, 1]), inds, pick, second, has_second)
     return u
 
 

@@ -75,3 +75,25 @@ def test_region_encoder(config):
     names = list(enc.get_feature_names_out())
     assert m[0, names.index("region__GBA")] and not m[1].any()
     assert m[2, names.index("region__YREB")] and m[2, names.index("region__BTH")]
+
+
+def test_find_keywords_equals_substring_search_on_random_texts():
+    import re
+
+    from matcher.taxonomy import find_keywords
+
+    rng = np.random.default_rng(0)
+    alphabet = list("电池锂能源新材料ab1 ;、x")
+    texts = np.array(["".join(rng.choice(alphabet, size=rng.integers(0, 25))) for _ in range(400)], dtype=object)
+    keywords = ["电池", "锂电池", "能源", "新能源", "a", "ab", "b1", "x", "料", "池锂", "ab1 x"]
+    bounded = np.array([False, False, False, False, True, True, True, True, False, False, True])
+    t, k = find_keywords(texts, keywords, bounded, batch_chars=500)  # small batches: the batching is exercised too
+    got = set(zip(t.tolist(), k.tolist()))
+    want = set()
+    for i, text in enumerate(texts):
+        for j, kw in enumerate(keywords):
+            pattern = rf"(?<![a-z0-9]){re.escape(kw)}(?![a-z0-9])" if bounded[j] else re.escape(kw)
+            if re.search(pattern, text):
+                want.add((i, j))
+    assert got == want
+    assert len(want) > 300

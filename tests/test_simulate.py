@@ -65,3 +65,12 @@ def test_bad_parameters(config, world):
         simulate_history(s, config, policy="greedy")
     with pytest.raises(ValueError, match="must be a Monday"):
         simulate_history(s, config, start="2025-01-07")
+
+
+def test_business_text_is_distinct_and_leaves_the_rest_unchanged(config):
+    plain = synthetic_universe(2000, config, seed=4)
+    biz = synthetic_universe(2000, config, seed=4, business_text=True)
+    assert biz.industry_text.nunique() > 1900
+    pd.testing.assert_frame_equal(biz.drop(columns="industry_text"), plain.drop(columns="industry_text"))
+    s = RuleScorer(config).fit(biz).score(biz)
+    assert (s.fit.max(axis=1) > 0).mean() > 0.8  # the keywords say which industries the texts are about

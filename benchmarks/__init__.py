@@ -1,0 +1,1 @@
+"""Benchmarks: each stage timed in fresh processes; see benchmarks/README.md."""

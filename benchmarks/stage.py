@@ -1,0 +1,191 @@
+"""Run one benchmark stage once in this process and print its measurement as JSON.
+
+Usage: ``python -m benchmarks.stage STAGE N [--seed S] [--texts labels|business]``.
+
+Set-up (making the synthetic universe, fitting, scoring for the later stages)
+is not timed. The peak memory is the process's resident high-water mark while
+the stage runs (it includes the universe held in memory); the mark is reset
+after set-up where Linux allows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _rss_mb(key: str) -> float:
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _universe(cfg, n: int, seed: int, business: bool):
+    """The synthetic universe, cached between runs (making a million rows takes longer than scoring them)."""
+    import tempfile
+
+    import pandas as pd
+
+    from matcher.simulate import synthetic_universe
+
+    path = Path(tempfile.gettempdir()) / f"matcher-bench-universe-{n}-{seed}-{int(business)}.pkl"
+    if path.exists():
+        return pd.read_pickle(path)
+    u = synthetic_universe(n, cfg, seed=seed, business_text=business)
+    u.to_pickle(path)
+    return u
+
+
+def naive_pairs(config, universe, found) -> int:
+    """The rule score by a plain per-pair Python loop (one enterprise, one city chain at a time)."""
+    import math
+
+    sc = config.scoring
+    w = np.array([sc.w_chain, sc.w_region, sc.w_tier])
+    wc, wr, wt = w / w.sum()
+    sw = dict(sc.status_weights)
+    parent = {i.id: i.parent for i in config.industries}
+    links = {lk.id: lk for c in config.chains for lk in c.links}
+    share: dict = {}
+    for c in config.chains:
+        for lk in c.links:
+            for i in lk.industries:
+                share.setdefault(i, {}).setdefault(c.id, 0.0)
+                share[i][c.id] += 1 / len(c.links)
+    direct: dict = {}
+    for r in found.itertuples():
+        direct.setdefault(int(r.row), {})[r.industry] = max(direct.get(int(r.row), {}).get(r.industry, 0.0), r.confidence)
+    pairs = 0
+    for row in range(len(universe)):
+        d = direct.get(row, {})
+        e = dict(d)
+        for i in parent:
+            up = min(1.0, sum(v for c, v in d.items() if parent[c] == i))
+            down = d.get(parent[i], 0.0) * sc.parent_discount if parent[i] else 0.0
+            e[i] = max(e.get(i, 0.0), up, down)
+        regs = [r for r in str(universe.regions.iloc[row]).split(";") if r]
+        region = 0.0
+        for reg in config.regions:
+            if reg.id in regs:
+                for p in reg.priorities:
+                    region = max(region, min(1.0, sum(e.get(i, 0.0) for i in p.industries)) * p.weight)
+        best_tier, n_lists = 0.0, 0
+        for t in config.tiers:
+            if universe[f"on__{t.id}"].iloc[row]:
+                n_lists += 1
+                rk = universe[f"rank__{t.id}"].iloc[row]
+                f = sc.unranked_factor if (not t.ranked or math.isnan(rk)) else 1 - sc.rank_decay * math.log(rk) / math.log(t.size)
+                best_tier = max(best_tier, t.weight * f)
+        tier = min(1.0, best_tier + sc.multi_list_bonus * max(n_lists - 1, 0))
+        for city in config.cities:
+            for cc in city.chains:
+                best = 0.0
+                for lid, status in cc.links:
+                    fit = 0.0
+                    for i in links[lid].industries:
+                        top = max(share[i].values())
+                        fit += e.get(i, 0.0) * (1.0 if abs(share[i][cc.chain] - top) < 1e-9 else sc.cross_chain_weight)
+                    best = max(best, min(1.0, fit) * sw[status])
+                _ = wc * best + wr * region + wt * tier
+                pairs += 1
+    return pairs
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("stage")
+    ap.add_argument("n", type=int)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--texts", choices=["labels", "business"], default="labels")
+    ap.add_argument("--teams", type=int, default=0, help="Teams (default: the configuration's).")
+    ap.add_argument("--chunksize", type=int, default=250_000)
+    a = ap.parse_args(argv)
+
+    from matcher.chunked import iter_chunks, score_chunks
+    from matcher.config import load_config
+    from matcher.plan import team_list
+    from matcher.score import RuleScorer
+    from matcher.simulate import expand_teams, synthetic_universe
+    from matcher.toplists import team_lists, team_queries
+
+    cfg = load_config()
+    if a.teams:
+        cfg = expand_teams(cfg, a.teams)
+    biz = a.texts == "business"
+    out: dict = {"stage": a.stage, "n": a.n, "texts": a.texts, "teams": len(cfg.teams)}
+    run = None
+    if a.stage == "generate":
+
+        def run():
+            synthetic_universe(a.n, cfg, seed=a.seed, business_text=biz)
+
+    else:
+        u = _universe(cfg, a.n, a.seed, biz)
+        scorer = RuleScorer(cfg).fit(u.iloc[:10])
+        n_groups = len(scorer.groups_)
+        out["pairs"] = a.n * n_groups
+        if a.stage == "score":
+
+            def run():
+                scorer.score(u)
+
+        elif a.stage == "weekly":
+            # Scoring every enterprise against every city chain and region, then every team's list.
+            def run():
+                team_lists(RuleScorer(cfg).fit(u).score(u), cfg)
+
+        elif a.stage in ("teams", "teams_one_by_one"):
+            s = scorer.score(u)
+            if a.stage == "teams":
+
+                def run():
+                    team_lists(s, cfg)
+
+            else:
+
+                def run():
+                    for t in sorted(cfg.teams, key=lambda t: t.id):
+                        team_list(s, t)
+
+        elif a.stage == "chunked":
+            queries = team_queries(scorer.groups_, cfg)
+
+            def run():
+                score_chunks(iter_chunks(u, a.chunksize), scorer, queries)
+
+        elif a.stage == "naive":
+            found = scorer.industry_.explain(u)
+
+            def run():
+                out["pairs"] = naive_pairs(cfg, u, found)
+
+        else:
+            raise SystemExit(f"unknown stage {a.stage!r}")
+    out["setup_rss_mb"] = round(_rss_mb("VmRSS"), 1)
+    out["peak_reset"] = _reset_peak()
+    w0, c0 = time.perf_counter(), time.process_time()
+    run()
+    out["wall_s"] = time.perf_counter() - w0
+    out["cpu_s"] = time.process_time() - c0
+    out["peak_mb"] = round(_rss_mb("VmHWM") if out["peak_reset"] else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
