@@ -40,6 +40,7 @@ from rapidfuzz import fuzz, process
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from .errors import InputError, MatcherError
 from .namekeys import parse_names, place_province
@@ -74,6 +75,8 @@ class AliasTable:
         long = long[long.key != ""]
         # A key claimed by two groups identifies neither.
         by_key = long.drop_duplicates(["key", "group_id"])
+        #: Names the table gives to two groups (万达: Dalian Wanda and Shandong Wanda): never merged unseen.
+        self.ambiguous = frozenset(by_key.key[by_key.key.duplicated(keep=False)])
         by_key = by_key[~by_key.key.duplicated(keep=False)]
         self.key_index = dict(zip(by_key.key, by_key.group_id))
         zh = long[(long.lang == "zh") & (long.core.str.len() >= 2)].drop_duplicates(["core", "group_id"])
@@ -152,7 +155,7 @@ def load_aliases(extra: str | Path | None = None, *, bundled: bool = True) -> Al
 
 
 def _tokens(names: pd.Series) -> pd.Series:
-    """Tokens for the rarity-weighted similarity: characters and bigrams (Chinese) or words (English).
+    """Distinct tokens for the rarity-weighted similarity: characters and bigrams (Chinese) or words (English).
 
     Taken from the folded full name, legal forms included, so that their
     rarity (none) shows in the weights.
@@ -161,7 +164,7 @@ def _tokens(names: pd.Series) -> pd.Series:
     cjk = folded.str.replace(r"[^\u3400-\u9fff]", "", regex=True)
     words = folded.str.findall(r"[a-z0-9]+")
     return pd.Series(
-        [list(c) + [c[i : i + 2] for i in range(len(c) - 1)] + w for c, w in zip(cjk, words)],
+        [list(dict.fromkeys(list(c) + [c[i : i + 2] for i in range(len(c) - 1)] + w)) for c, w in zip(cjk, words)],
         index=names.index,
         dtype=object,
     )
@@ -409,6 +412,8 @@ class Resolver(BaseEstimator):
         else:
             f["tokens"] = 0.0
         f["brand_rare"] = self.brand_rare_[mi] if len(mi) else np.zeros(0)
+        amb = self.alias_table_.ambiguous if self.alias_table_ is not None else frozenset()
+        f["ambiguous"] = a.key.isin(amb).to_numpy() | b.key.isin(amb).to_numpy()
         f["group_q"] = a.group.to_numpy()
         f["group_m"] = b.group.to_numpy()
         return f
@@ -416,12 +421,16 @@ class Resolver(BaseEstimator):
     # ------------------------------------------------------------------ score
 
     def _probability(self, f: pd.DataFrame) -> np.ndarray:
-        p = self.model_.predict_proba(f[list(FEATURES)].to_numpy())[:, 1] if len(f) else np.zeros(0)
+        with threadpool_limits(1):
+            p = self.model_.predict_proba(f[list(FEATURES)].to_numpy())[:, 1] if len(f) else np.zeros(0)
         if self.alias_table_ is not None and len(f):
             gq, gm = f["group_q"].to_numpy(dtype=object), f["group_m"].to_numpy(dtype=object)
             known = (gq != "") & (gm != "")
             p = np.where(known & (gq == gm), np.maximum(p, 0.999), p)
             p = np.where(known & (gq != gm), np.minimum(p, 0.001), p)
+            # A name the alias table gives to two groups goes to review at most.
+            amb = f["ambiguous"].to_numpy(dtype=bool) & ~(known & (gq == gm)) & (f["same_key"].to_numpy() == 0)
+            p = np.where(amb, np.minimum(p, (self.lower + self.upper) / 2), p)
         return p
 
     def score_pairs(self, queries: pd.DataFrame) -> pd.DataFrame:
@@ -463,7 +472,7 @@ class Resolver(BaseEstimator):
         top = per_ent.drop_duplicates("q").set_index("q")
         second = per_ent[per_ent.duplicated("q")].drop_duplicates("q").set_index("q").probability
         out = pd.DataFrame(index=np.arange(len(q)))
-        out["enterprise_id"] = top.enterprise_id.reindex(out.index).fillna("").astype(str)
+        out["enterprise_id"] = top.enterprise_id.reindex(out.index).astype(object).fillna("").astype(str)
         out["matched_name"] = top.m.reindex(out.index).map(lambda m: "" if pd.isna(m) else self._name_of(int(m))).astype(str)
         out["probability"] = top.probability.reindex(out.index).fillna(0.0).round(6)
         out["runner_up"] = second.reindex(out.index).fillna(0.0).round(6)
@@ -510,10 +519,21 @@ class Resolver(BaseEstimator):
         # Gradient boosting with monotone constraints: more similarity never lowers the probability,
         # and interactions (same pinyin but a different place) are learnt rather than hand-set.
         mono = [0 if c in ("both_zh", "cross") else 1 for c in FEATURES]
+        X = f[list(FEATURES)].to_numpy()
+        weight = np.ones(len(y))
+        # Most candidate pairs are easy non-matches: keep a seeded sample of them, weighted back up.
+        neg = np.flatnonzero(y == 0)
+        cap = max(30000 - int(y.sum()), 1)
+        if len(neg) > cap:
+            rng = np.random.default_rng(self.random_state)
+            keep = np.sort(np.concatenate([np.flatnonzero(y == 1), rng.choice(neg, size=cap, replace=False)]))
+            X, y, weight = X[keep], y[keep], np.where(y[keep] == 0, len(neg) / cap, 1.0)
         model = HistGradientBoostingClassifier(
-            max_iter=200, learning_rate=0.1, max_leaf_nodes=15, monotonic_cst=mono, early_stopping=False, random_state=0
+            max_iter=100, learning_rate=0.1, max_leaf_nodes=15, monotonic_cst=mono, early_stopping=False, random_state=0
         )
-        model.fit(f[list(FEATURES)].to_numpy(), y)
+        with threadpool_limits(1):  # a small fit: threads only contend (10x slower on a busy 2-core machine)
+            model.fit(X, y, sample_weight=weight)
+        self.training_pairs_ = (len(y), int(y.sum()))
         log.debug("match model trained on %d synthetic pairs (%d matches)", len(y), int(y.sum()))
         tokens = _tokens(master["name"])
         background = pd.Series([t for ts in tokens for t in set(ts)], dtype=object).value_counts()

@@ -288,6 +288,10 @@ def _parse_unique(names: pd.Series) -> pd.DataFrame:
     prefix_py = prefix.map(lambda p: place_py.get(p, p))
     brand_py = to_pinyin(brand)
     hint = prefix.map(lambda p: province.get(p, ""))
+    # A place in brackets (弘润石化（潍坊）, Wanda (Shandong)) says where, when no prefix does.
+    inner = folded.str.extract(_BRACKETS, expand=False).fillna("").str.strip()
+    inner = inner.str.replace(r"(省|市|自治区|特别行政区)$", "", regex=True)
+    hint = hint.where(hint != "", inner.map(lambda p: province.get(p, "")))
     return pd.DataFrame(
         {
             "key": key.to_numpy(),
