@@ -154,36 +154,68 @@ def load_aliases(extra: str | Path | None = None, *, bundled: bool = True) -> Al
 # ---------------------------------------------------------------------------- helpers
 
 
-def _tokens(names: pd.Series) -> pd.Series:
-    """Distinct tokens for the rarity-weighted similarity: characters and bigrams (Chinese) or words (English).
+_CJK_WIDTH = 24  # characters of a Chinese name used for tokens (longer names are cut)
+_WORD_FLAG = np.int64(1) << np.int64(62)
+_BIGRAM_FLAG = np.int64(1) << np.int64(42)
+
+
+def _word_keys(words: np.ndarray) -> np.ndarray:
+    h = pd.util.hash_array(np.asarray(words, dtype=object)).astype(np.uint64) & np.uint64((1 << 60) - 1)
+    return h.astype(np.int64) | _WORD_FLAG
+
+
+def token_key(token: str) -> int:
+    """Integer key of one token: a Chinese character, a pair of them, or a Latin word."""
+    t = token.lower()
+    if len(t) == 1 and "\u3400" <= t <= "\u9fff":
+        return ord(t)
+    if len(t) == 2 and all("\u3400" <= c <= "\u9fff" for c in t):
+        return int(_BIGRAM_FLAG | (ord(t[0]) << 21) | ord(t[1]))
+    return int(_word_keys(np.array([t], dtype=object))[0])
+
+
+def _token_keys(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct tokens of each name as (row, key) arrays: Chinese characters and bigrams, and Latin words.
 
     Taken from the folded full name, legal forms included, so that their
-    rarity (none) shows in the weights.
+    rarity (none) shows in the weights. Vectorised: Chinese text is read as
+    code points of a fixed-width array.
     """
     folded = names.astype(str).str.normalize("NFKC").str.lower()
-    cjk = folded.str.replace(r"[^\u3400-\u9fff]", "", regex=True)
-    words = folded.str.findall(r"[a-z0-9]+")
-    return pd.Series(
-        [list(dict.fromkeys(list(c) + [c[i : i + 2] for i in range(len(c) - 1)] + w)) for c, w in zip(cjk, words)],
-        index=names.index,
-        dtype=object,
-    )
+    cjk = folded.str.replace(r"[^\u3400-\u9fff]", "", regex=True).to_numpy(dtype=object)
+    n = len(cjk)
+    arr = np.array(cjk.tolist(), dtype=f"<U{_CJK_WIDTH}") if n else np.zeros(0, dtype=f"<U{_CJK_WIDTH}")
+    cp = arr.view(np.uint32).reshape(n, _CJK_WIDTH).astype(np.int64)
+    rows_u, cols_u = np.nonzero(cp)
+    keys_u = cp[rows_u, cols_u]
+    pair = (cp[:, :-1] > 0) & (cp[:, 1:] > 0)
+    rows_b, cols_b = np.nonzero(pair)
+    keys_b = _BIGRAM_FLAG | (cp[rows_b, cols_b] << 21) | cp[rows_b, cols_b + 1]
+    latin = folded.str.contains(r"[a-z0-9]", regex=True).to_numpy(dtype=bool)
+    if latin.any():
+        words = folded[latin].str.findall(r"[a-z0-9]+").explode().dropna()
+        rows_w = (
+            np.flatnonzero(latin)[pd.Index(folded.index[latin]).get_indexer(words.index)] if len(words) else np.zeros(0, dtype=np.int64)
+        )
+        keys_w = _word_keys(words.to_numpy(dtype=object)) if len(words) else np.zeros(0, dtype=np.int64)
+    else:
+        rows_w, keys_w = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    rows = np.concatenate([rows_u, rows_b, rows_w]).astype(np.int64)
+    keys = np.concatenate([keys_u, keys_b, keys_w]).astype(np.int64)
+    d = pd.DataFrame({"r": rows, "k": keys}).drop_duplicates()
+    return d.r.to_numpy(), d.k.to_numpy()
 
 
-def _token_matrix(tokens: pd.Series, vocab: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
-    """L2-normalised IDF-weighted indicator matrix (unknown tokens get the largest weight)."""
-    lens = tokens.map(len).to_numpy()
-    flat = pd.Series(np.concatenate([np.asarray(t, dtype=object) for t in tokens]) if lens.sum() else np.array([], dtype=object))
-    col = flat.map(vocab).fillna(-1).astype(np.int64).to_numpy()
-    row = np.repeat(np.arange(len(tokens)), lens)
-    w = np.where(col >= 0, idf[np.maximum(col, 0)], idf.max() if len(idf) else 1.0)
+def _token_matrix(tokens: tuple[np.ndarray, np.ndarray], n: int, vocab: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
+    """L2-normalised IDF-weighted indicator matrix over sorted ``vocab`` keys (unknown tokens weigh the most)."""
+    rows, keys = tokens
+    col = np.searchsorted(vocab, keys) if len(vocab) else np.zeros(len(keys), dtype=np.int64)
+    known = (col < len(vocab)) & (vocab[np.minimum(col, max(len(vocab) - 1, 0))] == keys) if len(vocab) else np.zeros(len(keys), dtype=bool)
+    top = idf.max() if len(idf) else 1.0
+    w = np.where(known, idf[np.minimum(col, max(len(idf) - 1, 0))] if len(idf) else top, top)
     # Unknown tokens: their own columns past the vocabulary, by hash.
-    unknown = col < 0
-    col = col.copy()
-    if unknown.any():
-        col[unknown] = len(vocab) + pd.util.hash_array(flat.to_numpy()[unknown].astype(str)).astype(np.int64) % 1_000_003
-    m = sp.csr_matrix((w, (row, col)), shape=(len(tokens), len(vocab) + 1_000_003))
-    m.sum_duplicates()
+    col = np.where(known, col, len(vocab) + (keys % 1_000_003))
+    m = sp.csr_matrix((w, (rows, col)), shape=(n, len(vocab) + 1_000_003))
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.diags(1.0 / norms) @ m
@@ -197,7 +229,9 @@ def _agree(a: pd.Series, b: pd.Series) -> np.ndarray:
 
 
 def _ratio(a, b, workers: int) -> np.ndarray:
-    return process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=workers).astype(float) / 100.0
+    a = a.to_numpy(dtype=object) if hasattr(a, "to_numpy") else np.asarray(a, dtype=object)
+    b = b.to_numpy(dtype=object) if hasattr(b, "to_numpy") else np.asarray(b, dtype=object)
+    return process.cpdist(a, b, scorer=fuzz.ratio, workers=workers).astype(float) / 100.0
 
 
 # ---------------------------------------------------------------------------- the resolver
@@ -301,9 +335,8 @@ class Resolver(BaseEstimator):
         per_brand = parsed.drop_duplicates(["brand_py", "enterprise_id"]).brand_py.value_counts()
         self.brand_rare_ = (1.0 / parsed.brand_py.map(per_brand).to_numpy(dtype=float)) if len(parsed) else np.zeros(0)
         self._names = m["name"].astype(str).to_numpy()
-        tokens = _tokens(m["name"])
-        flat = pd.Series([t for ts in tokens for t in set(ts)], dtype=object)
-        df = flat.value_counts()
+        tokens = _token_keys(m["name"])
+        df = pd.Series(tokens[1]).value_counts()
         n = len(m)
         # Document frequencies over the master plus a fixed SYNTHETIC background, so that
         # 集团 or 有限公司 weigh little even in a small master.
@@ -312,17 +345,18 @@ class Resolver(BaseEstimator):
             df = df.add(background.iloc[1:], fill_value=0)
             n += int(background.iloc[0])
         df = df.sort_index(kind="stable")
-        self.vocab_ = {t: i for i, t in enumerate(df.index)}
+        self.vocab_ = df.index.to_numpy(dtype=np.int64)
         self.idf_ = np.log((1 + max(n, 1)) / (1 + df.to_numpy(dtype=float))) + 1.0
-        self.master_tokens_ = _token_matrix(tokens, self.vocab_, self.idf_)
+        self.master_tokens_ = _token_matrix(tokens, len(m), self.vocab_, self.idf_)
         self.blocks_ = {k: self._block_index(parsed, k) for k in self._block_keys()}
         self.n_features_in_ = len(FEATURES)
 
     def token_weight(self, token: str) -> float:
         """Rarity weight (smoothed IDF over the master) of a token; common tokens such as 集团 weigh little."""
         check_is_fitted(self, "idf_")
-        i = self.vocab_.get(token.lower())
-        return float(self.idf_[i]) if i is not None else float(self.idf_.max())
+        k = token_key(token)
+        i = int(np.searchsorted(self.vocab_, k))
+        return float(self.idf_[i]) if i < len(self.vocab_) and self.vocab_[i] == k else float(self.idf_.max())
 
     def _prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
         parsed = parse_names(frame["name"]).reset_index(drop=True)
@@ -406,7 +440,7 @@ class Resolver(BaseEstimator):
         f["province"] = _agree(a.province, b.province)
         qt = parsed.attrs.get("token_matrix")
         if qt is None and "name" in parsed.columns:
-            qt = _token_matrix(_tokens(parsed["name"]), self.vocab_, self.idf_)
+            qt = _token_matrix(_token_keys(parsed["name"]), len(parsed), self.vocab_, self.idf_)
         if qt is not None and len(qi):
             f["tokens"] = np.asarray(qt[qi].multiply(self.master_tokens_[mi]).sum(axis=1)).ravel()
         else:
@@ -438,7 +472,7 @@ class Resolver(BaseEstimator):
         check_is_fitted(self, "master_")
         q = queries.reset_index(drop=True)
         parsed = self._prepare(q)
-        parsed.attrs["token_matrix"] = _token_matrix(_tokens(q["name"]), self.vocab_, self.idf_)
+        parsed.attrs["token_matrix"] = _token_matrix(_token_keys(q["name"]), len(q), self.vocab_, self.idf_)
         pairs = self.candidates(parsed)
         f = self.compare(parsed, pairs)
         out = pd.concat([pairs, f], axis=1)
@@ -510,7 +544,7 @@ class Resolver(BaseEstimator):
         try:
             self._index(master[["enterprise_id", "name", "province"]])
             parsed = self._prepare(queries)
-            parsed.attrs["token_matrix"] = _token_matrix(_tokens(queries["name"]), self.vocab_, self.idf_)
+            parsed.attrs["token_matrix"] = _token_matrix(_token_keys(queries["name"]), len(queries), self.vocab_, self.idf_)
             pairs = self.candidates(parsed)
             f = self.compare(parsed, pairs)
         finally:
@@ -535,9 +569,8 @@ class Resolver(BaseEstimator):
             model.fit(X, y, sample_weight=weight)
         self.training_pairs_ = (len(y), int(y.sum()))
         log.debug("match model trained on %d synthetic pairs (%d matches)", len(y), int(y.sum()))
-        tokens = _tokens(master["name"])
-        background = pd.Series([t for ts in tokens for t in set(ts)], dtype=object).value_counts()
-        background = pd.concat([pd.Series({"": len(master)}), background])
+        background = pd.Series(_token_keys(master["name"])[1]).value_counts()
+        background = pd.concat([pd.Series({-1: len(master)}), background])
         return model, background
 
 

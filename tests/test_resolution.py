@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from matcher.cli import main
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.ingest import parse_list, read_table
-from matcher.linkage import DECISIONS, FEATURES, Resolver, _token_matrix, _tokens, load_aliases
+from matcher.linkage import DECISIONS, FEATURES, Resolver, _token_keys, _token_matrix, load_aliases
 from matcher.namekeys import parse_names
 from matcher.resolution import apply_review, master_list, resolve_store
 from matcher.store import Store
@@ -157,16 +157,28 @@ def test_blocking_matches_a_plain_reference(seed):
     assert set(zip(fast.q, fast.m)) == _reference_candidates(r, queries[["name", "province"]])
 
 
+def _reference_tokens(name: str) -> set[str]:
+    """Plain-Python tokens: Chinese characters and bigrams of the folded name, and its Latin words."""
+    import re
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", name).lower()
+    c = "".join(ch for ch in t if "\u3400" <= ch <= "\u9fff")[:24]
+    return set(c) | {c[i : i + 2] for i in range(len(c) - 1)} | set(re.findall(r"[a-z0-9]+", t))
+
+
 def test_token_similarity_matches_a_plain_reference():
     rng = np.random.default_rng(3)
-    names = synthetic_master(60, random_state=4).name
+    names = pd.concat(
+        [synthetic_master(60, random_state=4).name, pd.Series(["Zhejiang Hengyi Group", "TCL科技集团", "Hengli Group Co."])],
+        ignore_index=True,
+    )
     r = Resolver().fit(pd.DataFrame({"enterprise_id": [f"E{i}" for i in range(len(names))], "name": names}))
-    tok = _tokens(names)
-    m = _token_matrix(tok, r.vocab_, r.idf_)
-    for _ in range(30):
-        i, j = rng.integers(0, len(names), 2)
-        a = {t: r.token_weight(t) for t in tok.iloc[i]}
-        b = {t: r.token_weight(t) for t in tok.iloc[j]}
+    m = _token_matrix(_token_keys(names), len(names), r.vocab_, r.idf_)
+    pairs = [tuple(rng.integers(0, len(names), 2)) for _ in range(40)] + [(60, 62), (61, 0)]
+    for i, j in pairs:
+        a = {t: r.token_weight(t) for t in _reference_tokens(names[i])}
+        b = {t: r.token_weight(t) for t in _reference_tokens(names[j])}
         dot = sum(a[t] * b[t] for t in a if t in b)
         ref = dot / (np.sqrt(sum(v * v for v in a.values())) * np.sqrt(sum(v * v for v in b.values())))
         assert m[i].multiply(m[j]).sum() == pytest.approx(ref, rel=1e-9)
