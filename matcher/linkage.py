@@ -261,6 +261,8 @@ class Resolver(BaseEstimator):
         Seed of the synthetic training data.
     workers : int
         Threads for rapidfuzz (``-1``: all cores).
+    chunk_size : int
+        Incoming names decided per chunk in :meth:`predict` (bounds memory).
 
     Attributes
     ----------
@@ -290,6 +292,7 @@ class Resolver(BaseEstimator):
         n_train: int = 20000,
         random_state: int = 0,
         workers: int = -1,
+        chunk_size: int = 20000,
     ):
         self.upper = upper
         self.lower = lower
@@ -299,6 +302,7 @@ class Resolver(BaseEstimator):
         self.n_train = n_train
         self.random_state = random_state
         self.workers = workers
+        self.chunk_size = chunk_size
 
     # ------------------------------------------------------------------ fit
 
@@ -455,8 +459,12 @@ class Resolver(BaseEstimator):
     # ------------------------------------------------------------------ score
 
     def _probability(self, f: pd.DataFrame) -> np.ndarray:
-        with threadpool_limits(1):
-            p = self.model_.predict_proba(f[list(FEATURES)].to_numpy())[:, 1] if len(f) else np.zeros(0)
+        # Pairs alike in nothing (no name feature reaches 0.4) are scored 0 without the model.
+        alike = (f[["brand_py", "pinyin", "brand_zh", "tokens"]].to_numpy().max(axis=1) >= 0.4) | (f["same_key"].to_numpy() == 1)
+        p = np.zeros(len(f))
+        if alike.any():
+            with threadpool_limits(1):
+                p[alike] = self.model_.predict_proba(f.loc[alike, list(FEATURES)].to_numpy())[:, 1]
         if self.alias_table_ is not None and len(f):
             gq, gm = f["group_q"].to_numpy(dtype=object), f["group_m"].to_numpy(dtype=object)
             known = (gq != "") & (gm != "")
@@ -500,6 +508,9 @@ class Resolver(BaseEstimator):
         """
         check_is_fitted(self, "master_")
         q = queries.reset_index(drop=True)
+        if len(q) > self.chunk_size:  # bounded memory: incoming names in chunks, each decided on its own
+            parts = [self.predict(q.iloc[i : i + self.chunk_size]) for i in range(0, len(q), self.chunk_size)]
+            return pd.concat(parts, ignore_index=True)
         scored = self.score_pairs(q)
         best = scored.sort_values(["q", "probability", "enterprise_id", "m"], ascending=[True, False, True, True], kind="stable")
         per_ent = best.drop_duplicates(["q", "enterprise_id"])
