@@ -14,7 +14,7 @@ from .featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer
 from .ingest import parse_list, parse_profiles, read_table
 from .names import normalize_name
 from .plan import parse_week, team_list, weekly_plan
-from .resolve import build_universe
+from .resolve import Resolver, build_universe
 from .score import RuleScorer, Scores
 from .store import Store, open_store
 from .taxonomy import IndustryMapper
@@ -34,6 +34,7 @@ __all__ = [
     "Store",
     "open_store",
     "build_universe",
+    "Resolver",
     "IndustryMapper",
     "IndustryVectorizer",
     "TierFeaturizer",

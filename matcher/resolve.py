@@ -3,8 +3,10 @@
 :func:`build_universe` joins each enterprise's names, industry texts,
 headquarters and list memberships into the frame that featurisation and
 scoring read. Enterprises are already matched across lists by normalised name
-at import time (:mod:`matcher.store`); here their headquarters are geocoded
-with the gazetteer and their key source regions assigned.
+at import time (:mod:`matcher.store`) and across spellings, years and
+languages by the :class:`~matcher.linkage.Resolver` (re-exported here; see
+:mod:`matcher.resolution`); here their headquarters are geocoded with the
+gazetteer and their key source regions assigned.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import pandas as pd
 from .config import Config
 from .featurise import _on_column, rank_column
 from .geo import Gazetteer, locate
+from .linkage import Resolver
 from .store import Store
 
-__all__ = ["build_universe", "load_gazetteer"]
+__all__ = ["build_universe", "load_gazetteer", "Resolver"]
 
 log = logging.getLogger(__name__)
 
