@@ -151,7 +151,7 @@ def load_aliases(extra: str | Path | None = None, *, bundled: bool = True) -> Al
     return AliasTable(frame)
 
 
-# ---------------------------------------------------------------------------- helpers
+# ---------------------------------------------------------------------------- tokens and similarities
 
 
 _CJK_WIDTH = 24  # characters of a Chinese name used for tokens (longer names are cut)
