@@ -259,7 +259,9 @@ def _parse_unique(names: pd.Series) -> pd.DataFrame:
     # English: tokens, legal forms off the end, a leading place off the front.
     en = ~is_zh
     if en.any():
-        toks = no_brackets[en].str.replace("&", " and ").str.replace(r"['’]s\b", "", regex=True).str.findall(_TOKEN)
+        # Accents off (Électricité → electricite) so that spellings with and without them agree.
+        plain = no_brackets[en].str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+        toks = plain.str.replace("&", " and ").str.replace(r"['’]s\b", "", regex=True).str.findall(_TOKEN)
         pres, cores, brands, core_tokens = [], [], [], []
         for t in toks:
             t = list(t)
