@@ -259,7 +259,9 @@ def _parse_unique(names: pd.Series) -> pd.DataFrame:
     # English: tokens, legal forms off the end, a leading place off the front.
     en = ~is_zh
     if en.any():
-        toks = no_brackets[en].str.replace("&", " and ").str.replace(r"['’]s\b", "", regex=True).str.findall(_TOKEN)
+        # Accents off (Électricité → electricite) so that spellings with and without them agree.
+        plain = no_brackets[en].str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+        toks = plain.str.replace("&", " and ").str.replace(r"['’]s\b", "", regex=True).str.findall(_TOKEN)
         pres, cores, brands, core_tokens = [], [], [], []
         for t in toks:
             t = list(t)
@@ -288,6 +290,10 @@ def _parse_unique(names: pd.Series) -> pd.DataFrame:
     prefix_py = prefix.map(lambda p: place_py.get(p, p))
     brand_py = to_pinyin(brand)
     hint = prefix.map(lambda p: province.get(p, ""))
+    # A place in brackets (弘润石化（潍坊）, Wanda (Shandong)) says where, when no prefix does.
+    inner = folded.str.extract(_BRACKETS, expand=False).fillna("").str.strip()
+    inner = inner.str.replace(r"(省|市|自治区|特别行政区)$", "", regex=True)
+    hint = hint.where(hint != "", inner.map(lambda p: province.get(p, "")))
     return pd.DataFrame(
         {
             "key": key.to_numpy(),

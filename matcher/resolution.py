@@ -72,6 +72,19 @@ def _decided(conn) -> set[tuple[str, str]]:
     return {(a, b) for a, b in conn.execute(sa.select(review_decisions_t.c.left_id, review_decisions_t.c.right_id))}
 
 
+def _imports_of(conn) -> dict[str, frozenset[int]]:
+    """Enterprise → the imports (list files and years) it appears on."""
+    from .store import entries_t
+
+    e = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.import_id).distinct(), conn)
+    return {k: frozenset(v) for k, v in e.groupby("enterprise_id").import_id}
+
+
+def _colisted(imports: dict[str, frozenset[int]], a: str, b: str) -> bool:
+    """Two rows of one list are two enterprises: such a pair is never merged automatically."""
+    return bool(imports.get(a, frozenset()) & imports.get(b, frozenset()))
+
+
 def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None = None) -> int:
     """Merge the import's new enterprises into known ones where the resolver says ``merge``; returns how many.
 
@@ -99,7 +112,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     queries = known[known.enterprise_id.isin(new_ids)].reset_index(drop=True)
     prov = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.province).where(entries_t.c.import_id == import_id), conn)
     prov = prov[prov.province != ""].drop_duplicates("enterprise_id").set_index("enterprise_id").province
-    queries["province"] = queries.enterprise_id.map(prov).fillna(queries.province)
+    queries["province"] = queries.enterprise_id.map(prov).astype(object).fillna(queries.province.astype(object))
     r = (resolver or Resolver()).fit(master)
     pred = r.predict(queries[["name", "province"]])
     pred["new_id"] = queries.enterprise_id.to_numpy()
@@ -108,7 +121,10 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     pred = pred[[(min(a, b), max(a, b)) not in decided for a, b in zip(pred.new_id, pred.enterprise_id)]]
     pred = pred.sort_values(["new_id", "probability", "enterprise_id"], ascending=[True, False, True]).drop_duplicates("new_id")
     merged = 0
+    imports = _imports_of(conn)
     for row in pred.itertuples(index=False):  # one per merged enterprise
+        if _colisted(imports, row.enterprise_id, row.new_id):
+            continue
         live = conn.execute(sa.select(enterprises_t.c.merged_into).where(enterprises_t.c.enterprise_id == row.enterprise_id)).first()
         if live is None or live[0] is not None:
             continue
@@ -164,12 +180,14 @@ def resolve_store(store, *, resolver: Resolver | None = None, review_out: str | 
     pairs = _pairs(store, resolver)
     with store.engine.connect() as conn:
         decided = _decided(conn)
+        imports = _imports_of(conn)
     if len(pairs):
         keep = np.array([(a, b) not in decided for a, b in zip(pairs.left_id, pairs.right_id)], dtype=bool)
         pairs = pairs[keep]
-        pairs["decision"] = np.where(
-            pairs.probability >= resolver.upper, "merge", np.where(pairs.probability >= resolver.lower, "review", "new")
-        )
+        decision = np.where(pairs.probability >= resolver.upper, "merge", np.where(pairs.probability >= resolver.lower, "review", "new"))
+        # Two entries of one list are two enterprises: a sure-looking pair of them goes to review.
+        colisted = np.array([_colisted(imports, a, b) for a, b in zip(pairs.left_id, pairs.right_id)], dtype=bool)
+        pairs["decision"] = np.where((decision == "merge") & colisted, "review", decision)
         pairs["reason_zh"], pairs["reason_en"] = _reasons(pairs.assign(enterprise_id=pairs.right_id))
     sure = (
         pairs[pairs.decision == "merge"].sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True])
@@ -336,12 +354,12 @@ def master_list(store, config, search: str | None = None) -> pd.DataFrame:
             "enterprise_id": u.enterprise_id,
             "name_zh": name_zh,
             "name_en": name_en,
-            "aliases": u.enterprise_id.map(al).fillna(""),
+            "aliases": u.enterprise_id.map(al).astype(object).fillna(""),
             "hq_province": u.hq_province,
             "hq_city": u.hq_city,
             "source_region": u.source_region,
-            "parent_id": u.enterprise_id.map(parents).fillna(""),
-            "lists": u.enterprise_id.map(lists).fillna(""),
+            "parent_id": u.enterprise_id.map(parents).astype(object).fillna(""),
+            "lists": u.enterprise_id.map(lists).astype(object).fillna(""),
         }
     )
     if search:

@@ -3,8 +3,10 @@
 :func:`build_universe` joins each enterprise's names, industry texts,
 headquarters and list memberships into the frame that featurisation and
 scoring read. Enterprises are already matched across lists by normalised name
-at import time (:mod:`matcher.store`); here their headquarters are geocoded
-with the gazetteer and their key source regions assigned.
+at import time (:mod:`matcher.store`) and across spellings, years and
+languages by the :class:`~matcher.linkage.Resolver` (re-exported here; see
+:mod:`matcher.resolution`); here their headquarters are geocoded with the
+gazetteer and their key source regions assigned.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import pandas as pd
 from .config import Config
 from .featurise import _on_column, rank_column
 from .geo import Gazetteer, locate
+from .linkage import Resolver
 from .store import Store
 
-__all__ = ["build_universe", "load_gazetteer"]
+__all__ = ["build_universe", "load_gazetteer", "Resolver"]
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +48,21 @@ def build_universe(store: Store, config: Config) -> pd.DataFrame:
     ``region_certainty`` (see :func:`matcher.geo.locate`), then per list type
     ``rank__<tier>`` (float, NaN if not ranked or not on it), ``on__<tier>``
     (bool) and ``year__<tier>`` (the list year used, 0 if not on it).
-    Only the newest imported year of each list type counts.
+    Only the newest imported year of each list type counts. An enterprise
+    linked to a parent group (``parents`` table) takes its location and
+    source region from its ultimate parent.
     """
     ents = store.enterprise_frame()
     loc = locate(ents, config, load_gazetteer(config))
+    # The source region is where the ultimate parent is headquartered (fDi Markets convention).
+    parents = store.ultimate_parents()
+    if len(parents):
+        pos = pd.Series(np.arange(len(ents)), index=ents.enterprise_id)
+        child = ents.enterprise_id.map(parents)
+        has = child.notna() & child.isin(pos.index)
+        if has.any():
+            src = pos[child[has]].to_numpy()
+            loc.iloc[np.flatnonzero(has.to_numpy())] = loc.iloc[src].to_numpy()
     out = pd.concat([ents, loc], axis=1)
     members = store.list_memberships()
     known = {t.id for t in config.tiers}
