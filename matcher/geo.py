@@ -197,7 +197,7 @@ def locate(frame: pd.DataFrame, config: Config, gazetteer: Gazetteer) -> pd.Data
         ``region_certainty`` (one of :data:`REGION_CERTAINTY`).
     """
     cols = ["hq", "city", "province", "country"]
-    keys = frame.reindex(columns=cols).fillna("").astype(str)
+    keys = frame.reindex(columns=cols).astype(object).fillna("").astype(str)
     distinct = keys.drop_duplicates()
     rows = []
     for hq, city, prov, country in distinct.itertuples(index=False):

@@ -82,6 +82,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "sector",
     ),
     "business": ("主营业务", "经营范围", "主要产品", "主营产品", "business", "mainbusiness", "business_zh"),
+    "branches": ("主要分支机构", "分支机构", "分支机构所在城市", "主要分支机构所在地", "branches", "branch_cities", "majorbranches"),
     "ownership": ("企业性质", "所有制", "性质", "所有制性质", "ownership", "企业类型"),
     "year": ("年份", "年度", "year"),
 }
@@ -491,12 +492,13 @@ def parse_profiles(table: Table) -> pd.DataFrame:
     """Validate an enterprise profiles table.
 
     Columns: ``source_row, name, name_en, aliases, industry, business,
-    country, province, city, hq, ownership``.
+    country, province, city, hq, branches, ownership`` (``branches``: the
+    cities of major branches, ``;``-separated).
     """
     _require(table, ["name"], "an enterprise profiles table")
     names = _names(table)
     out = pd.DataFrame({"source_row": table.first_row + np.arange(len(table.frame)), "name": names})
-    for f in ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq"):
+    for f in ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "branches"):
         out[f] = table.frame[f].astype(str).to_numpy() if f in table.frame.columns else ""
     out["ownership"] = _ownership(table) if "ownership" in table.frame.columns else ""
     dup = out["name"].duplicated()

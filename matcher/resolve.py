@@ -48,7 +48,10 @@ def build_universe(store: Store, config: Config) -> pd.DataFrame:
     ``region_certainty`` (see :func:`matcher.geo.locate`), then per list type
     ``rank__<tier>`` (float, NaN if not ranked or not on it), ``on__<tier>``
     (bool) and ``year__<tier>`` (the list year used, 0 if not on it).
-    Only the newest imported year of each list type counts. An enterprise
+    Only the newest imported year of each list type counts. ``regions``
+    also holds the key regions of the enterprise's major branches where its
+    profile names them (``branches``), so those regions' teams may pitch to
+    it; ``source_region`` stays its headquarters'. An enterprise
     linked to a parent group (``parents`` table) takes its location and
     source region from its ultimate parent.
     """
@@ -64,6 +67,7 @@ def build_universe(store: Store, config: Config) -> pd.DataFrame:
             src = pos[child[has]].to_numpy()
             loc.iloc[np.flatnonzero(has.to_numpy())] = loc.iloc[src].to_numpy()
     out = pd.concat([ents, loc], axis=1)
+    out["regions"] = _with_branch_regions(out, config)
     members = store.list_memberships()
     known = {t.id for t in config.tiers}
     unknown = sorted(set(members.list_type) - known) if len(members) else []
@@ -80,3 +84,24 @@ def build_universe(store: Store, config: Config) -> pd.DataFrame:
             fill = (out["ownership"] == "") & out[_on_column(t.id)]
             out.loc[fill, "ownership"] = t.implies_ownership
     return out.sort_values("enterprise_id").reset_index(drop=True)
+
+
+def _with_branch_regions(frame: pd.DataFrame, config: Config) -> pd.Series:
+    """The ``regions`` column widened by the key regions of each enterprise's major branches.
+
+    Region ids keep the configuration's order; each distinct branch city is
+    looked up in the gazetteer once.
+    """
+    if "branches" not in frame.columns or not (frame["branches"].astype(str).str.strip() != "").any():
+        return frame["regions"]
+    gaz = load_gazetteer(config)
+    cities = frame["branches"].astype(str).str.split(r"[;；,，、|]").explode().str.strip()
+    cities = cities[cities.fillna("") != ""]
+    located = locate(pd.DataFrame({"city": pd.unique(cities)}), config, gaz)
+    region_of = pd.Series(located["regions"].to_numpy(), index=pd.unique(cities))
+    extra = cities.map(region_of).fillna("")
+    ids = pd.concat([frame["regions"].astype(str), extra]).str.split(";").explode()
+    ids = ids[ids.fillna("") != ""]
+    order = {r.id: k for k, r in enumerate(config.regions)}
+    joined = ids.groupby(level=0).agg(lambda xs: ";".join(sorted(set(xs), key=order.__getitem__)))
+    return joined.reindex(frame.index).fillna("")

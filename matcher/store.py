@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 #: Version 1: lists, profiles, enterprises. Version 2 adds the history: visits, projects,
 #: stage changes and stationed days (see :data:`MIGRATIONS`).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = sa.MetaData()
 
@@ -116,6 +116,9 @@ profiles_t = sa.Table(
     sa.Column("city", sa.Text, nullable=False, default=""),
     sa.Column("hq", sa.Text, nullable=False, default=""),
     sa.Column("ownership", sa.String(16), nullable=False, default=""),
+    # Cities of major branches (;-separated), where the profile says: they widen the key regions
+    # whose teams may pitch to the enterprise; the source region stays the headquarters'.
+    sa.Column("branches", sa.Text, nullable=False, default="", server_default=""),
 )
 
 merges_t = sa.Table(
@@ -279,11 +282,16 @@ def _migrate_2_to_3(conn) -> None:
         t.create(conn, checkfirst=True)
 
 
+def _migrate_3_to_4(conn) -> None:
+    """Version 3 → 4: profiles record the cities of major branches."""
+    conn.execute(sa.text("ALTER TABLE profiles ADD COLUMN branches TEXT NOT NULL DEFAULT ''"))
+
+
 #: from-version → function upgrading a database by one version, run inside the opening transaction.
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
 
 _ENTRY_TEXT = ("industry", "business", "country", "province", "city", "hq")
-_PROFILE_TEXT = ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "ownership")
+_PROFILE_TEXT = ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "ownership", "branches")
 
 
 def default_db() -> str:
@@ -597,7 +605,7 @@ class Store:
             rows = rows.drop_duplicates("enterprise_id", keep="last")
             conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(list(rows.enterprise_id))))
             cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
-            _insert(conn, profiles_t, rows[cols])
+            _insert(conn, profiles_t, rows.reindex(columns=cols, fill_value=""))
             return ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)
 
     def _merge(self, conn, keep: str, other: str, rule: str, import_id: int | None) -> int:
@@ -840,6 +848,7 @@ class Store:
         out["name_en"] = pen.where(pen != "", name.where(~is_cjk, ""))
         out["aliases"] = prof("aliases")
         out["ownership"] = prof("ownership")
+        out["branches"] = prof("branches")
         out["on_profile"] = out.index.isin(profiles.index)
         # Display name: Chinese where known.
         out["name"] = out["name_zh"].where(out["name_zh"] != "", out["name"])

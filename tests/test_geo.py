@@ -45,3 +45,18 @@ def test_locate_assigns_regions_with_certainty(config, gaz):
     assert out.region_certainty.tolist() == ["city", "province", "uncertain", "none", "city", "none"]
     assert out.is_china.tolist() == [True, True, True, False, True, True]
     assert out.hq_city.tolist()[4] == "杭州市"
+
+
+def test_major_branches_widen_the_regions_but_not_the_source_region(store, config, tmp_path):
+    from matcher.ingest import parse_profiles, read_table
+    from matcher.resolve import build_universe
+
+    from .conftest import write
+
+    text = "企业名称,总部,主要分支机构\n京港集团,北京市,深圳市；上海市\n湘江集团,长沙市,\n"
+    t = read_table(write(tmp_path / "p.csv", text))
+    store.import_profiles(parse_profiles(t), source_name="p.csv", sha256=t.sha256)
+    u = build_universe(store, config).set_index("name")
+    assert u.loc["京港集团", "source_region"] == "BTH"
+    assert u.loc["京港集团", "regions"] == "GBA;YREB;BTH"  # configuration order
+    assert u.loc["湘江集团", "regions"] == "YREB"
