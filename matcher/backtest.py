@@ -54,6 +54,11 @@ class BacktestResult:
     origins: list[str]
     synthetic: bool
     notes: list[str] = field(default_factory=list)
+    #: One row per (team, week, enterprise) of the logged lists, with a score column per method
+    #: and ``label``; for breakdowns (by team, region, k) with :func:`matcher.evaluation.ranking_metrics`.
+    logged: pd.DataFrame | None = None
+    #: The same for the counterfactual lists (simulated history only), relevance in ``relevance``.
+    counterfactual: pd.DataFrame | None = None
 
 
 def protocol_text(origins: list[str], horizon_weeks: int, k: int, cf_every: int, synthetic: bool) -> str:
@@ -223,6 +228,8 @@ def run_backtest(
         origins=origin_names,
         synthetic=propensity is not None,
         notes=notes,
+        logged=logged,
+        counterfactual=cf,
     )
 
 

@@ -14,6 +14,9 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 OTHER_PARAMETERS = {
     "01_target_lists.ipynb": {"CITY": '"Baise"', "CHAIN": '"高端金属新材料"', "ENTERPRISE": '"中国铝业集团有限公司"', "TOP": "10"},
+    "02_tuning_weights.ipynb": {"CHAIN": '"biomedicine"', "TOP": "30", "SEED": "1", "WEEKS": "20"},
+    "03_backtest_models.ipynb": {"SEED": "1", "WEEKS": "48", "HORIZON_WEEKS": "6", "K": "5"},
+    "04_weekly_briefing.ipynb": {"WEEK": '"2026-W20"', "HISTORY_WEEKS": "30", "SEED": "7"},
 }
 
 
