@@ -238,6 +238,9 @@ def _ratio(a, b, workers: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- the resolver
 
+# Parsed columns compared per pair.
+_PAIR_COLUMNS = ("key", "lang", "brand_py", "pinyin", "brand", "initials", "prefix_py", "province", "group")
+
 # Trained pair models by (n_train, random_state): training is deterministic, so once per process.
 _MODELS: dict[tuple[int, int], tuple[HistGradientBoostingClassifier, pd.Series]] = {}
 
@@ -271,6 +274,13 @@ class Resolver(BaseEstimator):
         pairs and 1 of about 4,900 correct merges (acronyms such as BYD are
         the alias table's job). ``py5`` made a third of the pairs too, but
         leaving it out lost correct merges of the labelled pairs, so it stays.
+    max_candidates : int or None
+        Candidates kept per incoming name in :meth:`score_pairs`, the best by
+        a cheap pre-score (pinyin similarity of the core and of the brand;
+        same key and same alias group first; ties to the smaller master row).
+        ``None`` keeps every candidate. Blocks average about 95 candidates a
+        name on a 1M master; the full features and the model then run on at
+        most this many.
 
     Attributes
     ----------
@@ -302,6 +312,7 @@ class Resolver(BaseEstimator):
         workers: int = -1,
         chunk_size: int = 20000,
         blocks: tuple[str, ...] = ("key", "brand_py", "core2", "py5", "group"),
+        max_candidates: int | None = 20,
     ):
         self.upper = upper
         self.lower = lower
@@ -313,6 +324,7 @@ class Resolver(BaseEstimator):
         self.workers = workers
         self.chunk_size = chunk_size
         self.blocks = blocks
+        self.max_candidates = max_candidates
 
     # ------------------------------------------------------------------ fit
 
@@ -329,6 +341,10 @@ class Resolver(BaseEstimator):
             )
         if not isinstance(self.max_block, int | np.integer) or self.max_block < 1:
             raise MatcherError(f"The 'max_block' parameter of Resolver must be an int >= 1. Got {self.max_block!r} instead.")
+        if self.max_candidates is not None and (not isinstance(self.max_candidates, int | np.integer) or self.max_candidates < 1):
+            raise MatcherError(
+                f"The 'max_candidates' parameter of Resolver must be an int >= 1 or None. Got {self.max_candidates!r} instead."
+            )
         for col in ("enterprise_id", "name"):
             if col not in master.columns:
                 raise MatcherError(f"Resolver.fit: the master frame needs a {col!r} column; it has {', '.join(map(str, master.columns))}")
@@ -436,6 +452,49 @@ class Resolver(BaseEstimator):
         out = pd.concat(parts, ignore_index=True).drop_duplicates(["q", "m"], keep="first")
         return out.sort_values(["q", "m"], kind="stable").reset_index(drop=True)
 
+    def prune(self, queries: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Keep at most ``max_candidates`` candidate pairs per query row, the best by a cheap pre-score.
+
+        The pre-score is the larger rapidfuzz ratio of the pinyin cores and of
+        the pinyin brands (Chinese and English names alike), plus half the ratio
+        of the keys (homophones share their pinyin) and a tenth for the same HQ
+        province (minus for a different one); pairs with the same key, or of
+        the same alias group, come first. Ties go to the smaller
+        master row, so the result is deterministic. Order of the kept pairs: by
+        ``q`` then ``m``, as :meth:`candidates` returns them.
+        """
+        k = self.max_candidates
+        if k is None or len(pairs) == 0:
+            return pairs
+        qi, mi = pairs["q"].to_numpy(), pairs["m"].to_numpy()
+        counts = np.bincount(qi, minlength=int(qi.max()) + 1)
+        if counts.max() <= k:
+            return pairs
+        parsed = queries if "brand_py" in queries.columns else self._prepare(queries.reset_index(drop=True))
+        big = counts[qi] > k  # only names with too many candidates are ranked
+        rows = np.flatnonzero(big)
+        qb, mb = qi[rows], mi[rows]
+        if getattr(self, "_master_cols", None) is None:
+            self._master_cols = {c: self.master_[c].to_numpy(dtype=object) for c in _PAIR_COLUMNS}
+        cols = ("key", "pinyin", "brand_py", "group", "province")
+        a = {c: parsed[c].to_numpy(dtype=object)[qb] for c in cols}
+        b = {c: self._master_cols[c][mb] for c in cols}
+        w = self.workers
+        # Sound first; then the written key (homophones 国源/国远 share their pinyin) and the HQ province.
+        pre = np.maximum(_ratio(a["pinyin"], b["pinyin"], w), _ratio(a["brand_py"], b["brand_py"], w))
+        pre = pre + 0.5 * _ratio(a["key"], b["key"], w) + 0.1 * _agree(a["province"], b["province"])
+        first = (a["key"] == b["key"]) | ((a["group"] != "") & (a["group"] == b["group"]))
+        pre = np.where(first, 3.0, pre)
+        order = np.lexsort((mb, -pre, qb))  # by query, best first, then smaller master row
+        q_sorted = qb[order]
+        start = np.flatnonzero(np.r_[True, q_sorted[1:] != q_sorted[:-1]])
+        rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+        keep = np.ones(len(pairs), dtype=bool)
+        keep[rows] = False
+        keep[rows[order[rank < k]]] = True
+        log.debug("pruning: %d of %d candidate pairs kept (at most %d per name)", int(keep.sum()), len(pairs), k)
+        return pairs[keep].reset_index(drop=True)
+
     # ------------------------------------------------------------------ compare
 
     def compare(self, queries: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -444,7 +503,7 @@ class Resolver(BaseEstimator):
         parsed = queries if "brand_py" in queries.columns else self._prepare(queries.reset_index(drop=True))
         qi, mi = pairs["q"].to_numpy(), pairs["m"].to_numpy()
         # Column arrays gathered by position: far cheaper than gathering whole frames of millions of pairs.
-        cols = ("key", "lang", "brand_py", "pinyin", "brand", "initials", "prefix_py", "province", "group")
+        cols = _PAIR_COLUMNS
         a = {c: parsed[c].to_numpy(dtype=object)[qi] for c in cols}
         if getattr(self, "_master_cols", None) is None:
             self._master_cols = {c: self.master_[c].to_numpy(dtype=object) for c in cols}
@@ -490,7 +549,8 @@ class Resolver(BaseEstimator):
         alike = (f[["brand_py", "pinyin", "brand_zh", "tokens"]].to_numpy().max(axis=1) >= 0.4) | (f["same_key"].to_numpy() == 1)
         p = np.zeros(len(f))
         if alike.any():
-            with threadpool_limits(1):
+            # Threads pay off on large chunks only (OpenMP start-up dominates small ones); results do not depend on them.
+            with threadpool_limits(1 if alike.sum() < 200_000 else None):
                 p[alike] = self.model_.predict_proba(f.loc[alike, list(FEATURES)].to_numpy())[:, 1]
         if self.alias_table_ is not None and len(f):
             gq, gm = f["group_q"].to_numpy(dtype=object), f["group_m"].to_numpy(dtype=object)
@@ -508,7 +568,7 @@ class Resolver(BaseEstimator):
         q = queries.reset_index(drop=True)
         parsed = self._prepare(q)
         parsed.attrs["token_matrix"] = _token_matrix(_token_keys(q["name"]), len(q), self.vocab_, self.idf_)
-        pairs = self.candidates(parsed)
+        pairs = self.prune(parsed, self.candidates(parsed))
         f = self.compare(parsed, pairs)
         out = pd.concat([pairs, f], axis=1)
         out["probability"] = self._probability(f)
