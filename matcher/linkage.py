@@ -467,12 +467,20 @@ class Resolver(BaseEstimator):
             q = q[q.bk != ""]
             if len(q) == 0 or len(index) == 0:
                 continue
-            pairs = q.merge(index, on="bk", how="inner")[["q", "m"]]
-            parts.append(pairs.assign(block=kind))
+            pairs = q.merge(index, on="bk", how="inner")
+            parts.append((pairs["q"].to_numpy(dtype=np.int64), pairs["m"].to_numpy(dtype=np.int64), kind))
         if not parts:
             return pd.DataFrame({"q": np.array([], dtype=np.int64), "m": np.array([], dtype=np.int64), "block": []})
-        out = pd.concat(parts, ignore_index=True).drop_duplicates(["q", "m"], keep="first")
-        return out.sort_values(["q", "m"], kind="stable").reset_index(drop=True)
+        qa = np.concatenate([p[0] for p in parts])
+        ma = np.concatenate([p[1] for p in parts])
+        kinds = np.array([p[2] for p in parts], dtype=object)
+        ka = np.repeat(np.arange(len(parts)), [len(p[0]) for p in parts])
+        # Sorted by (q, m); of a pair found by several keys, the first key (stable sort keeps their order).
+        pair_key = qa * np.int64(max(len(self.master_), 1)) + ma
+        order = np.argsort(pair_key, kind="stable")
+        sk = pair_key[order]
+        order = order[np.r_[True, sk[1:] != sk[:-1]]] if len(sk) else order
+        return pd.DataFrame({"q": qa[order], "m": ma[order], "block": kinds[ka[order]]})
 
     def prune(self, queries: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         """Keep at most ``max_candidates`` candidate pairs per query row, the best by a cheap pre-score.
