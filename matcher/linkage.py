@@ -16,6 +16,8 @@ Steps, each a method that returns a frame:
    key, brand pinyin, first two characters of the Chinese core, brand pinyin
    prefix, initials of three or more letters, alias group). Keys shared by more
    than ``max_block`` master names are skipped, so 100k × 1M never meets all pairs;
+   :meth:`Resolver.prune` then keeps the ``max_candidates`` best candidates of
+   each name by a cheap pre-score (pinyin and key ratios);
 3. compare — :meth:`Resolver.compare`: similarity features per pair
    (rapidfuzz, vectorised), including an IDF-weighted token similarity in
    which common tokens (集团, 控股, Group) weigh little;

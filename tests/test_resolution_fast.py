@@ -105,3 +105,41 @@ def test_the_match_model_is_cached_with_its_hash(tmp_path, monkeypatch):
         assert sorted(p.suffix for p in tmp_path.iterdir()) == [".joblib", ".sha256"]
     finally:
         modelcache.set_model_cache(None)
+
+
+def test_token_keys_match_a_plain_reference():
+    import re
+    import unicodedata
+
+    from matcher.linkage import _token_keys, token_key
+
+    m = synthetic_master(1000, random_state=9)
+    names = pd.Series(list(m.name) + ["恒恒恒逸逸集团集团", "Hengyi hengyi Group 恒力恒力", "", "ａｂ ab"], dtype=object)
+    rows, keys = _token_keys(names)
+    got = pd.Series(keys).groupby(rows).agg(lambda k: sorted(k.tolist()))
+    for i, name in enumerate(names):
+        folded = unicodedata.normalize("NFKC", name).lower()
+        cjk = re.sub(r"[^\u3400-\u9fff]", "", folded)[:24]
+        toks = set(cjk) | {cjk[j : j + 2] for j in range(len(cjk) - 1)} | set(re.findall(r"[a-z0-9]+", folded))
+        expect = sorted({token_key(t) for t in toks})
+        assert got.get(i, []) == expect, name
+    # Each (row, key) once.
+    assert not pd.DataFrame({"r": rows, "k": keys}).duplicated().any()
+
+
+def test_candidates_match_a_plain_reference():
+    master = synthetic_master(3000, random_state=3)
+    queries = synthetic_queries(master, 300, random_state=4)
+    r = Resolver().fit(master[["enterprise_id", "name", "province"]])
+    parsed = r._prepare(queries.reset_index(drop=True))
+    got = r.candidates(parsed)
+    seen, ref = set(), []
+    for kind, index in r.blocks_.items():
+        by_key = index.groupby("bk").m.apply(list).to_dict()
+        for q, v in enumerate(r._key_values(parsed, kind)):
+            for m in by_key.get(v, []) if v != "" else []:
+                if (q, m) not in seen:
+                    seen.add((q, m))
+                    ref.append((q, m, kind))
+    ref = sorted(ref)
+    assert list(zip(got.q, got.m, got.block)) == ref
