@@ -114,6 +114,10 @@ def main(ctx, db, config, models, verbose):
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s", stream=sys.stderr)
     ctx.obj = _Ctx(db, config, models)
+    from .modelcache import set_model_cache
+
+    # The match model of entity resolution is trained once and cached beside the other models.
+    set_model_cache(ctx.obj.models_dir / "cache")
 
 
 @main.command("import-list")

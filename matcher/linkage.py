@@ -16,6 +16,8 @@ Steps, each a method that returns a frame:
    key, brand pinyin, first two characters of the Chinese core, brand pinyin
    prefix, initials of three or more letters, alias group). Keys shared by more
    than ``max_block`` master names are skipped, so 100k × 1M never meets all pairs;
+   :meth:`Resolver.prune` then keeps the ``max_candidates`` best candidates of
+   each name by a cheap pre-score (pinyin and key ratios);
 3. compare — :meth:`Resolver.compare`: similarity features per pair
    (rapidfuzz, vectorised), including an IDF-weighted token similarity in
    which common tokens (集团, 控股, Group) weigh little;
@@ -43,6 +45,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .errors import InputError, MatcherError
+from .modelcache import cache_folder, load_cached, model_cache_key, save_cached
 from .namekeys import parse_names, place_province
 
 __all__ = ["Resolver", "AliasTable", "load_aliases", "FEATURES", "DECISIONS", "BLOCKS"]
@@ -188,11 +191,11 @@ def _token_keys(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     n = len(cjk)
     arr = np.array(cjk.tolist(), dtype=f"<U{_CJK_WIDTH}") if n else np.zeros(0, dtype=f"<U{_CJK_WIDTH}")
     cp = arr.view(np.uint32).reshape(n, _CJK_WIDTH).astype(np.int64)
-    rows_u, cols_u = np.nonzero(cp)
+    rows_u, cols_u = np.nonzero(cp & ~_repeated(cp))
     keys_u = cp[rows_u, cols_u]
-    pair = (cp[:, :-1] > 0) & (cp[:, 1:] > 0)
-    rows_b, cols_b = np.nonzero(pair)
-    keys_b = _BIGRAM_FLAG | (cp[rows_b, cols_b] << 21) | cp[rows_b, cols_b + 1]
+    big = np.where((cp[:, :-1] > 0) & (cp[:, 1:] > 0), _BIGRAM_FLAG | (cp[:, :-1] << 21) | cp[:, 1:], 0)
+    rows_b, cols_b = np.nonzero(big & ~_repeated(big))
+    keys_b = big[rows_b, cols_b]
     latin = folded.str.contains(r"[a-z0-9]", regex=True).to_numpy(dtype=bool)
     if latin.any():
         words = folded[latin].str.findall(r"[a-z0-9]+").explode().dropna()
@@ -202,10 +205,26 @@ def _token_keys(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         keys_w = _word_keys(words.to_numpy(dtype=object)) if len(words) else np.zeros(0, dtype=np.int64)
     else:
         rows_w, keys_w = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if len(rows_w):
+        d = pd.DataFrame({"r": rows_w, "k": keys_w}).drop_duplicates()
+        rows_w, keys_w = d.r.to_numpy(), d.k.to_numpy()
+    # Kinds never share a key (flags), and each kind is distinct per row already.
     rows = np.concatenate([rows_u, rows_b, rows_w]).astype(np.int64)
     keys = np.concatenate([keys_u, keys_b, keys_w]).astype(np.int64)
-    d = pd.DataFrame({"r": rows, "k": keys}).drop_duplicates()
-    return d.r.to_numpy(), d.k.to_numpy()
+    return rows, keys
+
+
+def _repeated(a: np.ndarray) -> np.ndarray:
+    """Mask of the entries of each row of ``a`` equal to an earlier non-zero entry of the same row."""
+    if a.size == 0:
+        return np.zeros(a.shape, dtype=np.int64)
+    order = np.argsort(a, axis=1, kind="stable")  # equal values keep their left-to-right order
+    s = np.take_along_axis(a, order, axis=1)
+    dup_sorted = np.zeros(a.shape, dtype=bool)
+    dup_sorted[:, 1:] = (s[:, 1:] == s[:, :-1]) & (s[:, 1:] != 0)
+    dup = np.zeros(a.shape, dtype=bool)
+    np.put_along_axis(dup, order, dup_sorted, axis=1)
+    return np.where(dup, -1, 0).astype(np.int64)  # all bits set where repeated, for ``a & ~mask``
 
 
 def _token_matrix(tokens: tuple[np.ndarray, np.ndarray], n: int, vocab: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
@@ -237,6 +256,9 @@ def _ratio(a, b, workers: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- the resolver
+
+# Parsed columns compared per pair.
+_PAIR_COLUMNS = ("key", "lang", "brand_py", "pinyin", "brand", "initials", "prefix_py", "province", "group")
 
 # Trained pair models by (n_train, random_state): training is deterministic, so once per process.
 _MODELS: dict[tuple[int, int], tuple[HistGradientBoostingClassifier, pd.Series]] = {}
@@ -271,6 +293,13 @@ class Resolver(BaseEstimator):
         pairs and 1 of about 4,900 correct merges (acronyms such as BYD are
         the alias table's job). ``py5`` made a third of the pairs too, but
         leaving it out lost correct merges of the labelled pairs, so it stays.
+    max_candidates : int or None
+        Candidates kept per incoming name in :meth:`score_pairs`, the best by
+        a cheap pre-score (pinyin similarity of the core and of the brand;
+        same key and same alias group first; ties to the smaller master row).
+        ``None`` keeps every candidate. Blocks average about 95 candidates a
+        name on a 1M master; the full features and the model then run on at
+        most this many.
 
     Attributes
     ----------
@@ -302,6 +331,7 @@ class Resolver(BaseEstimator):
         workers: int = -1,
         chunk_size: int = 20000,
         blocks: tuple[str, ...] = ("key", "brand_py", "core2", "py5", "group"),
+        max_candidates: int | None = 12,
     ):
         self.upper = upper
         self.lower = lower
@@ -313,6 +343,7 @@ class Resolver(BaseEstimator):
         self.workers = workers
         self.chunk_size = chunk_size
         self.blocks = blocks
+        self.max_candidates = max_candidates
 
     # ------------------------------------------------------------------ fit
 
@@ -329,13 +360,17 @@ class Resolver(BaseEstimator):
             )
         if not isinstance(self.max_block, int | np.integer) or self.max_block < 1:
             raise MatcherError(f"The 'max_block' parameter of Resolver must be an int >= 1. Got {self.max_block!r} instead.")
+        if self.max_candidates is not None and (not isinstance(self.max_candidates, int | np.integer) or self.max_candidates < 1):
+            raise MatcherError(
+                f"The 'max_candidates' parameter of Resolver must be an int >= 1 or None. Got {self.max_candidates!r} instead."
+            )
         for col in ("enterprise_id", "name"):
             if col not in master.columns:
                 raise MatcherError(f"Resolver.fit: the master frame needs a {col!r} column; it has {', '.join(map(str, master.columns))}")
         self.alias_table_ = load_aliases(self.aliases) if self.use_aliases else None
         trained = _MODELS.get((self.n_train, self.random_state))
         if trained is None:
-            trained = _MODELS[(self.n_train, self.random_state)] = self._train()
+            trained = _MODELS[(self.n_train, self.random_state)] = self._cached_train()
         self.model_, self.background_df_ = trained
         self._index(master)
         return self
@@ -355,6 +390,7 @@ class Resolver(BaseEstimator):
         per_brand = parsed.drop_duplicates(["brand_py", "enterprise_id"]).brand_py.value_counts()
         self.brand_rare_ = (1.0 / parsed.brand_py.map(per_brand).to_numpy(dtype=float)) if len(parsed) else np.zeros(0)
         self._names = m["name"].astype(str).to_numpy()
+        self._ent_code = pd.factorize(parsed["enterprise_id"].to_numpy(dtype=object), sort=True)[0].astype(np.int64)
         tokens = _token_keys(m["name"])
         df = pd.Series(tokens[1]).value_counts()
         n = len(m)
@@ -381,7 +417,11 @@ class Resolver(BaseEstimator):
     def _prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
         parsed = parse_names(frame["name"]).reset_index(drop=True)
         prov = frame["province"].fillna("").astype(str).to_numpy() if "province" in frame.columns else np.full(len(frame), "", dtype=object)
-        prov = pd.Series(prov, dtype=object).map(_province_name)
+        prov = pd.Series(prov, dtype=object)
+        uniq = pd.unique(prov)  # distinct values looked up once
+        prov = pd.Series(
+            pd.Series(uniq, dtype=object).map(_province_name).to_numpy(dtype=object)[pd.Index(uniq).get_indexer(prov)], dtype=object
+        )
         parsed["province"] = prov.where(prov != "", parsed["province_hint"]).to_numpy()
         parsed["group"] = self.alias_table_.lookup(parsed).to_numpy() if self.alias_table_ is not None and len(parsed) else ""
         return parsed
@@ -429,12 +469,63 @@ class Resolver(BaseEstimator):
             q = q[q.bk != ""]
             if len(q) == 0 or len(index) == 0:
                 continue
-            pairs = q.merge(index, on="bk", how="inner")[["q", "m"]]
-            parts.append(pairs.assign(block=kind))
+            pairs = q.merge(index, on="bk", how="inner")
+            parts.append((pairs["q"].to_numpy(dtype=np.int64), pairs["m"].to_numpy(dtype=np.int64), kind))
         if not parts:
             return pd.DataFrame({"q": np.array([], dtype=np.int64), "m": np.array([], dtype=np.int64), "block": []})
-        out = pd.concat(parts, ignore_index=True).drop_duplicates(["q", "m"], keep="first")
-        return out.sort_values(["q", "m"], kind="stable").reset_index(drop=True)
+        qa = np.concatenate([p[0] for p in parts])
+        ma = np.concatenate([p[1] for p in parts])
+        kinds = np.array([p[2] for p in parts], dtype=object)
+        ka = np.repeat(np.arange(len(parts)), [len(p[0]) for p in parts])
+        # Sorted by (q, m); of a pair found by several keys, the first key (stable sort keeps their order).
+        pair_key = qa * np.int64(max(len(self.master_), 1)) + ma
+        order = np.argsort(pair_key, kind="stable")
+        sk = pair_key[order]
+        order = order[np.r_[True, sk[1:] != sk[:-1]]] if len(sk) else order
+        return pd.DataFrame({"q": qa[order], "m": ma[order], "block": kinds[ka[order]]})
+
+    def prune(self, queries: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Keep at most ``max_candidates`` candidate pairs per query row, the best by a cheap pre-score.
+
+        The pre-score is the larger rapidfuzz ratio of the pinyin cores and of
+        the pinyin brands (Chinese and English names alike), plus half the ratio
+        of the keys (homophones share their pinyin) and a tenth for the same HQ
+        province (minus for a different one); pairs with the same key, or of
+        the same alias group, come first. Ties go to the smaller
+        master row, so the result is deterministic. Order of the kept pairs: by
+        ``q`` then ``m``, as :meth:`candidates` returns them.
+        """
+        k = self.max_candidates
+        if k is None or len(pairs) == 0:
+            return pairs
+        qi, mi = pairs["q"].to_numpy(), pairs["m"].to_numpy()
+        counts = np.bincount(qi, minlength=int(qi.max()) + 1)
+        if counts.max() <= k:
+            return pairs
+        parsed = queries if "brand_py" in queries.columns else self._prepare(queries.reset_index(drop=True))
+        big = counts[qi] > k  # only names with too many candidates are ranked
+        rows = np.flatnonzero(big)
+        qb, mb = qi[rows], mi[rows]
+        if getattr(self, "_master_cols", None) is None:
+            self._master_cols = {c: self.master_[c].to_numpy(dtype=object) for c in _PAIR_COLUMNS}
+        cols = ("key", "pinyin", "brand_py", "group", "province")
+        a = {c: parsed[c].to_numpy(dtype=object)[qb] for c in cols}
+        b = {c: self._master_cols[c][mb] for c in cols}
+        w = self.workers
+        # Sound first; then the written key (homophones 国源/国远 share their pinyin) and the HQ province.
+        pre = np.maximum(_ratio(a["pinyin"], b["pinyin"], w), _ratio(a["brand_py"], b["brand_py"], w))
+        pre = pre + 0.5 * _ratio(a["key"], b["key"], w) + 0.1 * _agree(a["province"], b["province"])
+        first = (a["key"] == b["key"]) | ((a["group"] != "") & (a["group"] == b["group"]))
+        pre = np.where(first, 3.0, pre)
+        order = np.lexsort((mb, -pre, qb))  # by query, best first, then smaller master row
+        q_sorted = qb[order]
+        start = np.flatnonzero(np.r_[True, q_sorted[1:] != q_sorted[:-1]])
+        rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+        keep = np.ones(len(pairs), dtype=bool)
+        keep[rows] = False
+        keep[rows[order[rank < k]]] = True
+        log.debug("pruning: %d of %d candidate pairs kept (at most %d per name)", int(keep.sum()), len(pairs), k)
+        return pairs[keep].reset_index(drop=True)
 
     # ------------------------------------------------------------------ compare
 
@@ -444,7 +535,7 @@ class Resolver(BaseEstimator):
         parsed = queries if "brand_py" in queries.columns else self._prepare(queries.reset_index(drop=True))
         qi, mi = pairs["q"].to_numpy(), pairs["m"].to_numpy()
         # Column arrays gathered by position: far cheaper than gathering whole frames of millions of pairs.
-        cols = ("key", "lang", "brand_py", "pinyin", "brand", "initials", "prefix_py", "province", "group")
+        cols = _PAIR_COLUMNS
         a = {c: parsed[c].to_numpy(dtype=object)[qi] for c in cols}
         if getattr(self, "_master_cols", None) is None:
             self._master_cols = {c: self.master_[c].to_numpy(dtype=object) for c in cols}
@@ -490,7 +581,7 @@ class Resolver(BaseEstimator):
         alike = (f[["brand_py", "pinyin", "brand_zh", "tokens"]].to_numpy().max(axis=1) >= 0.4) | (f["same_key"].to_numpy() == 1)
         p = np.zeros(len(f))
         if alike.any():
-            with threadpool_limits(1):
+            with threadpool_limits(1):  # measured: two threads are no faster here, even on 2M pairs
                 p[alike] = self.model_.predict_proba(f.loc[alike, list(FEATURES)].to_numpy())[:, 1]
         if self.alias_table_ is not None and len(f):
             gq, gm = f["group_q"].to_numpy(dtype=object), f["group_m"].to_numpy(dtype=object)
@@ -508,7 +599,7 @@ class Resolver(BaseEstimator):
         q = queries.reset_index(drop=True)
         parsed = self._prepare(q)
         parsed.attrs["token_matrix"] = _token_matrix(_token_keys(q["name"]), len(q), self.vocab_, self.idf_)
-        pairs = self.candidates(parsed)
+        pairs = self.prune(parsed, self.candidates(parsed))
         f = self.compare(parsed, pairs)
         out = pd.concat([pairs, f], axis=1)
         out["probability"] = self._probability(f)
@@ -539,10 +630,19 @@ class Resolver(BaseEstimator):
             parts = [self.predict(q.iloc[i : i + self.chunk_size]) for i in range(0, len(q), self.chunk_size)]
             return pd.concat(parts, ignore_index=True)
         scored = self.score_pairs(q)
-        best = scored.sort_values(["q", "probability", "enterprise_id", "m"], ascending=[True, False, True, True], kind="stable")
-        per_ent = best.drop_duplicates(["q", "enterprise_id"])
-        top = per_ent.drop_duplicates("q").set_index("q")
-        second = per_ent[per_ent.duplicated("q")].drop_duplicates("q").set_index("q").probability
+        # Best pair per (name, enterprise), then the best and second enterprise per name: by probability,
+        # ties to the smaller enterprise id (codes in id order), then the smaller master row. Arrays, not frames.
+        qa, ma, pa = scored["q"].to_numpy(), scored["m"].to_numpy(), scored["probability"].to_numpy()
+        ea = self._ent_code[ma] if len(ma) else np.zeros(0, dtype=np.int64)
+        order = np.lexsort((ma, ea, -pa, qa))
+        qs = qa[order]
+        per_ent = order[~pd.Series(qs * (int(ea.max(initial=0)) + 1) + ea[order]).duplicated().to_numpy()]
+        qe = qa[per_ent]
+        first = np.r_[True, qe[1:] != qe[:-1]] if len(qe) else np.zeros(0, dtype=bool)
+        second_pos = np.flatnonzero(~first)
+        second_pos = second_pos[np.r_[True, qe[second_pos][1:] != qe[second_pos][:-1]]] if len(second_pos) else second_pos
+        top = scored.iloc[per_ent[first]].set_index("q")
+        second = pd.Series(pa[per_ent[second_pos]], index=qe[second_pos])
         out = pd.DataFrame(index=np.arange(len(q)))
         out["enterprise_id"] = top.enterprise_id.reindex(out.index).astype(object).fillna("").astype(str)
         out["matched_name"] = top.m.reindex(out.index).map(lambda m: "" if pd.isna(m) else self._name_of(int(m))).astype(str)
@@ -569,6 +669,25 @@ class Resolver(BaseEstimator):
         return str(self._names[m]) if hasattr(self, "_names") else ""
 
     # ------------------------------------------------------------------ training
+
+    def _cached_train(self) -> tuple[HistGradientBoostingClassifier, pd.Series]:
+        """The trained pair model from the on-disk cache (see :mod:`matcher.modelcache`), else trained and cached."""
+        folder = cache_folder()
+        if folder is None:
+            return self._train()
+        key = model_cache_key(self.n_train, self.random_state, FEATURES)
+        path = folder / f"match-model-{key[:20]}.joblib"
+        loaded = load_cached(path)
+        if loaded is not None:
+            log.debug("match model loaded from %s", path)
+            return loaded
+        trained = self._train()
+        try:
+            save_cached(path, trained)
+            log.debug("match model cached in %s", path)
+        except OSError as exc:  # a read-only folder: train each time, as without a cache
+            log.warning("cannot cache the match model in %s: %s", folder, exc)
+        return trained
 
     def _train(self) -> tuple[HistGradientBoostingClassifier, pd.Series]:
         """Fit the pair model on SYNTHETIC pairs: noisy names against a synthetic master, labelled by construction."""

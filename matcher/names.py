@@ -104,8 +104,26 @@ def normalize_name(name: object) -> str:
 
 
 def normalize_names(names: pd.Series) -> pd.Series:
-    """Vectorised :func:`normalize_name` over a Series (distinct values computed once)."""
+    """Vectorised :func:`normalize_name` over a Series (same result, same index).
+
+    Distinct values are normalised once, with whole-column string operations.
+    """
     values = names.astype("object")
-    uniques = pd.unique(values)
-    mapping = {u: normalize_name(u) for u in uniques}
-    return values.map(mapping).astype(str)
+    uniq = pd.Series(pd.unique(values), dtype=object)
+    missing = uniq.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)), na_action=None).to_numpy(dtype=bool)
+    text = uniq.where(~missing, "").astype(str).str.normalize("NFKC").str.strip().str.lower()
+    text = text.str.replace(_BRACKETS, " ", regex=True)
+    zh = text.str.contains(_HAS_CJK, regex=True).to_numpy(dtype=bool)
+    out = pd.Series("", index=uniq.index, dtype=object)
+    if zh.any():
+        core = text[zh].str.replace(_PUNCT, "", regex=True)
+        stripped = core.str.replace(_ZH_SUFFIX, "", regex=True)
+        # English legal forms can trail a Chinese name too ("xx集团 Co., Ltd.")
+        stripped = (" " + stripped).str.replace(_EN_SUFFIX, "", regex=True).str.strip().str.replace(" ", "", regex=False)
+        out[zh] = stripped.where(stripped != "", core)
+    if (~zh).any():
+        spaced = text[~zh].str.replace(_PUNCT, " ", regex=True).str.strip()
+        stripped = (" " + spaced).str.replace(_EN_SUFFIX, "", regex=True).str.strip().str.replace(" ", "", regex=False)
+        out[~zh] = stripped.where(stripped != "", spaced.str.replace(" ", "", regex=False))
+    pos = pd.Index(uniq).get_indexer(values)
+    return pd.Series(out.to_numpy(dtype=object)[pos], index=names.index, dtype=object).astype(str)

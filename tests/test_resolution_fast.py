@@ -1,0 +1,145 @@
+"""Reference checks of the vectorised resolution steps, and the match-model cache."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher import linkage, modelcache
+from matcher.linkage import Resolver, _ratio
+from matcher.names import normalize_name, normalize_names
+from matcher.synth import synthetic_master, synthetic_queries
+
+
+def test_normalize_names_matches_the_per_name_function():
+    rng = np.random.default_rng(0)
+    parts = list("恒逸集团有限公司控股股份(（)）  .,-&abcXYZ浙江") + [
+        "Co., Ltd.",
+        " Company Limited",
+        "有限公司",
+        "(中国)",
+        "Ｇｒｏｕｐ",
+        " Holding",
+        "Group",
+    ]
+    rand = ["".join(rng.choice(parts, rng.integers(0, 10))) for _ in range(3000)]
+    m = synthetic_master(2000, random_state=1)
+    q = synthetic_queries(m, 2000, random_state=2)
+    values = pd.Series(rand + list(m.name) + list(q.name) + [None, np.nan, "", 5], dtype=object, index=np.arange(7004) * 3)
+    got = normalize_names(values)
+    assert got.index.equals(values.index)
+    assert got.tolist() == [normalize_name(v) for v in values]
+
+
+def _prune_reference(r: Resolver, parsed: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Plain per-name version of Resolver.prune."""
+    k = r.max_candidates
+    kept = []
+    for q, g in pairs.groupby("q", sort=True):
+        if len(g) <= k:
+            kept.append(g)
+            continue
+        a, b = parsed.iloc[q], r.master_.iloc[g.m.to_numpy()]
+        score = []
+        for m, (_, row) in zip(g.m, b.iterrows()):
+            if a.key == row.key or (a.group != "" and a.group == row.group):
+                s = 3.0
+            else:
+                s = max(_ratio([a.pinyin], [row.pinyin], 1)[0], _ratio([a.brand_py], [row.brand_py], 1)[0])
+                s += 0.5 * _ratio([a.key], [row.key], 1)[0]
+                if a.province and row.province:
+                    s += 0.1 if a.province == row.province else -0.1
+            score.append((-s, m))
+        best = {m for _, m in sorted(score)[:k]}
+        kept.append(g[g.m.isin(best)])
+    return pd.concat(kept).sort_values(["q", "m"]).reset_index(drop=True)
+
+
+def test_prune_matches_a_plain_reference():
+    master = synthetic_master(3000, random_state=3)
+    queries = synthetic_queries(master, 300, random_state=4)
+    r = Resolver(max_candidates=5, max_block=500).fit(master[["enterprise_id", "name", "province"]])
+    parsed = r._prepare(queries.reset_index(drop=True))
+    pairs = r.candidates(parsed)
+    assert pairs.groupby("q").size().max() > 5
+    got = r.prune(parsed, pairs)
+    ref = _prune_reference(r, parsed, pairs)
+    pd.testing.assert_frame_equal(got[["q", "m", "block"]], ref[["q", "m", "block"]])
+    assert got.groupby("q").size().max() <= 5
+    r.max_candidates = None
+    assert len(r.prune(parsed, pairs)) == len(pairs)
+
+
+def test_max_candidates_is_checked():
+    with pytest.raises(Exception, match="max_candidates"):
+        Resolver(max_candidates=0).fit(pd.DataFrame({"enterprise_id": ["E1"], "name": ["恒力集团"]}))
+
+
+def test_the_match_model_is_cached_with_its_hash(tmp_path, monkeypatch):
+    master = pd.DataFrame({"enterprise_id": ["E1", "E2"], "name": ["浙江恒逸集团有限公司", "恒力集团有限公司"]})
+    monkeypatch.setattr(linkage, "_MODELS", {})
+    modelcache.set_model_cache(tmp_path)
+    try:
+        calls = []
+        real = Resolver._train
+
+        def counted(self):
+            calls.append(1)
+            return real(self)
+
+        monkeypatch.setattr(Resolver, "_train", counted)
+        first = Resolver(n_train=2000).fit(master).predict(pd.DataFrame({"name": ["Zhejiang Hengyi Group"]}))
+        files = sorted(p.suffix for p in tmp_path.iterdir())
+        assert files == [".joblib", ".sha256"] and len(calls) == 1
+        # A new process: loaded from the cache, same decisions.
+        linkage._MODELS.clear()
+        again = Resolver(n_train=2000).fit(master).predict(pd.DataFrame({"name": ["Zhejiang Hengyi Group"]}))
+        assert len(calls) == 1
+        pd.testing.assert_frame_equal(first, again)
+        # A changed file is not loaded: trained again and replaced.
+        path = next(tmp_path.glob("*.joblib"))
+        path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+        linkage._MODELS.clear()
+        Resolver(n_train=2000).fit(master)
+        assert len(calls) == 2
+        assert modelcache.load_cached(path) is not None
+        assert sorted(p.suffix for p in tmp_path.iterdir()) == [".joblib", ".sha256"]
+    finally:
+        modelcache.set_model_cache(None)
+
+
+def test_token_keys_match_a_plain_reference():
+    import re
+    import unicodedata
+
+    from matcher.linkage import _token_keys, token_key
+
+    m = synthetic_master(1000, random_state=9)
+    names = pd.Series(list(m.name) + ["恒恒恒逸逸集团集团", "Hengyi hengyi Group 恒力恒力", "", "ａｂ ab"], dtype=object)
+    rows, keys = _token_keys(names)
+    got = pd.Series(keys).groupby(rows).agg(lambda k: sorted(k.tolist()))
+    for i, name in enumerate(names):
+        folded = unicodedata.normalize("NFKC", name).lower()
+        cjk = re.sub(r"[^\u3400-\u9fff]", "", folded)[:24]
+        toks = set(cjk) | {cjk[j : j + 2] for j in range(len(cjk) - 1)} | set(re.findall(r"[a-z0-9]+", folded))
+        expect = sorted({token_key(t) for t in toks})
+        assert got.get(i, []) == expect, name
+    # Each (row, key) once.
+    assert not pd.DataFrame({"r": rows, "k": keys}).duplicated().any()
+
+
+def test_candidates_match_a_plain_reference():
+    master = synthetic_master(3000, random_state=3)
+    queries = synthetic_queries(master, 300, random_state=4)
+    r = Resolver().fit(master[["enterprise_id", "name", "province"]])
+    parsed = r._prepare(queries.reset_index(drop=True))
+    got = r.candidates(parsed)
+    seen, ref = set(), []
+    for kind, index in r.blocks_.items():
+        by_key = index.groupby("bk").m.apply(list).to_dict()
+        for q, v in enumerate(r._key_values(parsed, kind)):
+            for m in by_key.get(v, []) if v != "" else []:
+                if (q, m) not in seen:
+                    seen.add((q, m))
+                    ref.append((q, m, kind))
+    ref = sorted(ref)
+    assert list(zip(got.q, got.m, got.block)) == ref
