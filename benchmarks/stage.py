@@ -16,8 +16,6 @@ import resource
 import time
 from pathlib import Path
 
-import numpy as np
-
 
 def _rss_mb(key: str) -> float:
     status = Path("/proc/self/status")
@@ -54,57 +52,9 @@ def _universe(cfg, n: int, seed: int, business: bool):
 
 def naive_pairs(config, universe, found) -> int:
     """The rule score by a plain per-pair Python loop (one enterprise, one city chain at a time)."""
-    import math
+    from matcher.reference import reference_scores
 
-    sc = config.scoring
-    w = np.array([sc.w_chain, sc.w_region, sc.w_tier])
-    wc, wr, wt = w / w.sum()
-    sw = dict(sc.status_weights)
-    parent = {i.id: i.parent for i in config.industries}
-    links = {lk.id: lk for c in config.chains for lk in c.links}
-    share: dict = {}
-    for c in config.chains:
-        for lk in c.links:
-            for i in lk.industries:
-                share.setdefault(i, {}).setdefault(c.id, 0.0)
-                share[i][c.id] += 1 / len(c.links)
-    direct: dict = {}
-    for r in found.itertuples():
-        direct.setdefault(int(r.row), {})[r.industry] = max(direct.get(int(r.row), {}).get(r.industry, 0.0), r.confidence)
-    pairs = 0
-    for row in range(len(universe)):
-        d = direct.get(row, {})
-        e = dict(d)
-        for i in parent:
-            up = min(1.0, sum(v for c, v in d.items() if parent[c] == i))
-            down = d.get(parent[i], 0.0) * sc.parent_discount if parent[i] else 0.0
-            e[i] = max(e.get(i, 0.0), up, down)
-        regs = [r for r in str(universe.regions.iloc[row]).split(";") if r]
-        region = 0.0
-        for reg in config.regions:
-            if reg.id in regs:
-                for p in reg.priorities:
-                    region = max(region, min(1.0, sum(e.get(i, 0.0) for i in p.industries)) * p.weight)
-        best_tier, n_lists = 0.0, 0
-        for t in config.tiers:
-            if universe[f"on__{t.id}"].iloc[row]:
-                n_lists += 1
-                rk = universe[f"rank__{t.id}"].iloc[row]
-                f = sc.unranked_factor if (not t.ranked or math.isnan(rk)) else 1 - sc.rank_decay * math.log(rk) / math.log(t.size)
-                best_tier = max(best_tier, t.weight * f)
-        tier = min(1.0, best_tier + sc.multi_list_bonus * max(n_lists - 1, 0))
-        for city in config.cities:
-            for cc in city.chains:
-                best = 0.0
-                for lid, status in cc.links:
-                    fit = 0.0
-                    for i in links[lid].industries:
-                        top = max(share[i].values())
-                        fit += e.get(i, 0.0) * (1.0 if abs(share[i][cc.chain] - top) < 1e-9 else sc.cross_chain_weight)
-                    best = max(best, min(1.0, fit) * sw[status])
-                _ = wc * best + wr * region + wt * tier
-                pairs += 1
-    return pairs
+    return len(reference_scores(config, universe, found))
 
 
 def main(argv=None) -> None:

@@ -1,6 +1,5 @@
 """The vectorised rule score against a plain per-pair reference, on random inputs."""
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -9,13 +8,16 @@ import pytest
 
 from matcher.config import Chain, City, CityChain, Config, Industry, Link, MoneyTarget, Priority, Region, Scoring, Team, Tier
 from matcher.featurise import IndustryVectorizer, rank_column
+from matcher.reference import reference_scores
 from matcher.score import RuleScorer, top_k
 
 STATUSES = ("missing", "weak", "strong")
 
 
 def random_config(rng: np.random.Generator) -> Config:
-    parents = [Industry(id=f"p{k}", name_zh=f"大类{k}", name_en=f"Sector {k}") for k in range(3)]
+    # p0 names typical children (a broad p0 match spreads to c3, then c0); p1 and p2 spread to all.
+    parents = [Industry(id="p0", name_zh="大类0", name_en="Sector 0", typical_children=("c3", "c0"))]
+    parents += [Industry(id=f"p{k}", name_zh=f"大类{k}", name_en=f"Sector {k}") for k in range(1, 3)]
     children = [Industry(id=f"c{k}", name_zh=f"细类{k}", name_en=f"Trade {k}", parent=f"p{k % 3}") for k in range(9)]
     inds = tuple(parents + children)
     ids = [i.id for i in inds]
@@ -117,61 +119,6 @@ def random_universe(rng: np.random.Generator, config: Config, n: int) -> pd.Data
     return u
 
 
-def reference_scores(config: Config, u: pd.DataFrame, direct: dict[int, dict[str, float]]):
-    """Plain Python, one enterprise and one city chain at a time."""
-    sc = config.scoring
-    w = np.array([sc.w_chain, sc.w_region, sc.w_tier])
-    wc, wr, wt = w / w.sum()
-    sw = dict(sc.status_weights)
-    parent = {i.id: i.parent for i in config.industries}
-    links = {lk.id: lk for c in config.chains for lk in c.links}
-    # share of each chain's links that list an industry; the largest share is its home chain
-    share = {}
-    for c in config.chains:
-        for lk in c.links:
-            for i in lk.industries:
-                share.setdefault(i, {}).setdefault(c.id, 0.0)
-                share[i][c.id] += 1 / len(c.links)
-
-    def weight(i, chain):
-        top = max(share[i].values())
-        return 1.0 if abs(share[i][chain] - top) < 1e-9 else sc.cross_chain_weight
-
-    out = {}
-    for row in range(len(u)):
-        d = direct.get(row, {})
-        e = dict(d)
-        for i in parent:
-            up = min(1.0, sum(v for c, v in d.items() if parent[c] == i))
-            down = d.get(parent[i], 0.0) * sc.parent_discount if parent[i] else 0.0
-            e[i] = max(e.get(i, 0.0), up, down)
-        regs = [r for r in str(u.regions.iloc[row]).split(";") if r]
-        region = 0.0
-        for reg in config.regions:
-            if reg.id in regs:
-                for p in reg.priorities:
-                    region = max(region, min(1.0, sum(e.get(i, 0.0) for i in p.industries)) * p.weight)
-        best_tier, n_lists = 0.0, 0
-        for t in config.tiers:
-            if u[f"on__{t.id}"].iloc[row]:
-                n_lists += 1
-                r = u[rank_column(t.id)].iloc[row]
-                f = sc.unranked_factor if (not t.ranked or math.isnan(r)) else 1 - sc.rank_decay * math.log(r) / math.log(t.size)
-                best_tier = max(best_tier, t.weight * f)
-        tier = min(1.0, best_tier + sc.multi_list_bonus * max(n_lists - 1, 0))
-        g = 0
-        for city in config.cities:
-            for cc in city.chains:
-                best, best_link = 0.0, None
-                for lid, status in cc.links:
-                    fit = min(1.0, sum(e.get(i, 0.0) * weight(i, cc.chain) for i in links[lid].industries))
-                    if fit * sw[status] > best:
-                        best, best_link = fit * sw[status], lid
-                out[(row, g)] = (best, best_link, region, tier, wc * best + wr * region + wt * tier)
-                g += 1
-    return out
-
-
 @pytest.mark.parametrize("seed", range(5))
 def test_vectorised_score_equals_reference(seed):
     rng = np.random.default_rng(seed)
@@ -180,10 +127,7 @@ def test_vectorised_score_equals_reference(seed):
     scorer = RuleScorer(cfg).fit(u)
     s = scorer.score(u)
     found = IndustryVectorizer(cfg.industries).fit(u).explain(u)
-    direct: dict[int, dict[str, float]] = {}
-    for r in found.itertuples():
-        direct.setdefault(int(r.row), {})[r.industry] = max(direct.get(int(r.row), {}).get(r.industry, 0.0), r.confidence)
-    ref = reference_scores(cfg, u, direct)
+    ref = reference_scores(cfg, u, found)
     total = s.total()
     for (row, g), (chain, link, region, tier, tot) in ref.items():
         assert s.chain[row, g] == pytest.approx(chain, abs=1e-6)
