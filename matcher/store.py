@@ -446,33 +446,47 @@ class Store:
                 results.append(self._import_list(conn, entries, list_type, int(year), source_name, sha256))
         return results
 
-    def _import_list(self, conn, entries, list_type, year, source_name, sha256) -> ImportResult:
+    @staticmethod
+    def _open_import(conn, kind, list_type, year, source_name, sha256, n_rows, rows_table) -> tuple[int | None, str]:
+        """Start an import of (kind, list type, year, file name).
+
+        Returns ``(None, "unchanged")`` when the same bytes were imported before;
+        otherwise drops the rows of an earlier version of the file (``rows_table``
+        keyed by ``import_id``), records the import and returns its id with
+        ``"imported"`` or ``"replaced"``.
+        """
         prev = conn.execute(
             sa.select(imports_t.c.import_id, imports_t.c.sha256).where(
-                imports_t.c.kind == "list",
+                imports_t.c.kind == kind,
                 imports_t.c.list_type == list_type,
                 imports_t.c.year == year,
                 imports_t.c.source_name == source_name,
             )
         ).first()
         if prev is not None and prev.sha256 == sha256:
-            return ImportResult("list", source_name, list_type, year, len(entries), "unchanged")
+            return None, "unchanged"
         status = "imported"
         if prev is not None:
-            conn.execute(entries_t.delete().where(entries_t.c.import_id == prev.import_id))
+            conn.execute(rows_table.delete().where(rows_table.c.import_id == prev.import_id))
             conn.execute(imports_t.delete().where(imports_t.c.import_id == prev.import_id))
             status = "replaced"
         import_id = conn.execute(
             imports_t.insert().values(
-                kind="list",
+                kind=kind,
                 list_type=list_type,
                 year=year,
                 source_name=source_name,
                 sha256=sha256,
-                n_rows=len(entries),
+                n_rows=n_rows,
                 imported_at=_now(),
             )
         ).inserted_primary_key[0]
+        return import_id, status
+
+    def _import_list(self, conn, entries, list_type, year, source_name, sha256) -> ImportResult:
+        import_id, status = self._open_import(conn, "list", list_type, year, source_name, sha256, len(entries), entries_t)
+        if import_id is None:
+            return ImportResult("list", source_name, list_type, year, len(entries), status)
         norm = normalize_names(entries["name"])
         # Two rows of one list with the same normalised name are different enterprises
         # (CB Insights lists two "Bolt"s): disambiguate the later ones by their location.
@@ -530,29 +544,9 @@ class Store:
         recorded in the ``merges`` table.
         """
         with self.begin() as conn:
-            prev = conn.execute(
-                sa.select(imports_t.c.import_id, imports_t.c.sha256).where(
-                    imports_t.c.kind == "profiles", imports_t.c.source_name == source_name
-                )
-            ).first()
-            if prev is not None and prev.sha256 == sha256:
-                return ImportResult("profiles", source_name, "", 0, len(profiles), "unchanged")
-            status = "imported"
-            if prev is not None:
-                conn.execute(profiles_t.delete().where(profiles_t.c.import_id == prev.import_id))
-                conn.execute(imports_t.delete().where(imports_t.c.import_id == prev.import_id))
-                status = "replaced"
-            import_id = conn.execute(
-                imports_t.insert().values(
-                    kind="profiles",
-                    list_type="",
-                    year=0,
-                    source_name=source_name,
-                    sha256=sha256,
-                    n_rows=len(profiles),
-                    imported_at=_now(),
-                )
-            ).inserted_primary_key[0]
+            import_id, status = self._open_import(conn, "profiles", "", 0, source_name, sha256, len(profiles), profiles_t)
+            if import_id is None:
+                return ImportResult("profiles", source_name, "", 0, len(profiles), status)
             # Every name of every profile, long format.
             names = [profiles[["name"]].assign(pos=np.arange(len(profiles)), order=0)]
             en = profiles["name_en"].astype(str)

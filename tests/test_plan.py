@@ -9,7 +9,7 @@ import pytest
 
 from matcher.demo import import_default_data
 from matcher.errors import InputError, MatcherError, StoreError
-from matcher.history import SIGNED_STAGES, VISIT_COLUMNS
+from matcher.history import PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS
 from matcher.plan import PREVIOUS_COLUMNS, parse_week, plan_week, team_values
 from matcher.resolve import build_universe
 from matcher.score import RuleScorer
@@ -108,22 +108,7 @@ def test_cooldown_is_a_rule_not_an_accident(config, world):
                 "",
             ]
         ],
-        columns=[
-            "project_id",
-            "enterprise_id",
-            "city",
-            "county_park",
-            "chain",
-            "link",
-            "amount_yuan",
-            "amount_estimated",
-            "arrived_yuan",
-            "stage",
-            "stage_date",
-            "signed_date",
-            "source_team",
-            "dropped_reason",
-        ],
+        columns=list(PROJECT_COLUMNS),
     )
     moved = plan_week(s, config, WEEK, visits=visit, projects=proj)
     assert lead.enterprise_id in set(moved.plan[moved.plan.home_city == config.city(team.home_city).name_zh].enterprise_id)
