@@ -10,7 +10,7 @@ lint:
 	$(PY) -m ruff check .
 
 demo:
-	$(PY) -m matcher.cli demo --out matcher-demo
+	$(PY) -m matcher demo --out matcher-demo
 
 # Execute every notebook on the embedded default data and render it to HTML for sharing.
 notebooks:

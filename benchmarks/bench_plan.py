@@ -23,10 +23,10 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from matcher.config import load_config
-from matcher.history import PROJECT_COLUMNS, VISIT_COLUMNS
-from matcher.plan import adjust_values, parse_week, solve_week
-from matcher.simulate import expand_teams
+from matcher.columns import PROJECT_COLUMNS, VISIT_COLUMNS
+from matcher.config.schema import load_config
+from matcher.plan.week import adjust_values, parse_week, solve_week
+from matcher.sim.history import expand_teams
 
 
 def build(n: int, n_teams: int, seed: int):

@@ -6,7 +6,7 @@ Run from the project root:
 
 Simulates a universe of enterprises and 104 weeks of 60 teams' work under the
 rule policy (visits raise the chance of signing, lift 0.5), then runs the
-rolling-origin backtest of :func:`matcher.backtest.run_backtest` and writes the
+rolling-origin backtest of :func:`matcher.learn.backtest.run_backtest` and writes the
 comparison table (CSV, Markdown), the NDCG chart and the reliability diagram.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from matcher.backtest import run_backtest, write_report
-from matcher.config import load_config
-from matcher.score import RuleScorer
-from matcher.simulate import expand_teams, simulate_history, synthetic_universe
+from matcher.config.schema import load_config
+from matcher.learn.backtest import run_backtest, write_report
+from matcher.score.rule import RuleScorer
+from matcher.sim.history import expand_teams, simulate_history, synthetic_universe
 
 log = logging.getLogger("benchmarks.evaluate_full")
 

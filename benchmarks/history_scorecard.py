@@ -15,14 +15,14 @@ from pathlib import Path
 
 
 def main(weeks: int = 52, teams: int = 44) -> dict[str, float]:
-    from matcher.config import load_config
+    from matcher.config.schema import load_config
     from matcher.demo import import_default_data
-    from matcher.resolve import build_universe
-    from matcher.score import RuleScorer
-    from matcher.scorecard import compute_scorecard, write_scorecard
-    from matcher.sheets import history_to_sheet, import_sheet, write_template
-    from matcher.simulate import expand_teams, simulate_history
-    from matcher.store import Store
+    from matcher.featurise.universe import build_universe
+    from matcher.ingest.sheets import history_to_sheet, import_sheet, write_template
+    from matcher.report.scorecard import compute_scorecard, write_scorecard
+    from matcher.score.rule import RuleScorer
+    from matcher.sim.history import expand_teams, simulate_history
+    from matcher.store.core import Store
 
     out: dict[str, float] = {}
     work = Path(tempfile.mkdtemp(prefix="bench-history-"))

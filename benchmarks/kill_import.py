@@ -34,7 +34,7 @@ TODAY = "2026-11-29"
 
 def _state(db: Path) -> tuple[str, int, str]:
     """(integrity, number of visits, hash of the visits table)."""
-    from matcher.store import Store
+    from matcher.store.core import Store
 
     store = Store(db)
     try:
@@ -48,13 +48,13 @@ def _state(db: Path) -> tuple[str, int, str]:
 
 
 def _prepare(work: Path, weeks: int) -> tuple[Path, Path]:
-    from matcher.config import load_config
+    from matcher.config.schema import load_config
     from matcher.demo import import_default_data
-    from matcher.resolve import build_universe
-    from matcher.score import RuleScorer
-    from matcher.sheets import history_to_sheet, write_template
-    from matcher.simulate import simulate_history
-    from matcher.store import Store
+    from matcher.featurise.universe import build_universe
+    from matcher.ingest.sheets import history_to_sheet, write_template
+    from matcher.score.rule import RuleScorer
+    from matcher.sim.history import simulate_history
+    from matcher.store.core import Store
 
     config = load_config()
     base = work / "base.db"
@@ -79,7 +79,7 @@ def _copy(base: Path, db: Path) -> None:
 
 
 def _start(db: Path, sheet: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "matcher.cli", "--db", str(db), "import-visits", str(sheet), "--today", TODAY]
+    cmd = [sys.executable, "-m", "matcher", "--db", str(db), "import-visits", str(sheet), "--today", TODAY]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

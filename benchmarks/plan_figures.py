@@ -20,14 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from matcher.config import load_config
+from matcher.config.schema import load_config
 from matcher.demo import import_default_data
-from matcher.plan import plan_week
-from matcher.resolve import build_universe
-from matcher.score import RuleScorer
-from matcher.simulate import expand_teams, simulate_history, synthetic_universe
-from matcher.store import Store
-from matcher.weekly import simulate_weeks
+from matcher.featurise.universe import build_universe
+from matcher.plan.week import plan_week
+from matcher.report.weekly import simulate_weeks
+from matcher.score.rule import RuleScorer
+from matcher.sim.history import expand_teams, simulate_history, synthetic_universe
+from matcher.store.core import Store
 
 
 def totals(wp) -> dict:

@@ -40,7 +40,7 @@ def _universe(cfg, n: int, seed: int, business: bool):
 
     import pandas as pd
 
-    from matcher.simulate import synthetic_universe
+    from matcher.sim.history import synthetic_universe
 
     path = Path(tempfile.gettempdir()) / f"matcher-bench-universe-{n}-{seed}-{int(business)}.pkl"
     if path.exists():
@@ -52,7 +52,7 @@ def _universe(cfg, n: int, seed: int, business: bool):
 
 def naive_pairs(config, universe, found) -> int:
     """The rule score by a plain per-pair Python loop (one enterprise, one city chain at a time)."""
-    from matcher.reference import reference_scores
+    from tests.reference import reference_scores
 
     return len(reference_scores(config, universe, found))
 
@@ -67,12 +67,12 @@ def main(argv=None) -> None:
     ap.add_argument("--chunksize", type=int, default=250_000)
     a = ap.parse_args(argv)
 
-    from matcher.chunked import iter_chunks, score_chunks
-    from matcher.config import load_config
-    from matcher.plan import team_list
-    from matcher.score import RuleScorer
-    from matcher.simulate import expand_teams, synthetic_universe
-    from matcher.toplists import team_lists, team_queries
+    from matcher.config.schema import load_config
+    from matcher.plan.week import team_list
+    from matcher.score.chunked import iter_chunks, score_chunks
+    from matcher.score.rule import RuleScorer
+    from matcher.score.toplists import team_lists, team_queries
+    from matcher.sim.history import expand_teams, synthetic_universe
 
     cfg = load_config()
     if a.teams:

@@ -5,7 +5,7 @@ Run from the project root:
     python benchmarks/what_if_teams.py --region YREB --extra 2 [--weeks 52] [--seeds 3]
 
 Both worlds share the universe, the hidden propensity and the seed; only the
-roster differs (see :func:`matcher.simulate.add_teams`). Averaged over seeds,
+roster differs (see :func:`matcher.sim.history.add_teams`). Averaged over seeds,
 because the extra teams change the order of the random draws.
 """
 
@@ -17,9 +17,9 @@ import logging
 import numpy as np
 import pandas as pd
 
-from matcher.config import load_config
-from matcher.score import RuleScorer
-from matcher.simulate import add_teams, expand_teams, simulate_history, synthetic_universe
+from matcher.config.schema import load_config
+from matcher.score.rule import RuleScorer
+from matcher.sim.history import add_teams, expand_teams, simulate_history, synthetic_universe
 
 log = logging.getLogger("benchmarks.what_if_teams")
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Config, data_file
+from .config.schema import Config, data_file
 from .errors import MatcherError
-from .featurise import rank_column
-from .ingest import parse_profiles, read_table
+from .featurise.transformers import rank_column
+from .ingest.lists import parse_profiles, read_table
 
 __all__ = ["run_demo", "default_enterprises_path", "import_default_data", "load_simulated_history", "DEMO_CITIES", "DEMO_CHAINS"]
 
@@ -77,10 +77,10 @@ def import_default_data(store, config: Config, path: Path | None = None) -> list
 def load_simulated_history(store, scores, config: Config, week: str, *, weeks: int = DEMO_HISTORY_WEEKS, seed: int = DEMO_HISTORY_SEED):
     """Simulate ``weeks`` weeks of team work ending the week before ``week`` and store it (labelled synthetic).
 
-    Returns the :class:`matcher.simulate.SimulatedHistory`.
+    Returns the :class:`matcher.sim.history.SimulatedHistory`.
     """
-    from .plan import parse_week
-    from .simulate import simulate_history
+    from .plan.week import parse_week
+    from .sim.history import simulate_history
 
     _, monday = parse_week(week)
     start = pd.Timestamp(monday) - pd.Timedelta(weeks=weeks)
@@ -101,12 +101,12 @@ def load_simulated_history(store, scores, config: Config, week: str, *, weeks: i
 
 def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = None, echo: Callable[[str], None] = lambda s: None) -> str:
     """Build a fresh demo database, write target lists and the week's team lists to ``out``."""
-    from .cli import _Ctx, _write_weekly
-    from .plan import parse_week
-    from .report import write_table
-    from .resolve import build_universe
-    from .score import RuleScorer
-    from .store import Store
+    from .cli.main import _Ctx, _write_weekly
+    from .featurise.universe import build_universe
+    from .plan.week import parse_week
+    from .report.writers import write_table
+    from .score.rule import RuleScorer
+    from .store.core import Store
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -143,7 +143,7 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
     ctx = _Ctx(db, str(config.path))
     plan, per_team = _write_weekly(ctx, week, out / "weekly", scores=scores)
     # A model trained on the simulated history of these enterprises, so `matcher evaluate` works at once.
-    from .backtest import load_history, train_and_save
+    from .learn.backtest import load_history, train_and_save
 
     learning = load_history(store, scores, config, source="database")
     models = train_and_save(scores, config, learning, ctx.models_dir, kinds=("boosted",))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.config import load_config
-from matcher.store import Store
+from matcher.config.schema import load_config
+from matcher.store.core import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "real"

@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from matcher.assign import Candidates, assign_greedy, assign_optimal, assignment_total, prune
 from matcher.errors import MatcherError
+from matcher.plan.assign import Candidates, assign_greedy, assign_optimal, assignment_total, prune
 
 
 def brute_force(value, capacity):
@@ -126,7 +126,7 @@ def mmr_reference(value, chain, assigned, free, lam):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_diversity_rerank_matches_plain_mmr(seed):
-    from matcher.plan import diversify, solve_week
+    from matcher.plan.week import diversify, solve_week
 
     rng = np.random.default_rng(500 + seed)
     T, n = 3, 40

@@ -2,7 +2,7 @@ import hashlib
 
 from PIL import Image
 
-from matcher.charts import CJK_FONT, new_figure, save_figure, use_cjk_font
+from matcher.report.charts import CJK_FONT, new_figure, save_figure, use_cjk_font
 
 
 def test_chinese_labels_render_with_the_bundled_font(tmp_path):

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from matcher.chunked import iter_chunks, read_universe_csv, score_chunks, write_universe_csv
-from matcher.score import RuleScorer
-from matcher.simulate import expand_teams, synthetic_universe
-from matcher.toplists import city_queries, team_queries, top_candidates
+from matcher.score.chunked import iter_chunks, read_universe_csv, score_chunks, write_universe_csv
+from matcher.score.rule import RuleScorer
+from matcher.score.toplists import city_queries, team_queries, top_candidates
+from matcher.sim.history import expand_teams, synthetic_universe
 
 
 def _world(config, n, seed):
@@ -46,7 +46,7 @@ def test_chunksize_is_validated(small):
 def test_dask_on_a_local_cluster_equals_in_memory(small):
     dd = pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
-    from matcher.distributed import score_dask
+    from matcher.score.distributed import score_dask
 
     u, scorer, queries, whole = small
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
@@ -58,7 +58,7 @@ def test_dask_on_a_local_cluster_equals_in_memory(small):
 @pytest.mark.slow
 def test_chunked_and_dask_equal_in_memory_at_200k(config):
     dd = pytest.importorskip("dask.dataframe")
-    from matcher.distributed import score_dask
+    from matcher.score.distributed import score_dask
 
     u, scorer, queries, whole = _world(config, 200_000, seed=8)
     assert whole.groupby("query").size().to_dict() == {q.name: q.k for q in queries}

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from matcher.config import default_config_path, load_config
+from matcher.config.schema import default_config_path, load_config
 from matcher.errors import ConfigError, NotFoundError
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import ndcg_score
 
-from matcher.evaluation import (
+from matcher.learn.metrics import (
     brier_score,
     calibration_table,
     coverage,

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from matcher.config import Industry, Tier
-from matcher.featurise import IndustryVectorizer, RegionEncoder, TierFeaturizer, tier_values
+from matcher.config.schema import Industry, Tier
+from matcher.featurise.transformers import IndustryVectorizer, RegionEncoder, TierFeaturizer, tier_values
 
 INDUSTRIES = (
     Industry(id="auto", name_zh="汽车", name_en="Automotive", synonyms_en=("Motor Vehicles and Parts",), typical_children=("oem", "parts")),
@@ -80,7 +80,7 @@ def test_region_encoder(config):
 def test_find_keywords_equals_substring_search_on_random_texts():
     import re
 
-    from matcher.taxonomy import find_keywords
+    from matcher.featurise.taxonomy import find_keywords
 
     rng = np.random.default_rng(0)
     alphabet = list("电池锂能源新材料ab1 ;、x")

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from matcher.geo import locate
-from matcher.resolve import load_gazetteer
+from matcher.featurise.geography import locate
+from matcher.featurise.universe import load_gazetteer
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +48,8 @@ def test_locate_assigns_regions_with_certainty(config, gaz):
 
 
 def test_major_branches_widen_the_regions_but_not_the_source_region(store, config, tmp_path):
-    from matcher.ingest import parse_profiles, read_table
-    from matcher.resolve import build_universe
+    from matcher.featurise.universe import build_universe
+    from matcher.ingest.lists import parse_profiles, read_table
 
     from .conftest import write
 

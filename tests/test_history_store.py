@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-import matcher.store as st
+import matcher.store.core as st
+from matcher.columns import PROJECT_COLUMNS, VISIT_COLUMNS
 from matcher.errors import StoreError
-from matcher.history import PROJECT_COLUMNS, VISIT_COLUMNS
-from matcher.store import SCHEMA_VERSION, Store
+from matcher.store.core import SCHEMA_VERSION, Store
 
 V1_DUMP = Path(__file__).parent / "data" / "matcher_v1.sql"
 

@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from matcher.backtest import run_backtest
-from matcher.config import MODEL_FEATURE_SETS
+from matcher.config.schema import MODEL_FEATURE_SETS
 from matcher.errors import MatcherError
-from matcher.learn import FEATURE_SETS, PairFeatures, blend, blended_team_scores, day_number, monday_of, train_model
-from matcher.models import ModelError, load_model, save_model
-from matcher.score import RuleScorer
-from matcher.simulate import add_teams, simulate_history, synthetic_universe, visit_chance
+from matcher.learn.backtest import run_backtest
+from matcher.learn.pairs import FEATURE_SETS, PairFeatures, blend, blended_team_scores, day_number, monday_of, train_model
+from matcher.learn.persistence import ModelError, load_model, save_model
+from matcher.score.rule import RuleScorer
+from matcher.sim.history import add_teams, simulate_history, synthetic_universe, visit_chance
 
 H = 8
 WEEKS = 46
@@ -226,9 +226,9 @@ def test_backtest_on_observed_history_has_no_oracle(world, config):
 def test_history_source_database_or_simulated(world, config, tmp_path):
     import pytest
 
-    from matcher.backtest import load_history
     from matcher.errors import MatcherError
-    from matcher.store import Store
+    from matcher.learn.backtest import load_history
+    from matcher.store.core import Store
 
     s, h, pf, pairs = world
     empty = Store(tmp_path / "empty.db")
@@ -252,7 +252,7 @@ def test_history_source_database_or_simulated(world, config, tmp_path):
 
 @pytest.mark.slow
 def test_learned_models_beat_the_rule_score_on_two_years_of_60_teams(config):
-    from matcher.simulate import expand_teams
+    from matcher.sim.history import expand_teams
 
     cfg = expand_teams(config, 60)
     u = synthetic_universe(4000, cfg, seed=5)

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from matcher.names import normalize_name, normalize_names
+from matcher._text import normalize_name, normalize_names
 
 
 @pytest.mark.parametrize(

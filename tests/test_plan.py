@@ -7,15 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from matcher.columns import PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS
 from matcher.demo import import_default_data
 from matcher.errors import InputError, MatcherError, StoreError
-from matcher.history import PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS
-from matcher.plan import PREVIOUS_COLUMNS, parse_week, plan_week, team_values
-from matcher.resolve import build_universe
-from matcher.score import RuleScorer
-from matcher.simulate import simulate_history, synthetic_universe
-from matcher.store import Store
-from matcher.weekly import read_history, simulate_weeks, write_weekly
+from matcher.featurise.universe import build_universe
+from matcher.plan.week import PREVIOUS_COLUMNS, parse_week, plan_week, team_values
+from matcher.report.weekly import read_history, simulate_weeks, write_weekly
+from matcher.score.rule import RuleScorer
+from matcher.sim.history import simulate_history, synthetic_universe
+from matcher.store.core import Store
 
 WEEK = "2026-W10"
 
@@ -307,8 +307,8 @@ def test_twelve_weeks_stable_and_covering(config, syn_world):
 def test_weekly_command_with_history_files(tmp_path, world):
     from click.testing import CliRunner
 
-    from matcher.cli import main
-    from matcher.config import load_config
+    from matcher.cli.main import main
+    from matcher.config.schema import load_config
 
     _, h = world
     db = str(tmp_path / "w.db")
@@ -356,7 +356,7 @@ def test_replaying_a_past_week_ignores_later_history(config, world):
 def test_planner_settings_are_validated(tmp_path):
     import shutil
 
-    from matcher.config import default_config_path, load_config
+    from matcher.config.schema import default_config_path, load_config
     from matcher.errors import ConfigError
 
     folder = tmp_path / "cfg"

@@ -11,11 +11,11 @@ import pytest
 
 from matcher.demo import import_default_data
 from matcher.errors import StoreError
-from matcher.resolve import build_universe
-from matcher.score import RuleScorer
-from matcher.scorecard import compute_scorecard
-from matcher.simulate import simulate_history
-from matcher.store import SCHEMA_VERSION, Store, metadata
+from matcher.featurise.universe import build_universe
+from matcher.report.scorecard import compute_scorecard
+from matcher.score.rule import RuleScorer
+from matcher.sim.history import simulate_history
+from matcher.store.core import SCHEMA_VERSION, Store, metadata
 
 URL = os.environ.get("MATCHER_TEST_PG_URL")
 pytestmark = pytest.mark.skipif(not URL, reason="set MATCHER_TEST_PG_URL to run against a PostgreSQL server")

@@ -3,11 +3,11 @@
 import pandas as pd
 import pytest
 
-from matcher.featurise import IndustryVectorizer
-from matcher.ingest import parse_list, read_table
-from matcher.resolve import build_universe
-from matcher.score import RuleScorer
-from matcher.store import Store
+from matcher.featurise.transformers import IndustryVectorizer
+from matcher.featurise.universe import build_universe
+from matcher.ingest.lists import parse_list, read_table
+from matcher.score.rule import RuleScorer
+from matcher.store.core import Store
 
 # name, list type, year (None: the file's year column), rows, least share with a mapped industry.
 # The 2024 list has no industry for 70 new entrants; the private 500 has names only, so its

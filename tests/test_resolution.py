@@ -5,14 +5,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher.cli import main
+from matcher.cli.main import main
 from matcher.errors import InputError, MatcherError, StoreError
-from matcher.ingest import parse_list, read_table
-from matcher.linkage import DECISIONS, FEATURES, Resolver, _token_keys, _token_matrix, load_aliases
-from matcher.namekeys import parse_names
-from matcher.resolution import apply_review, master_list, resolve_store
-from matcher.store import Store
-from matcher.synth import synthetic_master, synthetic_queries
+from matcher.ingest.lists import parse_list, read_table
+from matcher.resolve.normalize import parse_names
+from matcher.resolve.records import apply_review, master_list, resolve_store
+from matcher.resolve.resolver import DECISIONS, FEATURES, Resolver, _token_keys, _token_matrix, load_aliases
+from matcher.resolve.synth import synthetic_master, synthetic_queries
+from matcher.store.core import Store
 
 from .conftest import write
 
@@ -230,7 +230,7 @@ def test_import_resolves_across_languages_and_keeps_ids(tmp_path):
 
 
 def _config():
-    from matcher.config import load_config
+    from matcher.config.schema import load_config
 
     return load_config()
 
@@ -253,7 +253,7 @@ def test_rerunning_resolution_changes_no_id(tmp_path):
 
 
 def test_source_region_follows_the_parent(tmp_path):
-    from matcher.resolve import build_universe
+    from matcher.featurise.universe import build_universe
 
     store = Store(tmp_path / "r.db")
     text = "排名,企业名称,所在地区\n1,浙江恒逸集团有限公司,浙江省\n2,恒逸石化股份有限公司,广西壮族自治区\n"

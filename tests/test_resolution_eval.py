@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.linkage import Resolver
+from matcher.resolve.resolver import Resolver
 
 PAIRS = Path(__file__).parent / "data" / "resolution_pairs.csv"
 

@@ -4,10 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import linkage, modelcache
-from matcher.linkage import Resolver, _ratio
-from matcher.names import normalize_name, normalize_names
-from matcher.synth import synthetic_master, synthetic_queries
+from matcher._text import normalize_name, normalize_names
+from matcher.resolve import model_cache as modelcache
+from matcher.resolve import resolver as linkage
+from matcher.resolve.resolver import Resolver, _ratio
+from matcher.resolve.synth import synthetic_master, synthetic_queries
 
 
 def test_normalize_names_matches_the_per_name_function():
@@ -111,7 +112,7 @@ def test_token_keys_match_a_plain_reference():
     import re
     import unicodedata
 
-    from matcher.linkage import _token_keys, token_key
+    from matcher.resolve.resolver import _token_keys, token_key
 
     m = synthetic_master(1000, random_state=9)
     names = pd.Series(list(m.name) + ["恒恒恒逸逸集团集团", "Hengyi hengyi Group 恒力恒力", "", "ａｂ ab"], dtype=object)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from matcher.resolution import master_list, resolve_store
-from matcher.store import Store
+from matcher.resolve.records import master_list, resolve_store
+from matcher.store.core import Store
 
 from .test_real_data import import_real
 

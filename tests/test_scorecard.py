@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher.cli import main
+from matcher.cli.main import main
 from matcher.demo import import_default_data
 from matcher.errors import MatcherError
-from matcher.resolve import build_universe
-from matcher.score import RuleScorer
-from matcher.scorecard import compute_scorecard
-from matcher.sheets import history_to_sheet, write_template
-from matcher.simulate import simulate_history
-from matcher.store import Store
+from matcher.featurise.universe import build_universe
+from matcher.ingest.sheets import history_to_sheet, write_template
+from matcher.report.scorecard import compute_scorecard
+from matcher.score.rule import RuleScorer
+from matcher.sim.history import simulate_history
+from matcher.store.core import Store
 
 FORWARD = ["lead", "contacted", "visited", "negotiating", "signed", "started", "in_production"]
 
@@ -202,7 +202,7 @@ def test_empty_database_says_what_to_do(tmp_path, config):
 
 
 def test_a_small_history_by_hand(config):
-    from matcher.scorecard import scorecard_from_frames
+    from matcher.report.scorecard import scorecard_from_frames
 
     d = lambda s: pd.Timestamp(s)  # noqa: E731
     visits = pd.DataFrame(

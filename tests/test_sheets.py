@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from matcher.errors import InputError, SheetError
-from matcher.ingest import parse_list, read_table
-from matcher.sheets import import_sheet, resolve_enterprises, write_template
+from matcher.ingest.lists import parse_list, read_table
+from matcher.ingest.sheets import import_sheet, resolve_enterprises, write_template
 
 from .conftest import write
 
@@ -245,7 +245,7 @@ def _check_union(store):
 def test_two_users_importing_at_once_lose_and_duplicate_nothing(store, config, tmp_path):
     import threading
 
-    from matcher.store import Store
+    from matcher.store.core import Store
 
     paths = _two_sheets(config, tmp_path)
     start, errors = threading.Barrier(4), []
@@ -272,7 +272,7 @@ def test_two_processes_importing_at_once_lose_and_duplicate_nothing(store, confi
     import subprocess
     import sys
 
-    cmd = [sys.executable, "-m", "matcher.cli", "--db", str(tmp_path / "t.db"), "import-visits"]
+    cmd = [sys.executable, "-m", "matcher", "--db", str(tmp_path / "t.db"), "import-visits"]
     procs = [
         subprocess.Popen([*cmd, str(p), "--today", TODAY], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for p in _two_sheets(config, tmp_path)

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.history import check_projects, check_visits
-from matcher.score import RuleScorer
-from matcher.simulate import SYNTHETIC_MARK, expand_teams, simulate_history, synthetic_universe
+from matcher.columns import check_projects, check_visits
+from matcher.score.rule import RuleScorer
+from matcher.sim.history import SYNTHETIC_MARK, expand_teams, simulate_history, synthetic_universe
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ def test_public_names_resolve():
 
 def test_help_does_not_import_the_heavy_libraries():
     code = (
-        "import sys; from click.testing import CliRunner; from matcher.cli import main; "
+        "import sys; from click.testing import CliRunner; from matcher.cli.main import main; "
         "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
         "print(','.join(m for m in ('pandas', 'sklearn', 'sqlalchemy', 'scipy', 'numpy') if m in sys.modules))"
     )

@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from matcher.errors import StoreError
-from matcher.ingest import parse_list, parse_profiles, read_table
-from matcher.store import Store, enterprise_id_for
+from matcher.ingest.lists import parse_list, parse_profiles, read_table
+from matcher.store.core import Store, enterprise_id_for
 
 from .conftest import write
 
@@ -50,7 +50,7 @@ def test_ids_are_stable_and_names_match_across_lists(store, tmp_path):
 def test_failed_import_leaves_database_as_before(store, tmp_path, monkeypatch):
     _import(store, write(tmp_path / "a.csv", LIST))
     before = store.counts(), store.snapshot_hash()
-    import matcher.store as st
+    import matcher.store.core as st
 
     real_insert = st._insert
     calls = {"n": 0}

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.featurise import IndustryVectorizer
-from matcher.plan import team_list
-from matcher.score import RuleScorer
-from matcher.simulate import expand_teams, synthetic_universe
-from matcher.toplists import city_queries, merge_candidates, team_lists, team_queries, top_candidates
+from matcher.featurise.transformers import IndustryVectorizer
+from matcher.plan.week import team_list
+from matcher.score.rule import RuleScorer
+from matcher.score.toplists import city_queries, merge_candidates, team_lists, team_queries, top_candidates
+from matcher.sim.history import expand_teams, synthetic_universe
 
 from .test_score import random_config, random_universe
 

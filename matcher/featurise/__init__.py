@@ -1,0 +1,16 @@
+"""Features of enterprises: industry taxonomy, tiers, regions, geography, and the scoring universe.
+
+Public names are imported on first use, so that ``matcher --help`` stays fast.
+"""
+
+import lazy_loader as lazy
+
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submod_attrs={
+        "geography": ["REGION_CERTAINTY", "Place", "Gazetteer", "locate"],
+        "taxonomy": ["METHOD_CONFIDENCE", "fold_label", "IndustryMapper", "find_keywords"],
+        "transformers": ["rank_column", "IndustryVectorizer", "tier_values", "TierFeaturizer", "RegionEncoder"],
+        "universe": ["load_gazetteer", "build_universe"],
+    },
+)

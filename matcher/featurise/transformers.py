@@ -1,0 +1,289 @@
+"""Featurise: industry vectors, ranking-tier features and region membership.
+
+Three scikit-learn transformers over the enterprise universe (the frame made by
+:func:`matcher.featurise.universe.build_universe`):
+
+- :class:`IndustryVectorizer` — a sparse (n_enterprises, n_industries) matrix
+  of match confidences, spread along the taxonomy's hierarchy;
+- :class:`TierFeaturizer` — per-list values (tier weight × rank on a log
+  scale), number of lists and the combined tier score;
+- :class:`RegionEncoder` — membership of each key source region.
+
+Parameters an analyst tunes are constructor arguments, so ``set_params``,
+``clone`` and grid searches reach them; fitted state ends in ``_``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ..config.schema import Industry, Region, Tier
+from .taxonomy import IndustryMapper
+
+__all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values"]
+
+
+def rank_column(tier_id: str) -> str:
+    """Universe column holding an enterprise's rank on a list (NaN if not on it)."""
+    return f"rank__{tier_id}"
+
+
+def _on_column(tier_id: str) -> str:
+    return f"on__{tier_id}"
+
+
+def _default_config():
+    from ..config.schema import load_config
+
+    return load_config()
+
+
+class IndustryVectorizer(TransformerMixin, BaseEstimator):
+    """Sparse industry vectors from industry text, or from the name when there is none.
+
+    Parameters
+    ----------
+    industries : sequence of Industry, optional
+        The taxonomy; default the bundled configuration's.
+    parent_discount : float
+        Share of its confidence with which a broad industry match (say
+        "Motor Vehicles and Parts") also counts for the narrower industries
+        the label typically means (the taxonomy's ``typical_children``; all
+        children where none are named).
+    min_confidence : float
+        Matches below this confidence are dropped.
+    use_names : bool
+        Infer an industry from the enterprise name (confidence 0.4) where the
+        text gives none.
+    fuzzy_cutoff : float
+        RapidFuzz cutoff (0–100) for fuzzy label matches.
+
+    Attributes
+    ----------
+    industries_ : ndarray of str
+        Industry ids, the columns of the output.
+    mapper_ : IndustryMapper
+    """
+
+    def __init__(self, industries=None, *, parent_discount=0.8, min_confidence=0.3, use_names=True, fuzzy_cutoff=88.0):
+        self.industries = industries
+        self.parent_discount = parent_discount
+        self.min_confidence = min_confidence
+        self.use_names = use_names
+        self.fuzzy_cutoff = fuzzy_cutoff
+
+    def fit(self, X: pd.DataFrame, y=None):
+        if not 0 <= self.parent_discount <= 1:
+            raise ValueError(f"The 'parent_discount' parameter must be a float in [0, 1]. Got {self.parent_discount!r} instead.")
+        if not 0 <= self.min_confidence <= 1:
+            raise ValueError(f"The 'min_confidence' parameter must be a float in [0, 1]. Got {self.min_confidence!r} instead.")
+        inds: tuple[Industry, ...] = tuple(self.industries) if self.industries is not None else _default_config().industries
+        self.mapper_ = IndustryMapper(inds, fuzzy_cutoff=self.fuzzy_cutoff)
+        self.industries_ = np.array([i.id for i in inds], dtype=object)
+        pos = {iid: k for k, iid in enumerate(self.industries_)}
+        child = [pos[i.id] for i in inds if i.parent in pos]
+        parent = [pos[i.parent] for i in inds if i.parent in pos]
+        n = len(inds)
+        self.up_ = sp.csr_matrix((np.ones(len(child)), (child, parent)), shape=(n, n))
+        # A broad match spreads to the parent's typical children (all children when none are named).
+        # The first typical child is what the broad label most often means: each later one
+        # counts 5% less, so ties between links go to the label's primary meaning.
+        typical = {i.id: list(i.typical_children) for i in inds}
+        kids = []
+        for i in inds:
+            if i.parent in pos:
+                named = typical[i.parent]
+                if not named:
+                    kids.append((pos[i.parent], pos[i.id], 1.0))
+                elif i.id in named:
+                    kids.append((pos[i.parent], pos[i.id], 1.0 - 0.05 * named.index(i.id)))
+        r, c, v = (list(x) for x in zip(*kids)) if kids else ([], [], [])
+        self.down_ = sp.csr_matrix((v, (r, c)), shape=(n, n))
+        self.feature_names_in_ = np.array(["industry_text", "name"], dtype=object)
+        self.n_features_in_ = 2
+        return self
+
+    def explain(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Direct matches per row: ``row, industry, confidence, method, evidence``."""
+        found, inv = self.explain_distinct(X)
+        return _spread_rows(found, inv)
+
+    def explain_distinct(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """Direct matches of each distinct industry source, and which one each row uses.
+
+        Rows with the same industry text (or, where the text gives nothing,
+        the same name) get the same industries, so each distinct source is
+        mapped once.
+
+        Returns
+        -------
+        found : DataFrame
+            ``row, industry, confidence, method, evidence`` where ``row`` is
+            the index of a distinct source.
+        inverse : ndarray of int64 (n,)
+            Distinct source of each row of ``X``.
+        """
+        check_is_fitted(self, "mapper_")
+        codes, texts = pd.factorize(X["industry_text"].fillna("").astype(str).to_numpy(), use_na_sentinel=False)
+        found = self.mapper_.map_texts(pd.Series(texts, dtype=object))
+        found = found[found.confidence >= self.min_confidence]
+        inv = codes.astype(np.int64)
+        if self.use_names:
+            covered = np.zeros(len(texts), dtype=bool)
+            covered[found.row.to_numpy(dtype=np.int64)] = True
+            todo = np.flatnonzero(~covered[codes])
+            if len(todo):
+                names = X["name"].iloc[todo].astype(str)
+                if "name_en" in X.columns:
+                    names = names + " | " + X["name_en"].iloc[todo].astype(str)
+                ncodes, uniq = pd.factorize(names.str.replace(" | ", " ", regex=False).to_numpy(), use_na_sentinel=False)
+                by_name = self.mapper_.map_names(pd.Series(uniq, dtype=object))
+                by_name = by_name[by_name.confidence >= self.min_confidence]
+                by_name = by_name.assign(row=by_name.row.to_numpy(dtype=np.int64) + len(texts))
+                inv[todo] = ncodes + len(texts)
+                found = pd.concat([found, by_name], ignore_index=True)
+        # Renumber the sources actually used, in order of first use.
+        used, inv = np.unique(inv, return_inverse=True)
+        found = found[np.isin(found.row.to_numpy(dtype=np.int64), used)]
+        found = found.assign(row=np.searchsorted(used, found.row.to_numpy(dtype=np.int64)))
+        found = found.sort_values(["row", "confidence", "industry"], ascending=[True, False, True]).reset_index(drop=True)
+        return found, inv.astype(np.int64)
+
+    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        found, inv = self.explain_distinct(X)
+        return self.matrix(found, int(inv.max(initial=-1)) + 1)[inv]
+
+    def matrix(self, found: pd.DataFrame, n_rows: int) -> sp.csr_matrix:
+        """Industry vectors (n_rows, n_industries) from direct matches (see :meth:`explain`)."""
+        check_is_fitted(self, "mapper_")
+        col = pd.Index(self.industries_).get_indexer(found.industry)
+        direct = sp.csr_matrix(
+            (found.confidence.to_numpy(dtype=float), (found.row.to_numpy(dtype=int), col)),
+            shape=(n_rows, len(self.industries_)),
+        )
+        direct.sum_duplicates()
+        # A narrow match is also a match of its parent; a broad match counts for
+        # each child at parent_discount of its confidence.
+        up = (direct @ self.up_).minimum(1.0)
+        down = (direct @ self.down_) * self.parent_discount
+        out = direct.maximum(up).maximum(down).tocsr()
+        out.eliminate_zeros()
+        out.sort_indices()
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "industries_")
+        return np.array([f"industry__{i}" for i in self.industries_], dtype=object)
+
+
+def _spread_rows(found: pd.DataFrame, inverse: np.ndarray) -> pd.DataFrame:
+    """Matches of distinct sources (``row`` = source) spread to the rows using them."""
+    per = np.bincount(found.row.to_numpy(dtype=np.int64), minlength=int(inverse.max(initial=-1)) + 1)
+    start = np.concatenate([[0], np.cumsum(per)])
+    # Row r repeats the block of matches of its source, rows in order.
+    k = per[inverse]
+    ends = np.cumsum(k)
+    take = np.repeat(start[inverse] - (ends - k), k) + np.arange(ends[-1] if len(ends) else 0)
+    # Column by column with numpy takes: no per-row objects, no re-inference of text dtypes.
+    out = pd.DataFrame({c: pd.Series(found[c].to_numpy()[take], dtype=found[c].dtype) for c in found.columns})
+    out["row"] = np.repeat(np.arange(len(inverse), dtype=np.int64), k)
+    return out
+
+
+def tier_values(ranks: np.ndarray, on: np.ndarray, tiers, *, rank_decay: float, unranked_factor: float) -> np.ndarray:
+    """Value of each list membership: tier weight × rank factor (0 where not on the list).
+
+    The rank factor is ``1 - rank_decay * log(rank) / log(size)``: 1 at rank 1,
+    ``1 - rank_decay`` at the last rank. Unranked lists (or a missing rank)
+    give ``unranked_factor``.
+    """
+    weights = np.array([t.weight for t in tiers], dtype=float)
+    sizes = np.array([max(t.size, 2) for t in tiers], dtype=float)
+    r = np.clip(np.nan_to_num(ranks, nan=0.0), 0, sizes)
+    with np.errstate(divide="ignore"):
+        factor = 1.0 - rank_decay * np.log(np.maximum(r, 1.0)) / np.log(sizes)
+    factor = np.where(r >= 1, factor, unranked_factor)
+    return np.where(on, weights * factor, 0.0)
+
+
+class TierFeaturizer(TransformerMixin, BaseEstimator):
+    """Ranking-tier features.
+
+    Output columns: one value per list (tier weight × rank factor, see
+    :func:`tier_values`), then ``n_lists`` and ``tier_score`` — the best
+    list's value plus ``multi_list_bonus`` per further list, at most 1.
+
+    Parameters
+    ----------
+    tiers : sequence of Tier, optional
+        Default the bundled configuration's.
+    rank_decay, unranked_factor, multi_list_bonus : float
+    """
+
+    def __init__(self, tiers=None, *, rank_decay=0.5, unranked_factor=0.75, multi_list_bonus=0.05):
+        self.tiers = tiers
+        self.rank_decay = rank_decay
+        self.unranked_factor = unranked_factor
+        self.multi_list_bonus = multi_list_bonus
+
+    def fit(self, X: pd.DataFrame, y=None):
+        for name in ("rank_decay", "unranked_factor", "multi_list_bonus"):
+            v = getattr(self, name)
+            if not 0 <= v <= 1:
+                raise ValueError(f"The {name!r} parameter must be a float in [0, 1]. Got {v!r} instead.")
+        self.tiers_: tuple[Tier, ...] = tuple(self.tiers) if self.tiers is not None else _default_config().tiers
+        self.feature_names_in_ = np.array([rank_column(t.id) for t in self.tiers_] + [_on_column(t.id) for t in self.tiers_], dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "tiers_")
+        ranks = np.column_stack([X[rank_column(t.id)].to_numpy(dtype=float) for t in self.tiers_])
+        on = np.column_stack([X[_on_column(t.id)].to_numpy(dtype=bool) for t in self.tiers_])
+        # Most enterprises are on no list: their values are all 0.
+        listed = on.any(axis=1)
+        values = np.zeros(on.shape, dtype=float)
+        values[listed] = tier_values(
+            ranks[listed], on[listed], self.tiers_, rank_decay=self.rank_decay, unranked_factor=self.unranked_factor
+        )
+        n_lists = on.sum(axis=1)
+        score = np.minimum(1.0, values.max(axis=1, initial=0.0) + self.multi_list_bonus * np.maximum(n_lists - 1, 0))
+        return np.column_stack([values, n_lists, score])
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "tiers_")
+        return np.array([f"tier__{t.id}" for t in self.tiers_] + ["n_lists", "tier_score"], dtype=object)
+
+
+class RegionEncoder(TransformerMixin, BaseEstimator):
+    """One column per key source region: 1 where the enterprise belongs to it.
+
+    Reads the ``regions`` column (``;``-joined region ids) of the universe.
+    """
+
+    def __init__(self, regions=None):
+        self.regions = regions
+
+    def fit(self, X: pd.DataFrame, y=None):
+        self.regions_: tuple[Region, ...] = tuple(self.regions) if self.regions is not None else _default_config().regions
+        self.feature_names_in_ = np.array(["regions"], dtype=object)
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "regions_")
+        s = X["regions"].fillna("").astype(str)
+        padded = ";" + s + ";"
+        return (
+            np.column_stack([padded.str.contains(f";{r.id};", regex=False).to_numpy() for r in self.regions_]).astype(bool)
+            if self.regions_
+            else np.zeros((len(X), 0), bool)
+        )
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "regions_")
+        return np.array([f"region__{r.id}" for r in self.regions_], dtype=object)

@@ -1,0 +1,210 @@
+"""Model management: save trained models with a card and a manifest; load them only after checks.
+
+A joblib file is code (loading it runs whatever it holds), so a model is loaded
+only from the models folder, only if the manifest (``manifest.json``) lists it
+with the SHA-256 of its bytes, only if it was made by a compatible
+scikit-learn (same major.minor version) and only if its feature set is the
+one the configuration expects. Each refusal is one clear
+:class:`~matcher.errors.ModelError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+
+from ..errors import MatcherError
+from ..report.writers import atomic_write_bytes
+from .pairs import FEATURE_SETS, TrainedModel
+
+__all__ = ["ModelError", "save_model", "load_model", "read_manifest", "model_card_markdown", "MANIFEST"]
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.joblib$")
+
+
+class ModelError(MatcherError):
+    """A model file cannot be used: unknown, tampered with, or made for other software or features."""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _json_bytes(obj) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read_manifest(models_dir: str | Path) -> dict:
+    """The manifest of a models folder (``{"models": {}}`` when there is none)."""
+    path = Path(models_dir) / MANIFEST
+    if not path.exists():
+        return {"format": 1, "models": {}}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: cannot read the model manifest ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
+        raise ModelError(f"{path}: not a model manifest (expected an object with a 'models' table)")
+    return data
+
+
+def _versions() -> dict[str, str]:
+    import platform
+
+    import joblib
+    import numpy
+    import pandas
+    import sklearn
+
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def save_model(model: TrainedModel, models_dir: str | Path, *, name: str, card: dict) -> Path:
+    """Write ``<name>.joblib``, its model card (``.json`` and ``.md``) and update the manifest.
+
+    Parameters
+    ----------
+    model : TrainedModel
+    models_dir : path
+        Created if missing.
+    name : str
+        File stem, e.g. ``boosted-2026-11-23``.
+    card : dict
+        What the card says beyond what the model knows: data window and hash,
+        metrics, the data's provenance (``synthetic``).
+
+    Returns
+    -------
+    Path
+        The model file.
+    """
+    import joblib
+
+    models_dir = Path(models_dir)
+    file = f"{name}.joblib"
+    if not _NAME.match(file):
+        raise ModelError(f"invalid model name {name!r}; expected letters, digits, '-', '_' or '.'")
+    import io
+
+    buf = io.BytesIO()
+    joblib.dump(model, buf, compress=3)
+    data = buf.getvalue()
+    path = atomic_write_bytes(models_dir / file, data)
+    versions = _versions()
+    full = {
+        "file": file,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "kind": model.kind,
+        "feature_set": model.feature_set,
+        "features": list(model.features),
+        "horizon_weeks": model.horizon_weeks,
+        "trained_until": model.trained_until,
+        "training_rows": model.n_rows,
+        "training_signings": model.n_positive,
+        "parameters": model.params,
+        "calibration": "CalibratedClassifierCV(method='sigmoid'), 3 folds grouped by enterprise",
+        "coefficients": model.coefficients(),
+        "library_versions": versions,
+        **card,
+    }
+    atomic_write_bytes(models_dir / f"{name}.json", _json_bytes(full))
+    atomic_write_bytes(models_dir / f"{name}.md", model_card_markdown(full).encode("utf-8"))
+    manifest = read_manifest(models_dir)
+    manifest["format"] = 1
+    manifest["models"][file] = {
+        "sha256": full["sha256"],
+        "sklearn_version": versions["scikit-learn"],
+        "feature_set": model.feature_set,
+        "features": list(model.features),
+        "kind": model.kind,
+        "card": f"{name}.json",
+        "trained_until": model.trained_until,
+    }
+    atomic_write_bytes(models_dir / MANIFEST, _json_bytes(manifest))
+    log.info("model written to %s (sha256 %s)", path, full["sha256"][:12])
+    return path
+
+
+def model_card_markdown(card: dict) -> str:
+    """The model card as Markdown."""
+    lines = [f"# Model card: {card['file']}", ""]
+    if card.get("synthetic"):
+        lines += ["**Trained on SYNTHETIC (simulated) history — not on observed visits or projects.**", ""]
+    lines += [
+        f"- Kind: {card['kind']} (calibrated: {card['calibration']})",
+        f"- Predicts: a signed project with the team's city within {card['horizon_weeks']} weeks of a visit",
+        f"- Data: {card.get('data_source', '')}; window {card.get('data_window', '')}; sha256 {card.get('data_sha256', '')}",
+        f"- Training rows: {card['training_rows']} visits, {card['training_signings']} signed",
+        f"- Feature set: {card['feature_set']} — {', '.join(card['features'])}",
+        f"- SHA-256 of the file: {card['sha256']}",
+        "",
+        "## Parameters",
+        "",
+    ]
+    lines += [f"- {k}: {v}" for k, v in sorted(card["parameters"].items())]
+    if card.get("coefficients"):
+        lines += ["", "## Standardised coefficients (mean over calibration folds)", ""]
+        lines += [f"- {k}: {v:+.4f}" for k, v in card["coefficients"].items()]
+    if card.get("metrics"):
+        lines += ["", "## Metrics", ""]
+        lines += [f"- {k}: {v}" for k, v in card["metrics"].items()]
+    lines += ["", "## Library versions", ""]
+    lines += [f"- {k}: {v}" for k, v in card["library_versions"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _compatible(made: str, running: str) -> bool:
+    return made.split(".")[:2] == running.split(".")[:2]
+
+
+def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> TrainedModel:
+    """Load a model after checking its manifest entry, SHA-256, scikit-learn version and feature set.
+
+    Raises
+    ------
+    ModelError
+        With one line saying which check failed.
+    """
+    import joblib
+    import sklearn
+
+    models_dir = Path(models_dir)
+    if not _NAME.match(name or ""):
+        raise ModelError(f"invalid model file name {name!r}; expected a file name in the models folder such as boosted-2026-11-23.joblib")
+    entry = read_manifest(models_dir)["models"].get(name)
+    path = models_dir / name
+    if entry is None:
+        raise ModelError(f"model {name!r} is not listed in {models_dir / MANIFEST}; train it with matcher train")
+    if not path.is_file():
+        raise ModelError(f"model file {path} is missing")
+    digest = _sha256(path)
+    if digest != entry.get("sha256"):
+        raise ModelError(
+            f"model file {path} has been changed: its SHA-256 {digest[:12]}… does not match the manifest's {str(entry.get('sha256'))[:12]}…; refusing to load it"
+        )
+    made = str(entry.get("sklearn_version", ""))
+    if not _compatible(made, sklearn.__version__):
+        raise ModelError(
+            f"model {name!r} was made with scikit-learn {made}, which is incompatible with the installed {sklearn.__version__}; retrain it with matcher train"
+        )
+    if entry.get("feature_set") != feature_set or list(entry.get("features", [])) != list(FEATURE_SETS.get(feature_set, ())):
+        raise ModelError(
+            f"model {name!r} was trained on feature set {entry.get('feature_set')!r}, but the configuration expects {feature_set!r}; "
+            "retrain it or change [model] feature_set"
+        )
+    model = joblib.load(path)
+    if not isinstance(model, TrainedModel) or model.feature_set != feature_set:
+        raise ModelError(f"model file {path} does not hold a matcher model for feature set {feature_set!r}")
+    return model

@@ -1,0 +1,17 @@
+"""Entity resolution: name normalisation, aliases, blocking, comparison, the match model and the Resolver.
+
+Public names are imported on first use, so that ``matcher --help`` stays fast.
+"""
+
+import lazy_loader as lazy
+
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submod_attrs={
+        "model_cache": ["cache_folder", "set_model_cache", "model_cache_key", "load_cached", "save_cached"],
+        "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "to_pinyin", "to_initials", "parse_names"],
+        "records": ["REVIEW_COLUMNS", "master_names", "resolve_incoming", "ResolveSummary", "resolve_store", "link_parents", "apply_review", "master_list"],
+        "resolver": ["FEATURES", "DECISIONS", "BLOCKS", "ALIAS_COLUMNS", "AliasTable", "load_aliases", "token_key", "Resolver"],
+        "synth": ["SYNTHETIC_LABEL", "synthetic_master", "synthetic_queries"],
+    },
+)

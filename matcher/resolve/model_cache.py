@@ -1,0 +1,125 @@
+"""On-disk cache of the trained match model of entity resolution.
+
+The match model (:class:`matcher.resolve.resolver.Resolver`) is trained on seeded
+synthetic pairs, deterministically, in about 2 s. Each command-line process
+used to train it again; with a cache folder set (the command line sets
+``<models>/cache``), it is trained once per key and then loaded.
+
+The key (:func:`model_cache_key`) is a SHA-256 over the training parameters,
+the features, the Python and library versions and the source files training
+depends on: a change to any of them gives a new file name, so a stale model
+is never used. Each ``.joblib`` file has its SHA-256 recorded beside it
+(``.sha256``) when written; a joblib file is code, so it is loaded only after
+its hash matches the recorded one. A missing, partial or changed file is
+trained again, and both files are replaced atomically (temporary file, then
+rename). Library code never writes the cache unless a folder was set.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+__all__ = ["set_model_cache", "cache_folder", "model_cache_key", "load_cached", "save_cached"]
+
+log = logging.getLogger(__name__)
+
+#: Folder of the on-disk cache of trained match models; ``None``: train once per process only.
+_FOLDER: Path | None = None
+#: Files whose content the trained model depends on (besides the library versions).
+_MODEL_SOURCES = (
+    "matcher/resolve/resolver.py",
+    "matcher/resolve/normalize.py",
+    "matcher/_text.py",
+    "matcher/resolve/synth.py",
+    "matcher/data/gazetteer.csv",
+)
+
+
+def cache_folder() -> Path | None:
+    """The folder set by :func:`set_model_cache`, or ``None``."""
+    return _FOLDER
+
+
+def set_model_cache(folder: str | Path | None) -> None:
+    """Cache trained match models in ``folder`` (the command line uses ``<models>/cache``); ``None`` turns it off.
+
+    Training is deterministic, so a model is trained once per set of training
+    parameters, library versions and source files (:func:`model_cache_key`)
+    and then loaded. Each file is saved with its SHA-256 beside it
+    (``.sha256``), and loaded only when the file's hash matches; otherwise it
+    is trained again and both files are replaced atomically.
+    """
+    global _FOLDER
+    _FOLDER = Path(folder) if folder is not None else None
+
+
+def model_cache_key(n_train: int, random_state: int, features: tuple[str, ...]) -> str:
+    """SHA-256 over what the trained model depends on: parameters, features, library versions, source files."""
+    import hashlib
+    import json
+    import platform
+    from importlib.metadata import version
+
+    libs = {lib: version(lib) for lib in ("scikit-learn", "numpy", "scipy", "pandas", "rapidfuzz", "pypinyin", "joblib")}
+    import importlib.resources
+
+    def read(name: str) -> bytes:
+        package, _, file = name.rpartition("/")
+        return importlib.resources.files(package.replace("/", ".")).joinpath(file).read_bytes()
+
+    sources = {name: hashlib.sha256(read(name)).hexdigest() for name in _MODEL_SOURCES}
+    spec = {
+        "n_train": int(n_train),
+        "random_state": int(random_state),
+        "features": list(features),
+        "python": platform.python_version(),
+        "libs": libs,
+        "sources": sources,
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_cached(path: Path):
+    """The cached (model, background), or ``None`` when absent or when its SHA-256 does not match the recorded one."""
+    import joblib
+
+    sha = path.with_suffix(".sha256")
+    try:
+        recorded = sha.read_text(encoding="ascii").strip()
+        if not path.is_file() or _file_sha256(path) != recorded:
+            log.debug("match model cache %s missing or changed: training again", path)
+            return None
+    except (OSError, UnicodeDecodeError):
+        return None
+    # joblib files are code: loaded only after the hash matched.
+    return joblib.load(path)
+
+
+def save_cached(path: Path, trained) -> None:
+    """Write the model, then its hash, each to a temporary file renamed into place (atomic)."""
+    import os
+    import tempfile
+
+    import joblib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    os.close(fd)
+    try:
+        joblib.dump(trained, tmp)
+        digest = _file_sha256(Path(tmp))
+        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(digest + "\n")
+        os.replace(tmp, path.with_suffix(".sha256"))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

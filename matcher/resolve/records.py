@@ -1,0 +1,371 @@
+"""Resolution against the database: merge, review, undo, parent links, the master list.
+
+- :func:`resolve_incoming` runs inside a list import: each new enterprise is
+  compared with the known ones and merged into one when the
+  :class:`~matcher.resolve.resolver.Resolver` says ``merge``.
+- :func:`resolve_store` resolves the whole master against itself, merges the
+  sure pairs, writes the uncertain ones to a review file and links
+  subsidiaries to their parents from the alias table.
+- :func:`apply_review` reads a review file a person has marked (``same`` /
+  ``different``) and acts on it; decisions are kept so a pair is not asked twice.
+- :func:`master_list` is the master: ids, Chinese and English names, aliases,
+  HQ, source region, lists with year and rank.
+
+Ids never change: a new enterprise gets the hash of its normalised name
+(:func:`matcher.store.core.enterprise_id_for`); a merge keeps the older enterprise's
+id and records which rows moved, so :meth:`Store.undo_merge` can reverse it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from ..errors import InputError, MatcherError
+from .resolver import Resolver
+
+__all__ = ["resolve_incoming", "resolve_store", "apply_review", "master_list", "master_names", "ResolveSummary", "REVIEW_COLUMNS"]
+
+log = logging.getLogger(__name__)
+
+#: Columns of a review file; a person fills ``decision`` with ``same`` or ``different``.
+REVIEW_COLUMNS = ("left_id", "left_name", "right_id", "right_name", "probability", "reason_zh", "reason_en", "decision")
+_SAME = {"same", "是", "相同", "同一", "y", "yes", "merge", "合并"}
+_DIFFERENT = {"different", "否", "不同", "n", "no", "new", "split", "不合并"}
+
+
+def master_names(store, conn=None, exclude: set[str] | None = None) -> pd.DataFrame:
+    """Every known name of every live enterprise: ``enterprise_id, name, province``."""
+    from ..store.core import enterprises_t, entries_t, names_t, profiles_t
+
+    def run(c):
+        names = pd.read_sql(
+            sa.select(names_t.c.enterprise_id, names_t.c.name)
+            .join(enterprises_t, enterprises_t.c.enterprise_id == names_t.c.enterprise_id)
+            .where(enterprises_t.c.merged_into.is_(None)),
+            c,
+        )
+        prov = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.province).where(entries_t.c.province != ""), c)
+        pprov = pd.read_sql(sa.select(profiles_t.c.enterprise_id, profiles_t.c.province).where(profiles_t.c.province != ""), c)
+        return names, pd.concat([pprov, prov])
+
+    if conn is None:
+        with store.engine.connect() as c:
+            names, prov = run(c)
+    else:
+        names, prov = run(conn)
+    if exclude:
+        names = names[~names.enterprise_id.isin(exclude)]
+    province = prov.drop_duplicates("enterprise_id").set_index("enterprise_id").province.astype(object)
+    names["province"] = names.enterprise_id.map(province).astype(object).fillna("").astype(str)
+    return names.sort_values(["enterprise_id", "name"]).reset_index(drop=True)
+
+
+def _decided(conn) -> set[tuple[str, str]]:
+    from ..store.core import review_decisions_t
+
+    return {(a, b) for a, b in conn.execute(sa.select(review_decisions_t.c.left_id, review_decisions_t.c.right_id))}
+
+
+def _imports_of(conn) -> dict[str, frozenset[int]]:
+    """Enterprise → the imports (list files and years) it appears on."""
+    from ..store.core import entries_t
+
+    e = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.import_id).distinct(), conn)
+    return {k: frozenset(v) for k, v in e.groupby("enterprise_id").import_id}
+
+
+def _colisted(imports: dict[str, frozenset[int]], a: str, b: str) -> bool:
+    """Two rows of one list are two enterprises: such a pair is never merged automatically."""
+    return bool(imports.get(a, frozenset()) & imports.get(b, frozenset()))
+
+
+def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None = None) -> int:
+    """Merge the import's new enterprises into known ones where the resolver says ``merge``; returns how many.
+
+    Called by :meth:`Store.import_lists` inside its transaction.
+    """
+    from ..store.core import enterprises_t, merges_t
+
+    ids = [str(i) for i in ids]
+    # New here: created by this import, i.e. no merge history and no rows of other imports.
+    known = master_names(store, conn)
+    counts = known.groupby("enterprise_id").size()
+    from ..store.core import entries_t
+
+    other = pd.read_sql(
+        sa.select(entries_t.c.enterprise_id).where(entries_t.c.import_id != import_id, entries_t.c.enterprise_id.in_(ids)).distinct(), conn
+    )
+    hist = pd.read_sql(sa.select(merges_t.c.kept_id), conn)
+    new_ids = sorted(set(ids) - set(other.enterprise_id) - set(hist.kept_id))
+    new_ids = [i for i in new_ids if i in counts.index]
+    if not new_ids:
+        return 0
+    master = known[~known.enterprise_id.isin(new_ids)]
+    if master.empty:
+        return 0
+    queries = known[known.enterprise_id.isin(new_ids)].reset_index(drop=True)
+    prov = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.province).where(entries_t.c.import_id == import_id), conn)
+    prov = prov[prov.province != ""].drop_duplicates("enterprise_id").set_index("enterprise_id").province
+    queries["province"] = queries.enterprise_id.map(prov).astype(object).fillna(queries.province.astype(object))
+    r = (resolver or Resolver()).fit(master)
+    pred = r.predict(queries[["name", "province"]])
+    pred["new_id"] = queries.enterprise_id.to_numpy()
+    decided = _decided(conn)
+    pred = pred[pred.decision == "merge"]
+    pred = pred[[(min(a, b), max(a, b)) not in decided for a, b in zip(pred.new_id, pred.enterprise_id)]]
+    pred = pred.sort_values(["new_id", "probability", "enterprise_id"], ascending=[True, False, True]).drop_duplicates("new_id")
+    merged = 0
+    imports = _imports_of(conn)
+    for row in pred.itertuples(index=False):  # one per merged enterprise
+        if _colisted(imports, row.enterprise_id, row.new_id):
+            continue
+        live = conn.execute(sa.select(enterprises_t.c.merged_into).where(enterprises_t.c.enterprise_id == row.enterprise_id)).first()
+        if live is None or live[0] is not None:
+            continue
+        store._merge(conn, row.enterprise_id, row.new_id, f"resolver p={row.probability:.3f}: {row.reason_en}", import_id)
+        merged += 1
+    if merged:
+        log.info("import %s: %d new names resolved to known enterprises", import_id, merged)
+    return merged
+
+
+@dataclass(frozen=True)
+class ResolveSummary:
+    """What :func:`resolve_store` did."""
+
+    enterprises: int
+    merged: int
+    review: int
+    parents: int
+
+    def summary(self) -> str:
+        return (
+            f"{self.enterprises} enterprises: {self.merged} merged, {self.review} pairs to review, {self.parents} linked to a parent group"
+        )
+
+
+def _pairs(store, resolver: Resolver) -> pd.DataFrame:
+    """Scored pairs of distinct live enterprises, best name pair per enterprise pair, ``left_id < right_id``."""
+    names = master_names(store)
+    if names.empty:
+        return pd.DataFrame(columns=["left_id", "right_id", "probability"])
+    resolver.fit(names)
+    scored = resolver.score_pairs(names[["name", "province"]])
+    scored["left"] = names.enterprise_id.to_numpy()[scored.q.to_numpy()]
+    scored = scored[scored.left != scored.enterprise_id]
+    a, b = scored.left.to_numpy(dtype=object).astype(str), scored.enterprise_id.to_numpy(dtype=object).astype(str)
+    scored["left_id"], scored["right_id"] = np.where(a <= b, a, b), np.where(a <= b, b, a)
+    scored["left_name"] = names.name.to_numpy()[np.where(a <= b, scored.q.to_numpy(), scored.m.to_numpy())]
+    scored["right_name"] = names.name.to_numpy()[np.where(a <= b, scored.m.to_numpy(), scored.q.to_numpy())]
+    scored = scored.sort_values(["left_id", "right_id", "probability"], ascending=[True, True, False], kind="stable")
+    return scored.drop_duplicates(["left_id", "right_id"]).reset_index(drop=True)
+
+
+def resolve_store(store, *, resolver: Resolver | None = None, review_out: str | Path | None = None) -> ResolveSummary:
+    """Resolve the master against itself: merge sure pairs, write the uncertain ones for review, link parents.
+
+    Running it again on the same data changes nothing: merged pairs are one
+    enterprise already, and decided pairs are skipped.
+    """
+    from ..report.writers import write_table
+    from .resolver import _reasons
+
+    resolver = resolver or Resolver()
+    pairs = _pairs(store, resolver)
+    with store.engine.connect() as conn:
+        decided = _decided(conn)
+        imports = _imports_of(conn)
+    if len(pairs):
+        keep = np.array([(a, b) not in decided for a, b in zip(pairs.left_id, pairs.right_id)], dtype=bool)
+        pairs = pairs[keep]
+        decision = np.where(pairs.probability >= resolver.upper, "merge", np.where(pairs.probability >= resolver.lower, "review", "new"))
+        # Two entries of one list are two enterprises: a sure-looking pair of them goes to review.
+        colisted = np.array([_colisted(imports, a, b) for a, b in zip(pairs.left_id, pairs.right_id)], dtype=bool)
+        pairs["decision"] = np.where((decision == "merge") & colisted, "review", decision)
+        pairs["reason_zh"], pairs["reason_en"] = _reasons(pairs.assign(enterprise_id=pairs.right_id))
+    sure = (
+        pairs[pairs.decision == "merge"].sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True])
+        if len(pairs)
+        else pairs
+    )
+    merged = 0
+    root: dict[str, str] = {}
+
+    def find(e: str) -> str:
+        while e in root:
+            e = root[e]
+        return e
+
+    with store.engine.begin() as conn:
+        for row in sure.itertuples(index=False):  # sure pairs: few
+            a, b = find(row.left_id), find(row.right_id)
+            if a == b:
+                continue
+            keep_id, other = min(a, b), max(a, b)
+            store._merge(conn, keep_id, other, f"resolve p={row.probability:.3f}: {row.reason_en}", None)
+            root[other] = keep_id
+            merged += 1
+    review = pairs[pairs.decision == "review"] if len(pairs) else pairs
+    if len(review):
+        review = review[[find(a) != find(b) for a, b in zip(review.left_id, review.right_id)]]
+    if review_out is not None:
+        frame = review.reindex(columns=list(REVIEW_COLUMNS)).assign(decision="")
+        frame["probability"] = frame.probability.astype(float).round(4)
+        frame = frame.sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True]).reset_index(drop=True)
+        write_table(frame, str(review_out), sheet="review")
+    parents = link_parents(store, resolver)
+    n = len(store.read("enterprises").query("merged_into.isna()"))
+    return ResolveSummary(n, merged, len(review), parents)
+
+
+def link_parents(store, resolver: Resolver) -> int:
+    """Link each enterprise in an alias group with a parent to the enterprise of the ultimate parent group."""
+    table = resolver.alias_table_ if getattr(resolver, "alias_table_", None) is not None else None
+    if table is None:
+        return 0
+    names = master_names(store)
+    parsed = resolver._prepare(names)
+    names["group"] = parsed.group.to_numpy()
+    names = names[names.group != ""]
+    group_ent = names.sort_values("enterprise_id").drop_duplicates("group").set_index("group").enterprise_id
+    ent_group = names.sort_values("enterprise_id").drop_duplicates("enterprise_id").set_index("enterprise_id").group
+    links = pd.DataFrame({"enterprise_id": ent_group.index, "group": ent_group.to_numpy()})
+    links["parent_group"] = links.group.map(table.ultimate_parent)
+    links = links[links.parent_group != links.group]
+    links["parent_id"] = links.parent_group.map(group_ent)
+    links = links.dropna(subset=["parent_id"])
+    links = links[links.parent_id != links.enterprise_id]
+    return store.set_parents(links, source="aliases")
+
+
+def apply_review(store, path: str | Path) -> tuple[int, int]:
+    """Act on a marked review file: ``same`` merges, ``different`` keeps apart; returns (merged, kept apart).
+
+    Raises
+    ------
+    InputError
+        Naming the file, row, column and value of a decision that is neither
+        same nor different, or of an id that is not in the database.
+    """
+    frame = _read_review(Path(path))
+    cols = {str(c).strip().lower(): c for c in frame.columns}
+    for need in ("left_id", "right_id", "decision"):
+        if need not in cols:
+            raise InputError(str(path), f"missing column {need!r}; a review file has the columns {', '.join(REVIEW_COLUMNS)}")
+    name = Path(path).name
+    ents = store.read("enterprises").set_index("enterprise_id").merged_into
+    same, diff = [], []
+    for i in range(len(frame)):
+        d = str(frame[cols["decision"]].iloc[i] if pd.notna(frame[cols["decision"]].iloc[i]) else "").strip().lower()
+        row = i + 2  # the header is row 1
+        if not d:
+            continue
+        ids = []
+        for c in ("left_id", "right_id"):
+            v = str(frame[cols[c]].iloc[i]).strip()
+            if v not in ents.index:
+                raise InputError(str(path), "no enterprise with this id in the database", row=row, column=cols[c], value=v)
+            ids.append(v)
+        if d in _SAME:
+            same.append((*ids, row))
+        elif d in _DIFFERENT:
+            diff.append((*ids, row))
+        else:
+            raise InputError(
+                str(path),
+                "the decision must be 'same' or 'different' (or empty to leave the pair undecided)",
+                row=row,
+                column=cols["decision"],
+                value=d,
+            )
+
+    def live(e: str) -> str:
+        while isinstance(ents.get(e), str):
+            e = ents[e]
+        return e
+
+    merged = 0
+    with store.engine.begin() as conn:
+        for a, b, row in same:
+            a, b = live(a), live(b)
+            if a == b:
+                continue
+            keep, other = min(a, b), max(a, b)
+            store._merge(conn, keep, other, f"review {name} row {row}: same", None)
+            ents[other] = keep
+            merged += 1
+    decisions = pd.DataFrame(
+        [(a, b, "same", f"review {name} row {r}") for a, b, r in same]
+        + [(a, b, "different", f"review {name} row {r}") for a, b, r in diff],
+        columns=["left_id", "right_id", "decision", "source"],
+    )
+    store.record_decisions(decisions)
+    return merged, len(diff)
+
+
+def _read_review(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(str(path), "no such file; expected the review file written by matcher resolve --review-out")
+    try:
+        if path.suffix.lower() == ".xlsx":
+            return pd.read_excel(path, dtype=str).fillna("")
+        if path.suffix.lower() == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(str(path), f"cannot read the review file: {exc}") from None
+    raise InputError(str(path), "expected a .csv or .xlsx review file")
+
+
+def master_list(store, config, search: str | None = None) -> pd.DataFrame:
+    """The master list: one row per live enterprise.
+
+    Columns ``enterprise_id, name_zh, name_en, aliases, hq_province, hq_city,
+    source_region, parent_id, lists`` (``type year #rank`` joined by ``; ``).
+    ``search`` keeps enterprises any of whose names contain it (case and width folded).
+    """
+    from .._text import fold_text
+    from ..featurise.universe import build_universe
+
+    u = build_universe(store, config)
+    names = master_names(store)
+    al = names.groupby("enterprise_id").name.agg(lambda s: "; ".join(sorted(set(s))))
+    e = store.read("list_entries")
+    if len(e):
+        e = e.sort_values(["enterprise_id", "list_type", "year", "rank"])
+        rank = e["rank"].map(lambda r: "" if pd.isna(r) else f" #{int(r)}")
+        e["label"] = e.list_type + " " + e.year.astype(str) + rank
+        lists = e.groupby("enterprise_id").label.agg(lambda s: "; ".join(dict.fromkeys(s)))
+    else:
+        lists = pd.Series(dtype=object)
+    parents = store.ultimate_parents()
+    cjk = names.name.str.contains(r"[\u3400-\u9fff]", regex=True)
+    first_zh = names[cjk].groupby("enterprise_id").name.first()
+    first_en = names[~cjk].groupby("enterprise_id").name.first()
+    name_zh = u.name_zh.where(u.name_zh != "", u.enterprise_id.map(first_zh)).fillna("")
+    name_en = u.name_en.where(u.name_en != "", u.enterprise_id.map(first_en)).fillna("")
+    out = pd.DataFrame(
+        {
+            "enterprise_id": u.enterprise_id,
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "aliases": u.enterprise_id.map(al).astype(object).fillna(""),
+            "hq_province": u.hq_province,
+            "hq_city": u.hq_city,
+            "source_region": u.source_region,
+            "parent_id": u.enterprise_id.map(parents).astype(object).fillna(""),
+            "lists": u.enterprise_id.map(lists).astype(object).fillna(""),
+        }
+    )
+    if search:
+        needle = fold_text(search)
+        hay = (out.name_zh + " " + out.name_en + " " + out.aliases).map(fold_text)
+        out = out[hay.str.contains(needle, regex=False)]
+        if out.empty:
+            raise MatcherError(f"no enterprise has a name containing {search!r}")
+    return out.reset_index(drop=True)

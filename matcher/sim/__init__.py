@@ -1,0 +1,13 @@
+"""Simulation (synthetic data, seeded and labelled synthetic): universes, histories and weeks.
+
+Public names are imported on first use, so that ``matcher --help`` stays fast.
+"""
+
+import lazy_loader as lazy
+
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submod_attrs={
+        "history": ["SYNTHETIC_MARK", "synthetic_universe", "expand_teams", "add_teams", "visit_chance", "team_scores", "SimulatedHistory", "hidden_propensity", "simulate_history"],
+    },
+)

@@ -1,0 +1,99 @@
+"""A plain-Python reference of the rule score, one enterprise and one city chain at a time.
+
+Slow on purpose: the tests check the vectorised :class:`matcher.score.rule.RuleScorer`
+against it on random inputs, and the benchmarks time it as the naive baseline.
+It follows the definitions in :mod:`matcher.score.rule` and
+:class:`matcher.featurise.transformers.IndustryVectorizer` literally.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from matcher.config.schema import Config
+from matcher.featurise.transformers import rank_column
+
+__all__ = ["reference_scores"]
+
+
+def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame) -> dict[tuple[int, int], tuple]:
+    """Rule score of every (enterprise row, city chain) pair.
+
+    Parameters
+    ----------
+    config : Config
+    universe : DataFrame
+        With ``regions`` and the ``rank__``/``on__`` columns of each tier.
+    found : DataFrame
+        Direct industry matches (``row, industry, confidence``), as
+        :meth:`IndustryVectorizer.explain` gives them.
+
+    Returns
+    -------
+    dict
+        ``(row, g) → (chain score, best link id or None, region fit, tier score, total)``,
+        ``g`` counting the city chains in configuration order.
+    """
+    sc = config.scoring
+    total_w = sc.w_chain + sc.w_region + sc.w_tier
+    wc, wr, wt = sc.w_chain / total_w, sc.w_region / total_w, sc.w_tier / total_w
+    sw = dict(sc.status_weights)
+    parent = {i.id: i.parent for i in config.industries}
+    typical = {i.id: list(i.typical_children) for i in config.industries}
+    links = {lk.id: lk for c in config.chains for lk in c.links}
+    # The share of each chain's links that list an industry; the largest share makes its home chain.
+    share: dict[str, dict[str, float]] = {}
+    for c in config.chains:
+        for lk in c.links:
+            for i in lk.industries:
+                share.setdefault(i, {}).setdefault(c.id, 0.0)
+                share[i][c.id] += 1 / len(c.links)
+
+    def chain_weight(i: str, chain: str) -> float:
+        return 1.0 if abs(share[i][chain] - max(share[i].values())) < 1e-9 else sc.cross_chain_weight
+
+    def spread(child: str) -> float:
+        named = typical[parent[child]]
+        if not named:
+            return 1.0
+        return 1.0 - 0.05 * named.index(child) if child in named else 0.0
+
+    direct: dict[int, dict[str, float]] = {}
+    for r in found.itertuples():
+        row = direct.setdefault(int(r.row), {})
+        row[r.industry] = max(row.get(r.industry, 0.0), float(r.confidence))
+    out = {}
+    for row in range(len(universe)):
+        d = direct.get(row, {})
+        e = dict(d)
+        for i in parent:
+            up = min(1.0, sum(v for c, v in d.items() if parent[c] == i))
+            down = d.get(parent[i], 0.0) * sc.parent_discount * spread(i) if parent[i] else 0.0
+            e[i] = max(e.get(i, 0.0), up, down)
+        regs = [r for r in str(universe["regions"].iloc[row]).split(";") if r]
+        region = 0.0
+        for reg in config.regions:
+            if reg.id in regs:
+                for p in reg.priorities:
+                    region = max(region, min(1.0, sum(e.get(i, 0.0) for i in p.industries)) * p.weight)
+        best_tier, n_lists = 0.0, 0
+        for t in config.tiers:
+            if universe[f"on__{t.id}"].iloc[row]:
+                n_lists += 1
+                rk = universe[rank_column(t.id)].iloc[row]
+                f = sc.unranked_factor if (not t.ranked or math.isnan(rk)) else 1 - sc.rank_decay * math.log(rk) / math.log(t.size)
+                best_tier = max(best_tier, t.weight * f)
+        tier = min(1.0, best_tier + sc.multi_list_bonus * max(n_lists - 1, 0))
+        g = 0
+        for city in config.cities:
+            for cc in city.chains:
+                best, best_link = 0.0, None
+                for lid, status in cc.links:
+                    fit = min(1.0, sum(e.get(i, 0.0) * chain_weight(i, cc.chain) for i in links[lid].industries))
+                    if fit * sw[status] > best:
+                        best, best_link = fit * sw[status], lid
+                out[(row, g)] = (best, best_link, region, tier, wc * best + wr * region + wt * tier)
+                g += 1
+    return out
