@@ -8,13 +8,16 @@ matching on the normalised key already joins the common spellings.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["normalize_name", "normalize_names", "fold_text", "LEGAL_FORMS_ZH", "LEGAL_FORMS_EN"]
+from .errors import MatcherError
+
+__all__ = ["normalize_name", "normalize_names", "fold_text", "LEGAL_FORMS_ZH", "LEGAL_FORMS_EN", "parse_week", "iso_week"]
 
 # Longest first: a suffix is stripped only at the end, repeatedly.
 LEGAL_FORMS_ZH = tuple(
@@ -127,3 +130,33 @@ def normalize_names(names: pd.Series) -> pd.Series:
         out[~zh] = stripped.where(stripped != "", spaced.str.replace(" ", "", regex=False))
     pos = pd.Index(uniq).get_indexer(values)
     return pd.Series(out.to_numpy(dtype=object)[pos], index=names.index, dtype=object).astype(str)
+
+
+# --------------------------------------------------------------------------- ISO weeks
+
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def parse_week(text: str) -> tuple[str, dt.date]:
+    """Normalise an ISO week (``2026-W49``) and return it with its Monday.
+
+    Raises
+    ------
+    MatcherError
+        If the text is not an ISO week that exists.
+    """
+    m = _WEEK.match(str(text).strip())
+    if not m:
+        raise MatcherError(f"invalid week {text!r}; expected an ISO week such as 2026-W49")
+    year, week = int(m.group(1)), int(m.group(2))
+    try:
+        monday = dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise MatcherError(f"invalid week {text!r}: {year} has no ISO week {week}") from None
+    return f"{year}-W{week:02d}", monday
+
+
+def iso_week(day: dt.date) -> str:
+    """The ISO week of a date, as ``2026-W49``."""
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"

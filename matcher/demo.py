@@ -79,7 +79,7 @@ def load_simulated_history(store, scores, config: Config, week: str, *, weeks: i
 
     Returns the :class:`matcher.sim.history.SimulatedHistory`.
     """
-    from .plan.week import parse_week
+    from ._text import parse_week
     from .sim.history import simulate_history
 
     _, monday = parse_week(week)
@@ -101,9 +101,9 @@ def load_simulated_history(store, scores, config: Config, week: str, *, weeks: i
 
 def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = None, echo: Callable[[str], None] = lambda s: None) -> str:
     """Build a fresh demo database, write target lists and the week's team lists to ``out``."""
+    from ._text import parse_week
     from .cli.main import _Ctx, _write_weekly
     from .featurise.universe import build_universe
-    from .plan.week import parse_week
     from .report.writers import write_table
     from .score.rule import RuleScorer
     from .store.core import Store

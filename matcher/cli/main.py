@@ -262,7 +262,7 @@ def weekly(obj: _Ctx, week, out, visits, projects, force):
     teams/<team>.csv|xlsx|json and office.xlsx, and records the issued plan
     (week, configuration and data hashes) in the database.
     """
-    from ..plan.week import parse_week
+    from .._text import parse_week
 
     week, _ = parse_week(week)
     out_dir = Path(out or f"weekly-{week}")

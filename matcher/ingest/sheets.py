@@ -175,7 +175,7 @@ def write_template(kind: str, path: str | Path, config: Config, rows: pd.DataFra
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from ..report.writers import _FIXED_TIME, _normalise_zip, atomic_write_bytes
+    from .._files import FIXED_TIME, atomic_write_bytes, normalise_zip
 
     fields = sheet_fields(kind)
     path = Path(path)
@@ -238,12 +238,12 @@ def write_template(kind: str, path: str | Path, config: Config, rows: pd.DataFra
     for i, text in enumerate(lines, start=1):
         info.cell(row=i, column=1, value=text)
     info.column_dimensions["A"].width = 120
-    wb.properties.created = _FIXED_TIME
-    wb.properties.modified = _FIXED_TIME
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
     wb.properties.creator = "matcher"
     raw = io.BytesIO()
     wb.save(raw)
-    return atomic_write_bytes(path, _normalise_zip(raw.getvalue()))
+    return atomic_write_bytes(path, normalise_zip(raw.getvalue()))
 
 
 def history_to_sheet(

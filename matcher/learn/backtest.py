@@ -293,8 +293,9 @@ def write_report(result: BacktestResult, out_dir, *, title: str = "") -> list:
     """Write the comparison table (CSV, Markdown), the NDCG chart and the reliability diagram to ``out_dir``."""
     from pathlib import Path
 
+    from .._files import atomic_write_bytes
     from ..report.charts import new_figure, save_figure
-    from ..report.writers import atomic_write_bytes, write_csv
+    from ..report.writers import write_csv
 
     out = Path(out_dir)
     written = [write_csv(result.table, out / "comparison.csv"), write_csv(result.calibration, out / "calibration.csv")]

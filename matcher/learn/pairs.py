@@ -437,7 +437,7 @@ def blended_team_scores(
     the week ``week`` (ISO week), with ``weight`` defaulting to the
     configuration's ``model.blend_weight``.
     """
-    from ..plan.week import parse_week
+    from .._text import parse_week
 
     _, monday = parse_week(week)
     pf = PairFeatures(scores, config, visits if visits is not None else pd.DataFrame(), projects)

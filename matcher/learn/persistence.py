@@ -16,8 +16,8 @@ import logging
 import re
 from pathlib import Path
 
+from .._files import atomic_write_bytes, sha256_file
 from ..errors import MatcherError
-from ..report.writers import atomic_write_bytes
 from .pairs import FEATURE_SETS, TrainedModel
 
 __all__ = ["ModelError", "save_model", "load_model", "read_manifest", "model_card_markdown", "MANIFEST"]
@@ -30,10 +30,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.joblib$")
 
 class ModelError(MatcherError):
     """A model file cannot be used: unknown, tampered with, or made for other software or features."""
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _json_bytes(obj) -> bytes:
@@ -189,7 +185,7 @@ def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> Traine
         raise ModelError(f"model {name!r} is not listed in {models_dir / MANIFEST}; train it with matcher train")
     if not path.is_file():
         raise ModelError(f"model file {path} is missing")
-    digest = _sha256(path)
+    digest = sha256_file(path)
     if digest != entry.get("sha256"):
         raise ModelError(
             f"model file {path} has been changed: its SHA-256 {digest[:12]}… does not match the manifest's {str(entry.get('sha256'))[:12]}…; refusing to load it"

@@ -32,12 +32,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .._text import iso_week, parse_week
 from ..columns import ACTIVE_STAGES, PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS, empty_projects, empty_visits
 from ..config.schema import Config, Planner, Team
 from ..errors import MatcherError
@@ -65,27 +65,7 @@ PLAN_COLUMNS = ["week", "team_id", "home_city", "region", "rank", "enterprise_id
 #: Columns of a frame of previously issued plans (one row per lead).
 PREVIOUS_COLUMNS = ("week", "team_id", "enterprise_id", "rank")
 
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _EPS = 1e-9  # tie-break step: far below the 1e-6 rounding of values
-
-
-def parse_week(text: str) -> tuple[str, dt.date]:
-    """Normalise an ISO week (``2026-W49``) and return it with its Monday.
-
-    Raises
-    ------
-    MatcherError
-        If the text is not an ISO week that exists.
-    """
-    m = _WEEK.match(str(text).strip())
-    if not m:
-        raise MatcherError(f"invalid week {text!r}; expected an ISO week such as 2026-W49")
-    year, week = int(m.group(1)), int(m.group(2))
-    try:
-        monday = dt.date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise MatcherError(f"invalid week {text!r}: {year} has no ISO week {week}") from None
-    return f"{year}-W{week:02d}", monday
 
 
 def team_list(scores: Scores, team: Team, *, top: int | None = None) -> pd.DataFrame:
@@ -203,7 +183,7 @@ def adjust_values(
     blocked.append(_pairs(signed["t"], signed["e"], why="signed"))
 
     # Carry-over: proposals since the enterprise's last visit.
-    prev = previous[previous["week"].astype(str) < _iso(monday)]
+    prev = previous[previous["week"].astype(str) < iso_week(monday)]
     prev = prev.assign(
         t=pd.Series(pd.Index(team_ids).get_indexer(prev["team_id"].astype(str)), index=prev.index),
         e=row_of.reindex(prev["enterprise_id"].astype(str)).to_numpy(),
@@ -261,7 +241,7 @@ def history_hash(monday: dt.date, visits=None, projects=None, previous=None) -> 
     parts = {
         "visits": None if visits is None else visits[pd.to_datetime(visits["date"]) < mon][list(VISIT_COLUMNS)],
         "projects": None if projects is None else projects[pd.to_datetime(projects["stage_date"]) < mon][list(PROJECT_COLUMNS)],
-        "previous": None if previous is None else previous[previous["week"].astype(str) < _iso(monday)][list(PREVIOUS_COLUMNS)],
+        "previous": None if previous is None else previous[previous["week"].astype(str) < iso_week(monday)][list(PREVIOUS_COLUMNS)],
     }
     for name, frame in parts.items():
         h.update(name.encode())
@@ -269,11 +249,6 @@ def history_hash(monday: dt.date, visits=None, projects=None, previous=None) -> 
             frame = frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)
             h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return h.hexdigest()
-
-
-def _iso(day: dt.date) -> str:
-    y, w, _ = day.isocalendar()
-    return f"{y}-W{w:02d}"
 
 
 # --------------------------------------------------------------------------- solving

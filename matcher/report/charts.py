@@ -56,7 +56,7 @@ def save_figure(fig, path: str | Path) -> Path:
     """Save a figure as PNG atomically, without timestamps in its metadata."""
     import io
 
-    from .writers import atomic_write_bytes
+    from .._files import atomic_write_bytes
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})

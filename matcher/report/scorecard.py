@@ -332,7 +332,8 @@ def _sections(card: Scorecard) -> list[tuple[str, pd.DataFrame]]:
 
 def write_scorecard(card: Scorecard, out: str | Path) -> list[Path]:
     """Write ``scorecard.xlsx``, ``scorecard.md``, ``scorecard.html`` and the PNG charts to ``out``."""
-    from .writers import atomic_write_bytes, write_xlsx
+    from .._files import atomic_write_bytes
+    from .writers import write_xlsx
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

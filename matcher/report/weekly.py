@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._text import iso_week, parse_week
 from ..columns import VISIT_COLUMNS, empty_visits
 from ..config.schema import Config
-from ..plan.week import PREVIOUS_COLUMNS, WeeklyPlan, _iso, parse_week, plan_week
+from ..plan.week import PREVIOUS_COLUMNS, WeeklyPlan, plan_week
 from ..score.rule import Scores
 
 __all__ = ["read_history", "write_weekly", "simulate_weeks"]
@@ -66,7 +67,8 @@ def read_history(path: str | Path, kind: str) -> pd.DataFrame:
 
 def write_weekly(wp: WeeklyPlan, out_dir: str | Path) -> list[Path]:
     """Write ``plan.csv``, each team's CSV/XLSX/JSON and the office workbook ``office.xlsx``."""
-    from .writers import atomic_write_bytes, write_csv, write_xlsx
+    from .._files import atomic_write_bytes
+    from .writers import write_csv, write_xlsx
 
     out_dir = Path(out_dir)
     written = []
@@ -144,7 +146,7 @@ def simulate_weeks(
     plans, new_visits = [], []
     for w in range(weeks):
         day = monday + dt.timedelta(weeks=w)
-        wp = plan_week(scores, config, _iso(day), visits=visits, projects=projects, previous=previous)
+        wp = plan_week(scores, config, iso_week(day), visits=visits, projects=projects, previous=previous)
         plans.append(wp)
         p = wp.plan
         previous = pd.concat([previous, p[list(PREVIOUS_COLUMNS)]], ignore_index=True)

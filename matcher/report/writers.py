@@ -9,43 +9,16 @@ gives the same bytes.
 from __future__ import annotations
 
 import io
-import os
-import re
-import tempfile
-import zipfile
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
+from .._files import FIXED_TIME, atomic_write_bytes, normalise_zip
 from ..errors import MatcherError
 
-__all__ = ["write_table", "write_csv", "write_xlsx", "atomic_write_bytes"]
+__all__ = ["write_table", "write_csv", "write_xlsx"]
 
-_FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -84,28 +57,12 @@ def _xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, title: str | None = None)
             width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
             ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, width * 1.2))
         ws.freeze_panes = ws.cell(row=start + 1, column=1)
-    wb.properties.created = _FIXED_TIME
-    wb.properties.modified = _FIXED_TIME
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
     wb.properties.creator = "matcher"
     raw = io.BytesIO()
     wb.save(raw)
-    return _normalise_zip(raw.getvalue())
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed entry timestamps (openpyxl stamps the current time)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                # openpyxl stamps the save time as "modified" whatever the properties say.
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
-            zi = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, body)
-    return out.getvalue()
+    return normalise_zip(raw.getvalue())
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame] | pd.DataFrame, path: str | Path, *, title: str | None = None) -> Path:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from .._files import atomic_write_bytes, atomic_write_with, sha256_file
+
 __all__ = ["set_model_cache", "cache_folder", "model_cache_key", "load_cached", "save_cached"]
 
 log = logging.getLogger(__name__)
@@ -80,12 +82,6 @@ def model_cache_key(n_train: int, random_state: int, features: tuple[str, ...]) 
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
 
-def _file_sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def load_cached(path: Path):
     """The cached (model, background), or ``None`` when absent or when its SHA-256 does not match the recorded one."""
     import joblib
@@ -93,7 +89,7 @@ def load_cached(path: Path):
     sha = path.with_suffix(".sha256")
     try:
         recorded = sha.read_text(encoding="ascii").strip()
-        if not path.is_file() or _file_sha256(path) != recorded:
+        if not path.is_file() or sha256_file(path) != recorded:
             log.debug("match model cache %s missing or changed: training again", path)
             return None
     except (OSError, UnicodeDecodeError):
@@ -104,22 +100,7 @@ def load_cached(path: Path):
 
 def save_cached(path: Path, trained) -> None:
     """Write the model, then its hash, each to a temporary file renamed into place (atomic)."""
-    import os
-    import tempfile
-
     import joblib
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        joblib.dump(trained, tmp)
-        digest = _file_sha256(Path(tmp))
-        os.replace(tmp, path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(digest + "\n")
-        os.replace(tmp, path.with_suffix(".sha256"))
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write_with(path, lambda tmp: joblib.dump(trained, tmp))
+    atomic_write_bytes(path.with_suffix(".sha256"), (sha256_file(path) + "\n").encode("ascii"))
