@@ -88,7 +88,12 @@ def acfic_rows(real: Path, curated: dict[str, dict]) -> list[dict]:
         cur = curated.get(name, {})
         src = f"{ACFIC_SOURCE}(confidence={p.get('confidence') or 'none'})"
         hq_city = p.get("hq_city", "")
-        used_editorial = any(cur.get(k) for k in ("name_en", "aliases", "parent_zh"))
+        used_editorial = any(cur.get(k) for k in ("name_en", "aliases", "parent_zh", "business_zh"))
+        # business lines: the profile's, unchanged; curated lines are only appended
+        business = [b.strip() for b in p.get("main_business", "").split("；") if b.strip()]
+        for b in (cur.get("business_zh") or "").split("；"):
+            if b.strip() and b.strip() not in business:
+                business.append(b.strip())
         if not hq_city and cur.get("hq_city"):
             hq_city, used_editorial = cur["hq_city"], True
         if used_editorial:
@@ -102,7 +107,7 @@ def acfic_rows(real: Path, curated: dict[str, dict]) -> list[dict]:
             "hq_city": hq_city,
             "ownership": cur.get("ownership") or "private",
             "parent_zh": cur.get("parent_zh", ""),
-            "business_zh": p.get("main_business", ""),
+            "business_zh": "；".join(business),
             "source": src,
         }))
     return rows
