@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from matcher.config.schema import load_config
-from matcher.learn.backtest import run_backtest, write_report
+from matcher.learn.backtest import run_backtest
+from matcher.report.backtest import write_report
 from matcher.score.rule import RuleScorer
 from matcher.sim.history import expand_teams, simulate_history, synthetic_universe
 

@@ -163,7 +163,7 @@ def coverage(rows: list[dict], real: Path) -> bool:
     for year in (2017, 2019, 2024):
         lst = read_csv(real / f"fortune_global_500_{year}.csv")
         for label, pick in (
-            ("China", lambda r: r["country"] == "China"
+            ("China", lambda r, year=year: r["country"] == "China"
              or (year == 2024 and not r["country"] and r["company"] in CHINA_BLANK_COUNTRY_2024)),
             ("Taiwan (bonus)", lambda r: r["country"] == "Taiwan"),
         ):
@@ -193,8 +193,9 @@ def coverage(rows: list[dict], real: Path) -> bool:
 def check_taxonomy(rows: list[dict]) -> None:
     try:
         import pandas as pd
-        from matcher.config import load_config
         from matcher.taxonomy import IndustryMapper
+
+        from matcher.config import load_config
     except ImportError as e:  # pragma: no cover - optional
         print(f"taxonomy check skipped: {e}")
         return

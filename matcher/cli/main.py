@@ -562,7 +562,8 @@ def evaluate(obj: _Ctx, out, origins, k, history_source):
     charts (NDCG by method, reliability diagram). On simulated history the
     oracle (the hidden true propensity) is included.
     """
-    from ..learn.backtest import run_backtest, write_report
+    from ..learn.backtest import run_backtest
+    from ..report.backtest import write_report
 
     scores = _scores(obj)
     h = _learning_history(obj, scores, history_source)
