@@ -8,7 +8,8 @@ import pytest
 
 from matcher.config.schema import Chain, City, CityChain, Config, Industry, Link, MoneyTarget, Priority, Region, Scoring, Team, Tier
 from matcher.featurise.transformers import IndustryVectorizer, rank_column
-from matcher.score.rule import RuleScorer, top_k
+from matcher.score.rule import RuleScorer
+from matcher.score.scores import top_k
 from tests.reference import reference_scores
 
 STATUSES = ("missing", "weak", "strong")

@@ -10,7 +10,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "geography": ["REGION_CERTAINTY", "Place", "Gazetteer", "locate"],
         "taxonomy": ["METHOD_CONFIDENCE", "fold_label", "IndustryMapper", "find_keywords"],
-        "transformers": ["rank_column", "IndustryVectorizer", "tier_values", "TierFeaturizer", "RegionEncoder"],
+        "transformers": ["rank_column", "on_column", "IndustryVectorizer", "spread_rows", "tier_values", "TierFeaturizer", "RegionEncoder"],
         "universe": ["load_gazetteer", "build_universe"],
     },
 )

@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..config.schema import Industry, Region, Tier
 from .taxonomy import IndustryMapper
 
-__all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values"]
+__all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column"]
 
 
 def rank_column(tier_id: str) -> str:
@@ -32,7 +32,7 @@ def rank_column(tier_id: str) -> str:
     return f"rank__{tier_id}"
 
 
-def _on_column(tier_id: str) -> str:
+def on_column(tier_id: str) -> str:
     return f"on__{tier_id}"
 
 
@@ -110,7 +110,7 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
     def explain(self, X: pd.DataFrame) -> pd.DataFrame:
         """Direct matches per row: ``row, industry, confidence, method, evidence``."""
         found, inv = self.explain_distinct(X)
-        return _spread_rows(found, inv)
+        return spread_rows(found, inv)
 
     def explain_distinct(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         """Direct matches of each distinct industry source, and which one each row uses.
@@ -180,7 +180,7 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         return np.array([f"industry__{i}" for i in self.industries_], dtype=object)
 
 
-def _spread_rows(found: pd.DataFrame, inverse: np.ndarray) -> pd.DataFrame:
+def spread_rows(found: pd.DataFrame, inverse: np.ndarray) -> pd.DataFrame:
     """Matches of distinct sources (``row`` = source) spread to the rows using them."""
     per = np.bincount(found.row.to_numpy(dtype=np.int64), minlength=int(inverse.max(initial=-1)) + 1)
     start = np.concatenate([[0], np.cumsum(per)])
@@ -236,14 +236,14 @@ class TierFeaturizer(TransformerMixin, BaseEstimator):
             if not 0 <= v <= 1:
                 raise ValueError(f"The {name!r} parameter must be a float in [0, 1]. Got {v!r} instead.")
         self.tiers_: tuple[Tier, ...] = tuple(self.tiers) if self.tiers is not None else _default_config().tiers
-        self.feature_names_in_ = np.array([rank_column(t.id) for t in self.tiers_] + [_on_column(t.id) for t in self.tiers_], dtype=object)
+        self.feature_names_in_ = np.array([rank_column(t.id) for t in self.tiers_] + [on_column(t.id) for t in self.tiers_], dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         return self
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "tiers_")
         ranks = np.column_stack([X[rank_column(t.id)].to_numpy(dtype=float) for t in self.tiers_])
-        on = np.column_stack([X[_on_column(t.id)].to_numpy(dtype=bool) for t in self.tiers_])
+        on = np.column_stack([X[on_column(t.id)].to_numpy(dtype=bool) for t in self.tiers_])
         # Most enterprises are on no list: their values are all 0.
         listed = on.any(axis=1)
         values = np.zeros(on.shape, dtype=float)

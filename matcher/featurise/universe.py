@@ -22,7 +22,7 @@ from ..config.schema import Config
 from ..resolve.resolver import Resolver
 from ..store.core import Store
 from .geography import Gazetteer, locate
-from .transformers import _on_column, rank_column
+from .transformers import on_column, rank_column
 
 __all__ = ["build_universe", "load_gazetteer", "Resolver"]
 
@@ -76,12 +76,12 @@ def build_universe(store: Store, config: Config) -> pd.DataFrame:
     for t in config.tiers:
         m = members[members.list_type == t.id].set_index("enterprise_id") if len(members) else pd.DataFrame(columns=["rank", "year"])
         out[rank_column(t.id)] = out.enterprise_id.map(m["rank"]).astype(float) if len(m) else np.nan
-        out[_on_column(t.id)] = out.enterprise_id.isin(m.index)
+        out[on_column(t.id)] = out.enterprise_id.isin(m.index)
         out[f"year__{t.id}"] = out.enterprise_id.map(m["year"]).fillna(0).astype(int) if len(m) else 0
     # Ownership a list implies (the private 500 lists only private firms), where no profile says.
     for t in config.tiers:
         if t.implies_ownership:
-            fill = (out["ownership"] == "") & out[_on_column(t.id)]
+            fill = (out["ownership"] == "") & out[on_column(t.id)]
             out.loc[fill, "ownership"] = t.implies_ownership
     return out.sort_values("enterprise_id").reset_index(drop=True)
 

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..config.schema import Config
 from ..errors import MatcherError
-from ..score.rule import Scores
+from ..score.scores import Scores
 from .metrics import brier_score, calibration_table, coverage, novelty, ranking_metrics, roc_auc
 from .pairs import MODEL_KINDS, PairFeatures, blend, day_number, monday_of, train_model
 

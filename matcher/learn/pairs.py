@@ -28,7 +28,7 @@ import pandas as pd
 from ..config.schema import MODEL_FEATURE_SETS, Config
 from ..errors import MatcherError
 from ..featurise.transformers import rank_column
-from ..score.rule import Scores
+from ..score.scores import Scores
 
 __all__ = [
     "FEATURE_SETS",

@@ -19,7 +19,7 @@ from .._text import iso_week, parse_week
 from ..columns import VISIT_COLUMNS, empty_visits
 from ..config.schema import Config
 from ..plan.week import PREVIOUS_COLUMNS, WeeklyPlan, plan_week
-from ..score.rule import Scores
+from ..score.scores import Scores
 
 __all__ = ["read_history", "write_weekly", "simulate_weeks"]
 

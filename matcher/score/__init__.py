@@ -10,7 +10,9 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "chunked": ["score_chunks", "iter_chunks", "write_universe_csv", "restore_universe_dtypes", "read_universe_csv"],
         "distributed": ["score_dask"],
-        "rule": ["STATUS_TEXT", "top_k", "Scores", "RuleScorer"],
+        "explain": ["STATUS_TEXT", "explain", "tier_text", "industry_text"],
+        "rule": ["RuleScorer"],
+        "scores": ["top_k", "group_max", "Scores"],
         "toplists": ["CANDIDATE_COLUMNS", "Query", "team_queries", "city_queries", "top_candidates", "merge_candidates", "team_lists"],
     },
 )

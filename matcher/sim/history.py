@@ -28,7 +28,7 @@ import pandas as pd
 from ..columns import PARTICIPANT_LEVELS, PROJECT_COLUMNS, VISIT_COLUMNS
 from ..config.schema import Config, Team
 from ..featurise.transformers import rank_column
-from ..score.rule import Scores, top_k
+from ..score.scores import Scores, top_k
 
 __all__ = [
     "synthetic_universe",

@@ -1,0 +1,190 @@
+"""Scores: the scored (enterprise × city chain) components, with ranking and explanation by group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..config.schema import Config
+
+__all__ = ["Scores", "top_k", "group_max"]
+
+
+def top_k(score: np.ndarray, k: int, *tiebreak: np.ndarray) -> np.ndarray:
+    """Positions of the ``k`` best rows, best first.
+
+    Order: ``score`` descending, then each ``tiebreak`` array descending,
+    then position ascending. Uses ``argpartition`` so only the candidates
+    at or above the k-th score are sorted.
+    """
+    n = len(score)
+    if k <= 0 or n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if k < n:
+        kth = np.partition(score, n - k)[n - k]
+        cand = np.flatnonzero(score >= kth)
+    else:
+        cand = np.arange(n)
+    keys = [cand] + [-t[cand] for t in reversed(tiebreak)] + [-score[cand]]
+    order = np.lexsort(keys)
+    return cand[order][:k]
+
+
+def group_max(mat: sp.coo_matrix, col_group: np.ndarray, n_groups: int):
+    """Per (row, group of columns): the maximum value and the column holding it.
+
+    Ties go to the lower column index (configuration order).
+    """
+    n = mat.shape[0]
+    best = np.zeros((n, n_groups), dtype=np.float32)
+    arg = np.full((n, n_groups), -1, dtype=np.int32)
+    if mat.nnz == 0:
+        return best, arg
+    rows, cols, vals = mat.row, mat.col, mat.data
+    keep = vals > 0
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    groups = col_group[cols]
+    key = rows.astype(np.int64) * n_groups + groups
+    order = np.lexsort((cols, -vals, key))
+    key_sorted = key[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key_sorted[1:] != key_sorted[:-1]
+    pick = order[first]
+    best[rows[pick], groups[pick]] = vals[pick]
+    arg[rows[pick], groups[pick]] = cols[pick]
+    return best, arg
+
+
+@dataclass
+class Scores:
+    """All scores of one universe, with what is needed to explain them.
+
+    Attributes
+    ----------
+    groups : DataFrame
+        One row per city chain ``g``: ``city, chain``.
+    links : DataFrame
+        One row per city link ``j``: ``g, city, chain, link, stage, status,
+        status_weight``.
+    fit : ndarray (n, G)
+        Industry fit (0–1) of the best link of each city chain.
+    link : ndarray (n, G)
+        Index ``j`` of that link, -1 where nothing fits.
+    chain : ndarray (n, G)
+        ``fit`` times the link's status weight.
+    region : ndarray (n,)
+        Region fit (0–1).
+    theme : ndarray (n,)
+        Index of the matched regional priority, -1 if none.
+    tier_values : ndarray (n, T)
+    tier : ndarray (n,)
+        Tier score (0–1).
+    weights : tuple
+        ``(w_chain, w_region, w_tier)`` normalised to sum to 1.
+    """
+
+    universe: pd.DataFrame
+    config: Config
+    groups: pd.DataFrame
+    links: pd.DataFrame
+    themes: pd.DataFrame
+    fit: np.ndarray
+    link: np.ndarray
+    chain: np.ndarray
+    region: np.ndarray
+    theme: np.ndarray
+    tier_values: np.ndarray
+    tier: np.ndarray
+    region_member: np.ndarray
+    weights: tuple[float, float, float]
+    industries: pd.DataFrame
+
+    def total(self, groups: np.ndarray | None = None) -> np.ndarray:
+        """Combined scores (n, len(groups)) — all city chains by default."""
+        wc, wr, wt = self.weights
+        ch = self.chain if groups is None else self.chain[:, groups]
+        return (wc * ch + (wr * self.region + wt * self.tier)[:, None]).astype(np.float64)
+
+    def group_ids(self, *, city: str | None = None, chain: str | None = None, chains: tuple[str, ...] = ()) -> np.ndarray:
+        """Indices of the city chains of a city and/or a chain (or a set of chains)."""
+        mask = np.ones(len(self.groups), dtype=bool)
+        if city is not None:
+            mask &= (self.groups.city == city).to_numpy()
+        if chain is not None:
+            mask &= (self.groups.chain == chain).to_numpy()
+        if chains:
+            mask &= self.groups.chain.isin(chains).to_numpy()
+        return np.flatnonzero(mask)
+
+    def best(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each enterprise, the best of ``groups`` (by combined score) and its score.
+
+        Only city chains with a positive fit count; ``g = -1`` where none fits.
+        """
+        # Totals as total() makes them (float32 parts), compared before widening to float64.
+        wc, wr, wt = self.weights
+        tot = wc * self.chain[:, groups] + (wr * self.region + wt * self.tier)[:, None]
+        tot[self.fit[:, groups] <= 0] = -np.inf
+        k = np.argmax(tot, axis=1)  # first maximum: configuration order breaks ties
+        s = tot[np.arange(len(tot)), k].astype(np.float64)
+        g = np.where(np.isfinite(s), groups[k], -1)
+        return g, np.where(np.isfinite(s), s, 0.0)
+
+    def rank(self, groups: np.ndarray, *, top: int, mask: np.ndarray | None = None) -> pd.DataFrame:
+        """The ``top`` enterprises for a set of city chains, best first, explained.
+
+        Ties: score, then tier score, then ``enterprise_id`` (ascending).
+        """
+        g, s = self.best(groups)
+        ok = g >= 0
+        if mask is not None:
+            ok &= mask
+        s = np.where(ok, s, -1.0)
+        rows = top_k(s, min(top, int(ok.sum())), self.tier)
+        out = self.explain(rows, g[rows])
+        out.insert(0, "rank", np.arange(1, len(out) + 1))
+        return out
+
+    def enterprise_ranks(self, enterprise_id: str) -> pd.DataFrame:
+        """Where one enterprise ranks for each city, and why.
+
+        One row per city: its rank among the enterprises that fit one of the
+        city's chains (ties as in :meth:`rank`), how many fit, and the
+        explained best city chain. Cities none of whose chains it fits are
+        left out.
+        """
+        pos = np.flatnonzero(self.universe.enterprise_id.to_numpy() == enterprise_id)
+        if not len(pos):
+            from ..errors import NotFoundError
+
+            raise NotFoundError(f"unknown enterprise_id {enterprise_id!r}")
+        r = int(pos[0])
+        rows = []
+        for city in self.config.cities:
+            groups = self.group_ids(city=city.id)
+            g, s = self.best(groups)
+            if g[r] < 0:
+                continue
+            ok = g >= 0
+            # Ahead of it: higher score, or equal score and higher tier, or both equal and earlier row.
+            ahead = ok & (
+                (s > s[r]) | ((s == s[r]) & ((self.tier > self.tier[r]) | ((self.tier == self.tier[r]) & (np.arange(len(s)) < r))))
+            )
+            expl = self.explain(np.array([r]), np.array([g[r]]))
+            expl.insert(0, "rank", int(ahead.sum()) + 1)
+            expl.insert(1, "candidates", int(ok.sum()))
+            rows.append(expl)
+        if not rows:
+            return pd.DataFrame(columns=["rank", "candidates"])
+        return (
+            pd.concat(rows, ignore_index=True).sort_values(["rank", "score"], ascending=[True, False], kind="stable").reset_index(drop=True)
+        )
+
+    def explain(self, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
+        """Score components and reasons (Chinese and English) of (enterprise, city chain) pairs."""
+        from .explain import explain
+
+        return explain(self, rows, groups)
