@@ -23,10 +23,12 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
+from matcher._text import parse_week
 from matcher.columns import PROJECT_COLUMNS, VISIT_COLUMNS
 from matcher.config.schema import load_config
-from matcher.plan.week import adjust_values, parse_week, solve_week
-from matcher.sim.history import expand_teams
+from matcher.plan.solve import solve_week
+from matcher.plan.values import adjust_values
+from matcher.sim.universe import expand_teams
 
 
 def build(n: int, n_teams: int, seed: int):

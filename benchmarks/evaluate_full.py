@@ -23,7 +23,8 @@ from matcher.config.schema import load_config
 from matcher.learn.backtest import run_backtest
 from matcher.report.backtest import write_report
 from matcher.score.rule import RuleScorer
-from matcher.sim.history import expand_teams, simulate_history, synthetic_universe
+from matcher.sim.history import simulate_history
+from matcher.sim.universe import expand_teams, synthetic_universe
 
 log = logging.getLogger("benchmarks.evaluate_full")
 

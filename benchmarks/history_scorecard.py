@@ -21,7 +21,8 @@ def main(weeks: int = 52, teams: int = 44) -> dict[str, float]:
     from matcher.ingest.sheets import history_to_sheet, import_sheet, write_template
     from matcher.report.scorecard import compute_scorecard, write_scorecard
     from matcher.score.rule import RuleScorer
-    from matcher.sim.history import expand_teams, simulate_history
+    from matcher.sim.history import simulate_history
+    from matcher.sim.universe import expand_teams
     from matcher.store.core import Store
 
     out: dict[str, float] = {}

@@ -26,7 +26,8 @@ from matcher.featurise.universe import build_universe
 from matcher.plan.week import plan_week
 from matcher.report.weekly import simulate_weeks
 from matcher.score.rule import RuleScorer
-from matcher.sim.history import expand_teams, simulate_history, synthetic_universe
+from matcher.sim.history import simulate_history
+from matcher.sim.universe import expand_teams, synthetic_universe
 from matcher.store.core import Store
 
 

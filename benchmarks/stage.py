@@ -40,7 +40,7 @@ def _universe(cfg, n: int, seed: int, business: bool):
 
     import pandas as pd
 
-    from matcher.sim.history import synthetic_universe
+    from matcher.sim.universe import synthetic_universe
 
     path = Path(tempfile.gettempdir()) / f"matcher-bench-universe-{n}-{seed}-{int(business)}.pkl"
     if path.exists():
@@ -68,11 +68,11 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
 
     from matcher.config.schema import load_config
-    from matcher.plan.week import team_list
+    from matcher.plan.values import team_list
     from matcher.score.chunked import iter_chunks, score_chunks
     from matcher.score.rule import RuleScorer
     from matcher.score.toplists import team_lists, team_queries
-    from matcher.sim.history import expand_teams, synthetic_universe
+    from matcher.sim.universe import expand_teams, synthetic_universe
 
     cfg = load_config()
     if a.teams:

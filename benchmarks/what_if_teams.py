@@ -19,7 +19,8 @@ import pandas as pd
 
 from matcher.config.schema import load_config
 from matcher.score.rule import RuleScorer
-from matcher.sim.history import add_teams, expand_teams, simulate_history, synthetic_universe
+from matcher.sim.history import simulate_history
+from matcher.sim.universe import add_teams, expand_teams, synthetic_universe
 
 log = logging.getLogger("benchmarks.what_if_teams")
 

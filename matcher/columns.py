@@ -13,6 +13,8 @@ import pandas as pd
 from .errors import MatcherError
 
 __all__ = [
+    "PLAN_COLUMNS",
+    "PREVIOUS_COLUMNS",
     "PROJECT_STAGES",
     "ACTIVE_STAGES",
     "SIGNED_STAGES",
@@ -128,3 +130,8 @@ def empty_visits() -> pd.DataFrame:
 
 def empty_projects() -> pd.DataFrame:
     return check_projects(pd.DataFrame({c: pd.Series(dtype=object) for c in PROJECT_COLUMNS}))
+
+#: Columns of an issued weekly plan, one row a lead.
+PLAN_COLUMNS = ["week", "team_id", "home_city", "region", "rank", "enterprise_id", "enterprise_name", "score", "reason"]
+#: Columns of earlier issued plans that drive the carry-over bonus.
+PREVIOUS_COLUMNS = ("week", "team_id", "enterprise_id", "rank")

@@ -126,7 +126,7 @@ def mmr_reference(value, chain, assigned, free, lam):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_diversity_rerank_matches_plain_mmr(seed):
-    from matcher.plan.week import diversify, solve_week
+    from matcher.plan.solve import diversify, solve_week
 
     rng = np.random.default_rng(500 + seed)
     T, n = 3, 40

@@ -6,7 +6,7 @@ import pytest
 from matcher.score.chunked import iter_chunks, read_universe_csv, score_chunks, write_universe_csv
 from matcher.score.rule import RuleScorer
 from matcher.score.toplists import city_queries, team_queries, top_candidates
-from matcher.sim.history import expand_teams, synthetic_universe
+from matcher.sim.universe import expand_teams, synthetic_universe
 
 
 def _world(config, n, seed):

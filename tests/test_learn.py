@@ -13,7 +13,8 @@ from matcher.learn.backtest import run_backtest
 from matcher.learn.pairs import FEATURE_SETS, PairFeatures, blend, blended_team_scores, day_number, monday_of, train_model
 from matcher.learn.persistence import ModelError, load_model, save_model
 from matcher.score.rule import RuleScorer
-from matcher.sim.history import add_teams, simulate_history, synthetic_universe, visit_chance
+from matcher.sim.history import simulate_history, visit_chance
+from matcher.sim.universe import add_teams, synthetic_universe
 
 H = 8
 WEEKS = 46
@@ -252,7 +253,7 @@ def test_history_source_database_or_simulated(world, config, tmp_path):
 
 @pytest.mark.slow
 def test_learned_models_beat_the_rule_score_on_two_years_of_60_teams(config):
-    from matcher.sim.history import expand_teams
+    from matcher.sim.universe import expand_teams
 
     cfg = expand_teams(config, 60)
     u = synthetic_universe(4000, cfg, seed=5)

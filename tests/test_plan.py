@@ -7,14 +7,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.columns import PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS
+from matcher._text import parse_week
+from matcher.columns import PREVIOUS_COLUMNS, PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS
 from matcher.demo import import_default_data
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.featurise.universe import build_universe
-from matcher.plan.week import PREVIOUS_COLUMNS, parse_week, plan_week, team_values
+from matcher.plan.values import team_values
+from matcher.plan.week import plan_week
 from matcher.report.weekly import read_history, simulate_weeks, write_weekly
 from matcher.score.rule import RuleScorer
-from matcher.sim.history import simulate_history, synthetic_universe
+from matcher.sim.history import simulate_history
+from matcher.sim.universe import synthetic_universe
 from matcher.store.core import Store
 
 WEEK = "2026-W10"

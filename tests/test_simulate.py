@@ -6,7 +6,8 @@ import pytest
 
 from matcher.columns import check_projects, check_visits
 from matcher.score.rule import RuleScorer
-from matcher.sim.history import SYNTHETIC_MARK, expand_teams, simulate_history, synthetic_universe
+from matcher.sim.history import simulate_history
+from matcher.sim.universe import SYNTHETIC_MARK, expand_teams, synthetic_universe
 
 
 @pytest.fixture(scope="module")

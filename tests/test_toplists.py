@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from matcher.featurise.transformers import IndustryVectorizer
-from matcher.plan.week import team_list
+from matcher.plan.values import team_list
 from matcher.score.rule import RuleScorer
 from matcher.score.toplists import city_queries, merge_candidates, team_lists, team_queries, top_candidates
-from matcher.sim.history import expand_teams, synthetic_universe
+from matcher.sim.universe import expand_teams, synthetic_universe
 
 from .test_score import random_config, random_universe
 

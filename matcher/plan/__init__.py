@@ -10,6 +10,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "assign": ["Candidates", "prune", "assign_optimal", "assign_greedy", "assignment_total"],
         "pace": ["quota_pace", "quota_by_city"],
-        "week": ["PLAN_COLUMNS", "PREVIOUS_COLUMNS", "team_list", "team_values", "Adjustments", "adjust_values", "history_hash", "diversify", "solve_week", "WeeklyPlan", "plan_week", "weekly_plan"],
+        "solve": ["diversify", "solve_week"],
+        "values": ["team_list", "team_values", "Adjustments", "adjust_values", "history_hash"],
+        "week": ["WeeklyPlan", "plan_week", "weekly_plan"],
     },
 )

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from .._text import iso_week, parse_week
-from ..columns import VISIT_COLUMNS, empty_visits
+from ..columns import PREVIOUS_COLUMNS, VISIT_COLUMNS, empty_visits
 from ..config.schema import Config
-from ..plan.week import PREVIOUS_COLUMNS, WeeklyPlan, plan_week
+from ..plan.week import WeeklyPlan, plan_week
 from ..score.scores import Scores
 
 __all__ = ["read_history", "write_weekly", "simulate_weeks"]

@@ -8,6 +8,7 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
-        "history": ["SYNTHETIC_MARK", "synthetic_universe", "expand_teams", "add_teams", "visit_chance", "team_scores", "SimulatedHistory", "hidden_propensity", "simulate_history"],
+        "history": ["visit_chance", "team_scores", "SimulatedHistory", "hidden_propensity", "simulate_history"],
+        "universe": ["SYNTHETIC_MARK", "synthetic_universe", "expand_teams", "add_teams"],
     },
 )
