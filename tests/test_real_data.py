@@ -78,7 +78,7 @@ def fortune_2019(tmp_path_factory, config):
 @pytest.mark.parametrize(
     "chain, labels, minimum",
     [
-        ("automotive", {"Motor Vehicles and Parts", "Motor Vehicles & Parts"}, 0.9),
+        ("automotive", {"Motor Vehicles and Parts", "Motor Vehicles & Parts"}, 0.7),
         ("green_chemicals", {"Chemicals", "Petroleum Refining"}, 0.9),
         (
             "biomedicine",
@@ -91,5 +91,11 @@ def test_chain_target_list_leads_with_its_own_industry(fortune_2019, chain, labe
     scores, raw = fortune_2019
     top = scores.rank(scores.group_ids(chain=chain), top=20)
     industry = raw.set_index("company").industry
-    share = top.name.map(industry).isin(labels).mean()
-    assert share >= minimum, top[["name", "link", "score"]]
+    # Display names are Chinese where the reference knows them; the Fortune name stays in name_en.
+    own = top.name_en.map(industry).isin(labels)
+    assert own.mean() >= minimum, top[["name", "link", "score"]]
+    # The others are there through specific business lines of the bundled reference
+    # (a battery-materials group in the automotive chain), never through a broad label alone.
+    ids = set(top.enterprise_id[~own])
+    u = scores.universe.set_index("enterprise_id")
+    assert (u.loc[sorted(ids), "reference_source"] != "").all(), top[~own][["name", "link", "industries"]]

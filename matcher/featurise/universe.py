@@ -22,9 +22,15 @@ from ..config.schema import Config
 from ..resolve.resolver import Resolver
 from ..store.core import Store
 from .geography import Gazetteer, locate
+from .reference import apply_reference
 from .transformers import on_column, rank_column
 
-__all__ = ["build_universe", "load_gazetteer", "Resolver"]
+__all__ = ["build_universe", "load_gazetteer", "edition_memberships", "Resolver", "GUANGXI", "EDITION_WINDOW_YEARS"]
+
+#: The province whose own enterprises are partners, not targets, of investment promotion.
+GUANGXI = "广西壮族自治区"
+#: How many years back an older edition of a list still counts (2019 still counts when 2024 is the newest).
+EDITION_WINDOW_YEARS = 8
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +46,61 @@ def load_gazetteer(config: Config) -> Gazetteer:
     return _gazetteer(str(p), p.stat().st_mtime)
 
 
-def build_universe(store: Store, config: Config) -> pd.DataFrame:
+def edition_memberships(entries: pd.DataFrame, *, window_years: int = EDITION_WINDOW_YEARS) -> pd.DataFrame:
+    """Each enterprise's place on each list type, from the newest edition it is on.
+
+    An enterprise on the 2019 Fortune list but not the 2024 one is still a
+    Fortune Global 500 enterprise, with its 2019 rank, as long as 2019 lies
+    within ``window_years`` of the newest imported edition of that list.
+
+    Parameters
+    ----------
+    entries : DataFrame
+        List entries with ``enterprise_id, list_type, year, rank``.
+
+    Returns
+    -------
+    DataFrame
+        ``enterprise_id, list_type, year, rank, newest`` (``newest``: the
+        year is the newest edition of that list type); best rank within the
+        edition; sorted by enterprise and list type.
+    """
+    cols = ["enterprise_id", "list_type", "year", "rank"]
+    e = entries[cols]
+    if e.empty:
+        return e.assign(newest=pd.Series(dtype=bool))
+    latest = e.groupby("list_type").year.transform("max")
+    keep = e.year >= latest - window_years
+    e = e[keep].assign(newest=(e.year == latest)[keep])
+    e = e.sort_values(["enterprise_id", "list_type", "year", "rank"], ascending=[True, True, False, True], na_position="last", kind="stable")
+    return e.drop_duplicates(["enterprise_id", "list_type"]).reset_index(drop=True)
+
+
+def build_universe(store: Store, config: Config, *, include_guangxi: bool = False, edition_window: int = EDITION_WINDOW_YEARS) -> pd.DataFrame:
     """One row per live enterprise, sorted by ``enterprise_id``.
 
     Columns: those of :meth:`Store.enterprise_frame`, then ``hq_province``,
     ``hq_city``, ``is_china``, ``source_region``, ``regions``,
     ``region_certainty`` (see :func:`matcher.featurise.geography.locate`), then per list type
     ``rank__<tier>`` (float, NaN if not ranked or not on it), ``on__<tier>``
-    (bool) and ``year__<tier>`` (the list year used, 0 if not on it).
-    Only the newest imported year of each list type counts. ``regions``
+    (bool) and ``year__<tier>`` (the list year used, 0 if not on it), from
+    the newest edition each enterprise is on within ``edition_window``
+    years (:func:`edition_memberships`); ``guangxi_own`` (headquartered in
+    Guangxi, itself or through its ultimate parent), ``parent_zh`` and
+    ``reference_source`` from the bundled enterprise reference
+    (:func:`matcher.featurise.reference.apply_reference`), which fills only
+    what the enterprise's own profile and list records leave empty.
+    Guangxi's own enterprises are partners, not targets: they are left out
+    unless ``include_guangxi``. ``regions``
     also holds the key regions of the enterprise's major branches where its
     profile names them (``branches``), so those regions' teams may pitch to
     it; ``source_region`` stays its headquarters'. An enterprise
     linked to a parent group (``parents`` table) takes its location and
     source region from its ultimate parent.
     """
-    ents = store.enterprise_frame()
+    ents = apply_reference(store.enterprise_frame(), store.read("enterprise_names"))
     loc = locate(ents, config, load_gazetteer(config))
+    own_guangxi = (loc["hq_province"] == GUANGXI).to_numpy()
     # The source region is where the ultimate parent is headquartered (fDi Markets convention).
     parents = store.ultimate_parents()
     if len(parents):
@@ -68,7 +112,8 @@ def build_universe(store: Store, config: Config) -> pd.DataFrame:
             loc.iloc[np.flatnonzero(has.to_numpy())] = loc.iloc[src].to_numpy()
     out = pd.concat([ents, loc], axis=1)
     out["regions"] = _with_branch_regions(out, config)
-    members = store.list_memberships()
+    out["guangxi_own"] = own_guangxi | (out["hq_province"] == GUANGXI).to_numpy()
+    members = edition_memberships(store.read("list_entries"), window_years=edition_window)
     known = {t.id for t in config.tiers}
     unknown = sorted(set(members.list_type) - known) if len(members) else []
     if unknown:
@@ -83,6 +128,8 @@ def build_universe(store: Store, config: Config) -> pd.DataFrame:
         if t.implies_ownership:
             fill = (out["ownership"] == "") & out[on_column(t.id)]
             out.loc[fill, "ownership"] = t.implies_ownership
+    if not include_guangxi:
+        out = out[~out["guangxi_own"]]
     return out.sort_values("enterprise_id").reset_index(drop=True)
 
 

@@ -118,11 +118,15 @@ def tier_text(scores, rows: np.ndarray, lang: str) -> pd.Series:
     for t in tiers:
         r = u[rank_column(t.id)].to_numpy(dtype=float)
         on = u[f"on__{t.id}"].to_numpy(dtype=bool)
-        rk = pd.Series(np.where(np.isnan(r), 0, r).astype(int)).astype(str)
+        rk = pd.Series(np.where(np.isnan(r), 0, r).astype(int)).astype(str).to_numpy(dtype=object)
+        year = u[f"year__{t.id}"].to_numpy() if f"year__{t.id}" in u.columns else np.zeros(len(u), dtype=int)
+        ys = pd.Series(year).astype(str).to_numpy(dtype=object)
         if lang == "zh":
-            text = np.where(np.isnan(r), t.name_zh, t.name_zh + "第" + rk + "名")
+            name = np.where(year > 0, ys + "年" + t.name_zh, t.name_zh)
+            text = np.where(np.isnan(r), name, name + "第" + rk + "名")
         else:
-            text = np.where(np.isnan(r), t.name_en, t.name_en + " #" + rk)
+            name = np.where(year > 0, t.name_en + " " + ys, t.name_en)
+            text = np.where(np.isnan(r), name, name + " #" + rk)
         parts.append(np.where(on, text, ""))
     grid = np.array(parts, dtype=object).T if parts else np.zeros((len(rows), 0), dtype=object)
     if grid.size == 0:

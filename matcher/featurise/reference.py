@@ -1,0 +1,135 @@
+"""The bundled enterprise reference: what makes bare ranking lists usable.
+
+Published lists give a name, a rank and little else: the private 500 has no
+industry, the 2024 Fortune list no headquarters, and Fortune names are
+English while the Chinese lists are Chinese. ``data/enterprise_reference.csv``
+(provenance per row and in its SOURCES file) holds, for the Chinese
+enterprises of the real lists, both names, aliases, headquarters, ownership,
+parent group and business lines.
+
+:func:`apply_reference` matches every enterprise to at most one reference
+row through any of its known names (normalised, see :mod:`matcher._text`)
+and fills only what the enterprise's own records leave empty: an imported
+profile or list always takes precedence. Business lines are added to the
+industry text only when no profile gave one, and always beside the list's own
+industry label, so a multi-business group carries each of its lines.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._text import normalize_names
+from ..config.schema import data_file
+
+__all__ = ["load_reference", "apply_reference", "REFERENCE_COLUMNS"]
+
+REFERENCE_COLUMNS = ["name_zh", "name_en", "aliases", "country", "hq_province", "hq_city", "ownership", "parent_zh", "business_zh", "source"]
+
+
+@lru_cache(maxsize=4)
+def _read(path: str, mtime: float) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return frame.reindex(columns=REFERENCE_COLUMNS, fill_value="")
+
+
+def load_reference(path: str | Path | None = None) -> pd.DataFrame:
+    """The enterprise reference table (the bundled one by default), cached while the file is unchanged."""
+    p = Path(path) if path is not None else data_file("enterprise_reference.csv")
+    return _read(str(p), p.stat().st_mtime)
+
+
+def _reference_keys(ref: pd.DataFrame) -> pd.DataFrame:
+    """Normalised key → reference row, for every name and alias; keys naming two rows are dropped."""
+    names = pd.concat(
+        [
+            ref["name_zh"],
+            ref["name_en"],
+            ref["aliases"].str.split(r"[;；]").explode(),
+        ]
+    )
+    names = names[names.fillna("").str.strip() != ""]
+    keys = pd.DataFrame({"key": normalize_names(names).to_numpy(), "ref": names.index.to_numpy()})
+    keys = keys[keys.key.str.len() >= 2].drop_duplicates()
+    ambiguous = keys.groupby("key").ref.transform("nunique") > 1
+    return keys[~ambiguous]
+
+
+def match_reference(names: pd.DataFrame, ref: pd.DataFrame) -> pd.Series:
+    """Reference row of each enterprise (``-1`` where none), from a long ``enterprise_id, name`` table.
+
+    An enterprise whose names point to several reference rows takes the row
+    most of its names point to (ties: the first row), so matching is
+    deterministic.
+    """
+    keys = _reference_keys(ref)
+    n = names[["enterprise_id", "name"]].copy()
+    n["key"] = normalize_names(n["name"].astype(str))
+    hits = n.merge(keys, on="key", how="inner")[["enterprise_id", "ref"]]
+    if hits.empty:
+        return pd.Series(dtype=np.int64)
+    votes = hits.groupby(["enterprise_id", "ref"]).size().rename("votes").reset_index()
+    votes = votes.sort_values(["enterprise_id", "votes", "ref"], ascending=[True, False, True], kind="stable")
+    best = votes.drop_duplicates("enterprise_id")
+    # A reference row claimed by several enterprises (they were not merged) goes to each of them.
+    return pd.Series(best.ref.to_numpy(dtype=np.int64), index=best.enterprise_id.to_numpy())
+
+
+def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Fill each enterprise's empty fields from its reference row.
+
+    Parameters
+    ----------
+    ents : DataFrame
+        One row per enterprise (:meth:`matcher.store.core.Store.enterprise_frame`).
+    names : DataFrame
+        Every known spelling, ``enterprise_id, name`` (the store's ``names`` table).
+    ref : DataFrame, optional
+        The reference (:func:`load_reference` by default).
+
+    Returns
+    -------
+    DataFrame
+        ``ents`` with empty ``name_zh, name_en, country, province, city,
+        ownership`` filled, reference business lines added to
+        ``industry_text`` where no profile gave one, and new columns
+        ``parent_zh`` and ``reference_source`` (``""`` where no row matched).
+    """
+    ref = load_reference() if ref is None else ref
+    out = ents.copy()
+    long = pd.concat([names[["enterprise_id", "name"]], ents[["enterprise_id", "name"]], ents[["enterprise_id", "name_en"]].rename(columns={"name_en": "name"})])
+    long = long[long["name"].fillna("").astype(str).str.strip() != ""]
+    match = match_reference(long, ref)
+    row = out["enterprise_id"].map(match).fillna(-1).astype(np.int64).to_numpy()
+    has = row >= 0
+    r = ref.iloc[np.where(has, row, 0)].reset_index(drop=True)
+
+    def fill(col: str, src: str) -> None:
+        if col not in out.columns:
+            out[col] = ""
+        cur = out[col].fillna("").astype(str)
+        new = r[src].to_numpy(dtype=object)
+        take = has & (cur.str.strip() == "").to_numpy() & (r[src].str.strip() != "").to_numpy()
+        out[col] = np.where(take, new, cur.to_numpy(dtype=object))
+
+    for col, src in (("name_zh", "name_zh"), ("name_en", "name_en"), ("country", "country"), ("province", "hq_province"), ("city", "hq_city"), ("ownership", "ownership")):
+        fill(col, src)
+    if "aliases" in out.columns:
+        extra = np.where(has, r["aliases"].to_numpy(dtype=object), "")
+        cur = out["aliases"].fillna("").astype(str).to_numpy(dtype=object)
+        out["aliases"] = np.where((cur == "") | (extra == ""), cur + extra, cur + ";" + extra)
+    # Business lines: only where no profile gave the enterprise's business.
+    text = out["industry_text"].fillna("").astype(str)
+    profiled = out["on_profile"].to_numpy(dtype=bool) if "on_profile" in out.columns else np.zeros(len(out), dtype=bool)
+    business = np.where(has & ~profiled, r["business_zh"].to_numpy(dtype=object), "")
+    joined = np.where(text.to_numpy() == "", business, np.where(business == "", text.to_numpy(), text.to_numpy() + " | " + business))
+    out["industry_text"] = joined
+    out["parent_zh"] = np.where(has, r["parent_zh"].to_numpy(dtype=object), "")
+    out["reference_source"] = np.where(has, r["source"].to_numpy(dtype=object), "")
+    # Display name: Chinese where known.
+    out["name"] = np.where(out["name_zh"].astype(str) != "", out["name_zh"], out["name"])
+    return out
