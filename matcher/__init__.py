@@ -27,6 +27,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "score.rule": ["RuleScorer", "Scores"],
         "_text": ["normalize_name", "parse_week"],
         "plan.week": ["team_list", "weekly_plan", "plan_week"],
+        "plan.issue": ["issue_week"],
         "report.weekly": ["write_weekly"],
         "ingest.sheets": ["write_template", "import_sheet"],
         "report.scorecard": ["compute_scorecard", "write_scorecard"],

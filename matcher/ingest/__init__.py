@@ -9,6 +9,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
         "lists": ["FIELD_ALIASES", "OWNERSHIP_ALIASES", "alias_index", "Table", "read_table", "parse_list", "parse_profiles"],
+        "editions": ["split_editions"],
+        "history_files": ["read_history"],
         "sheets": ["SHEET_KINDS", "Field", "sheet_fields", "write_template", "history_to_sheet", "resolve_enterprises", "read_sheet", "SheetImport", "import_sheet"],
     },
 )

@@ -9,6 +9,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
         "assign": ["Candidates", "prune", "assign_optimal", "assign_greedy", "assignment_total"],
+        "issue": ["score_store", "week_history", "model_values", "issue_week"],
         "pace": ["quota_pace", "quota_by_city"],
         "week": ["PLAN_COLUMNS", "PREVIOUS_COLUMNS", "parse_week", "team_list", "team_values", "Adjustments", "adjust_values", "history_hash", "diversify", "solve_week", "WeeklyPlan", "plan_week", "weekly_plan"],
     },

@@ -9,5 +9,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
         "history": ["SYNTHETIC_MARK", "synthetic_universe", "expand_teams", "add_teams", "visit_chance", "team_scores", "SimulatedHistory", "hidden_propensity", "simulate_history"],
+        "weeks": ["simulate_weeks"],
     },
 )
