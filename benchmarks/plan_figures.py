@@ -24,10 +24,10 @@ from matcher.config.schema import load_config
 from matcher.demo import import_default_data
 from matcher.featurise.universe import build_universe
 from matcher.plan.week import plan_week
-from matcher.report.weekly import simulate_weeks
 from matcher.score.rule import RuleScorer
 from matcher.sim.history import simulate_history
 from matcher.sim.universe import expand_teams, synthetic_universe
+from matcher.sim.weeks import simulate_weeks
 from matcher.store.core import Store
 
 

@@ -29,6 +29,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "_text": ["normalize_name", "parse_week"],
         "plan.values": ["team_list"],
         "plan.week": ["weekly_plan", "plan_week"],
+        "plan.issue": ["issue_week"],
         "report.weekly": ["write_weekly"],
         "ingest.sheets": ["write_template", "import_sheet"],
         "report.scorecard": ["compute_scorecard", "write_scorecard"],

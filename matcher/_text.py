@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import MatcherError
 
-__all__ = ["normalize_name", "normalize_names", "fold_text", "LEGAL_FORMS_ZH", "LEGAL_FORMS_EN", "parse_week", "iso_week"]
+__all__ = ["normalize_name", "normalize_names", "fold_text", "LEGAL_FORMS_ZH", "LEGAL_FORMS_EN", "parse_week", "iso_week", "parse_date"]
 
 # Longest first: a suffix is stripped only at the end, repeatedly.
 LEGAL_FORMS_ZH = tuple(
@@ -160,3 +160,17 @@ def iso_week(day: dt.date) -> str:
     """The ISO week of a date, as ``2026-W49``."""
     y, w, _ = day.isocalendar()
     return f"{y}-W{w:02d}"
+
+
+def parse_date(text: str) -> str:
+    """Normalise a date given as text (``2026-11-23``, ``20261123``) to ``YYYY-MM-DD``.
+
+    Raises
+    ------
+    MatcherError
+        If the text is not an ISO date.
+    """
+    try:
+        return dt.date.fromisoformat(str(text).strip()).isoformat()
+    except ValueError:
+        raise MatcherError(f"invalid date {text!r}; expected a date such as 2026-11-23") from None

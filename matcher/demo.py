@@ -102,8 +102,11 @@ def load_simulated_history(store, scores, config: Config, week: str, *, weeks: i
 def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = None, echo: Callable[[str], None] = lambda s: None) -> str:
     """Build a fresh demo database, write target lists and the week's team lists to ``out``."""
     from ._text import parse_week
-    from .cli.main import _Ctx, _write_weekly
     from .featurise.universe import build_universe
+    from .learn.backtest import load_history, train_and_save
+    from .learn.persistence import models_folder
+    from .plan.issue import issue_week
+    from .report.weekly import write_weekly
     from .report.writers import write_table
     from .score.rule import RuleScorer
     from .store.core import Store
@@ -140,19 +143,18 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
                 write_table(frame, out / f"targets_chain_{chain.id}.{ext}", title=f"招商目标清单 Target list: {chain.name_zh}链")
             )
     history = load_simulated_history(store, scores, config, week)
-    ctx = _Ctx(db, str(config.path))
-    plan, per_team = _write_weekly(ctx, week, out / "weekly", scores=scores)
+    models_dir = models_folder(db)
+    wp = issue_week(store, config, week, scores=scores, models_dir=models_dir)
+    write_weekly(wp, out / "weekly")
     # A model trained on the simulated history of these enterprises, so `matcher evaluate` works at once.
-    from .learn.backtest import load_history, train_and_save
-
     learning = load_history(store, scores, config, source="database")
-    models = train_and_save(scores, config, learning, ctx.models_dir, kinds=("boosted",))
+    models = train_and_save(scores, config, learning, models_dir, kinds=("boosted",))
     n_region = int((universe.source_region != "").sum())
     n_tiered = int(universe[[rank_column(t.id).replace("rank__", "on__") for t in config.tiers]].any(axis=1).sum())
     return (
         f"demo database {db}: {len(universe)} enterprises ({n_tiered} on a list, {n_region} in a key region)\n"
         f"target lists: {len(written)} files in {out}/ (targets_city_*, targets_chain_*)\n"
-        f"weekly lists {week}: {len(plan)} leads for {len(per_team)} teams in {out / 'weekly'}/\n"
+        f"weekly lists {week}: {len(wp.plan)} leads for {len(wp.per_team)} teams in {out / 'weekly'}/\n"
         f"simulated history (synthetic, seed {DEMO_HISTORY_SEED}): {len(history.visits)} visits, {len(history.projects)} projects "
         f"over the {DEMO_HISTORY_WEEKS} weeks before {week}; try: matcher --db {db} kpi --year {week[:4]} --out kpi\n"
         f"model trained on {learning.source}: {', '.join(str(m) for m in models)}; try: matcher --db {db} evaluate --out eval"

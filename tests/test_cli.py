@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matcher.cli.main import main
+from matcher.cli.app import main
 from matcher.store.core import Store
 
 from .conftest import write

@@ -12,12 +12,14 @@ from matcher.columns import PREVIOUS_COLUMNS, PROJECT_COLUMNS, SIGNED_STAGES, VI
 from matcher.demo import import_default_data
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.featurise.universe import build_universe
+from matcher.ingest.history_files import read_history
 from matcher.plan.values import team_values
 from matcher.plan.week import plan_week
-from matcher.report.weekly import read_history, simulate_weeks, write_weekly
+from matcher.report.weekly import write_weekly
 from matcher.score.rule import RuleScorer
 from matcher.sim.history import simulate_history
 from matcher.sim.universe import synthetic_universe
+from matcher.sim.weeks import simulate_weeks
 from matcher.store.core import Store
 
 WEEK = "2026-W10"
@@ -310,7 +312,7 @@ def test_twelve_weeks_stable_and_covering(config, syn_world):
 def test_weekly_command_with_history_files(tmp_path, world):
     from click.testing import CliRunner
 
-    from matcher.cli.main import main
+    from matcher.cli.app import main
     from matcher.config.schema import load_config
 
     _, h = world

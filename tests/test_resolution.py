@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher.cli.main import main
+from matcher.cli.app import main
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.ingest.lists import parse_list, read_table
 from matcher.resolve.normalize import parse_names

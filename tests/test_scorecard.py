@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from matcher.cli.main import main
+from matcher.cli.app import main
 from matcher.demo import import_default_data
 from matcher.errors import MatcherError
 from matcher.featurise.universe import build_universe

@@ -14,9 +14,24 @@ def test_public_names_resolve():
 
 def test_help_does_not_import_the_heavy_libraries():
     code = (
-        "import sys; from click.testing import CliRunner; from matcher.cli.main import main; "
+        "import sys; from click.testing import CliRunner; from matcher.cli.app import main; "
         "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
         "print(','.join(m for m in ('pandas', 'sklearn', 'sqlalchemy', 'scipy', 'numpy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
     assert out == ""
+
+
+def test_module_entry_points_reach_every_command():
+    # Each command is registered when the group is imported, whichever way the command line is started.
+    for module in ("matcher", "matcher.cli"):
+        r = subprocess.run([sys.executable, "-m", module, "resolve", "--help"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert "Resolve enterprises across lists" in r.stdout
+
+
+def test_script_entry_point_is_the_group():
+    import matcher.cli
+    from matcher.cli.app import main
+
+    assert matcher.cli.main is main

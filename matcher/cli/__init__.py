@@ -1,6 +1,13 @@
 """The command line: thin click commands over the library.
 
-Public names are imported on first use, so that ``matcher --help`` stays fast.
+:mod:`.app` holds the ``matcher`` group (global options, errors as one line)
+and registers the commands, one module per group of commands: :mod:`.lists`,
+:mod:`.targets`, :mod:`.weekly`, :mod:`.history`, :mod:`.models`,
+:mod:`.resolve`, :mod:`.db`, :mod:`.demo`; :mod:`.context` is the context
+object they share. A command is reached as its module's attribute
+(``matcher.cli.weekly.weekly``); ``matcher.cli.weekly`` is the module. Public
+names are imported on first use, and the commands import the library inside
+their bodies, so that ``matcher --help`` stays fast.
 """
 
 import lazy_loader as lazy
@@ -8,7 +15,7 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
-        "__main__": [],
-        "main": ["main", "import_list", "import_profiles", "targets", "weekly", "demo", "template", "import_visits", "import_projects", "import_stationed", "kpi", "db", "backup", "train", "evaluate", "resolve", "enterprises"],
+        "app": ["main"],
+        "context": ["Ctx"],
     },
 )

@@ -1,6 +1,6 @@
 """``python -m matcher.cli``: the command line."""
 
-from matcher.cli.main import main
+from matcher.cli.app import main
 
 if __name__ == "__main__":
     main()

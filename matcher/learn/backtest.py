@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._text import parse_date
 from ..config.schema import Config
 from ..errors import MatcherError
 from ..score.scores import Scores
@@ -384,17 +385,15 @@ def train_and_save(
 ) -> list:
     """Train each model kind on the visits whose outcome window has closed by ``until`` and save it with its card.
 
-    Files are named ``<kind>-<until>.joblib``; ``until`` defaults to the end of the history.
+    Files are named ``<kind>-<until>.joblib``; ``until`` (an ISO date, see :func:`matcher._text.parse_date`)
+    defaults to the end of the history.
     """
     from .persistence import save_model
 
     H = config.model.horizon_weeks
     fs = feature_set or config.model.feature_set
-    until = until or history.end
-    try:
-        cut = int(day_number([until])[0])
-    except (ValueError, TypeError):
-        raise MatcherError(f"invalid date {until!r}; expected a date such as 2026-11-23") from None
+    until = parse_date(until) if until else history.end
+    cut = int(day_number([until])[0])
     pf = PairFeatures(scores, config, history.visits, history.projects)
     pairs = pf.visit_pairs(history.visits)
     pairs = pairs[(pairs.monday + 7 * H) <= cut].reset_index(drop=True)

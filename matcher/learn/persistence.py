@@ -13,14 +13,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._files import atomic_write_bytes, sha256_file
 from ..errors import MatcherError
-from .pairs import FEATURE_SETS, TrainedModel
 
-__all__ = ["ModelError", "save_model", "load_model", "read_manifest", "model_card_markdown", "MANIFEST"]
+if TYPE_CHECKING:
+    from .pairs import TrainedModel
+
+__all__ = ["ModelError", "models_folder", "save_model", "load_model", "read_manifest", "model_card_markdown", "MANIFEST"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,32 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.joblib$")
 
 class ModelError(MatcherError):
     """A model file cannot be used: unknown, tampered with, or made for other software or features."""
+
+
+def models_folder(db: str | Path | None = None, models: str | Path | None = None) -> Path:
+    """The models folder that goes with a database.
+
+    Parameters
+    ----------
+    db : str or Path, optional
+        A SQLite file or an SQLAlchemy URL; default ``$MATCHER_DB``, else ``matcher.db``.
+    models : str or Path, optional
+        An explicit models folder; returned as it is when given.
+
+    Returns
+    -------
+    Path
+        ``models``; else ``models/`` beside a SQLite database file; else ``./models``
+        (a server database has no folder of its own).
+    """
+    if models:
+        return Path(models)
+    db = str(db or os.environ.get("MATCHER_DB") or "matcher.db")
+    if "://" not in db:
+        return Path(db).resolve().parent / "models"
+    if db.startswith("sqlite:///"):
+        return Path(db[len("sqlite:///") :]).resolve().parent / "models"
+    return Path("models")
 
 
 def _json_bytes(obj) -> bytes:
@@ -175,6 +205,8 @@ def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> Traine
     """
     import joblib
     import sklearn
+
+    from .pairs import FEATURE_SETS, TrainedModel
 
     models_dir = Path(models_dir)
     if not _NAME.match(name or ""):

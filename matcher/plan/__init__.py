@@ -9,6 +9,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
         "assign": ["Candidates", "prune", "assign_optimal", "assign_greedy", "assignment_total"],
+        "issue": ["score_store", "week_history", "model_values", "issue_week"],
         "pace": ["quota_pace", "quota_by_city"],
         "solve": ["diversify", "solve_week"],
         "values": ["team_list", "team_values", "Adjustments", "adjust_values", "history_hash"],

@@ -10,5 +10,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "history": ["visit_chance", "team_scores", "SimulatedHistory", "hidden_propensity", "simulate_history"],
         "universe": ["SYNTHETIC_MARK", "synthetic_universe", "expand_teams", "add_teams"],
+        "weeks": ["simulate_weeks"],
     },
 )

@@ -1,0 +1,103 @@
+"""The ``matcher`` command group: global options, logging, errors as one line, and every command.
+
+The library raises :class:`~matcher.errors.MatcherError` for anything a user
+can get wrong; here it becomes one line on stderr and exit status 1. The
+commands live in one module per group of commands (:mod:`.lists`,
+:mod:`.targets`, :mod:`.weekly`, :mod:`.history`, :mod:`.models`,
+:mod:`.resolve`, :mod:`.db`, :mod:`.demo`), each a few lines over the library.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from ..errors import MatcherError
+from .context import Ctx
+from .db import db
+from .demo import demo
+from .history import import_projects, import_stationed, import_visits, kpi, template
+from .lists import import_list, import_profiles
+from .models import evaluate, train
+from .resolve import enterprises, resolve
+from .targets import targets
+from .weekly import weekly
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MatcherError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    envvar="MATCHER_DB",
+    default=None,
+    metavar="PATH|URL",
+    help="Database: a SQLite file or an SQLAlchemy URL (default: $MATCHER_DB or ./matcher.db).",
+)
+@click.option(
+    "--config",
+    "config",
+    default=None,
+    metavar="PATH",
+    type=click.Path(dir_okay=True),
+    help="Configuration: a config.toml or a folder holding one (default: the bundled Guangxi configuration).",
+)
+@click.option(
+    "--models",
+    "models",
+    default=None,
+    metavar="DIR",
+    envvar="MATCHER_MODELS",
+    help="Models folder (default: $MATCHER_MODELS, else models/ beside the SQLite database, else ./models).",
+)
+@click.option("-v", "--verbose", count=True, help="Say more (-v: progress, -vv: debug).")
+@click.version_option(package_name="matcher")
+@click.pass_context
+def main(ctx, db, config, models, verbose):
+    """matcher: which enterprises Guangxi's resident investment-promotion teams should visit.
+
+    Import ranking lists and enterprise profiles, then get ranked target lists
+    for a city or an industrial chain, and weekly visit lists for each team.
+    Start with `matcher demo`.
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s", stream=sys.stderr)
+    ctx.obj = Ctx(db, config, models)
+    from ..resolve.model_cache import set_model_cache
+
+    # The match model of entity resolution is trained once and cached beside the other models.
+    set_model_cache(ctx.obj.models_dir / "cache")
+
+
+for _command in (
+    import_list,
+    import_profiles,
+    resolve,
+    enterprises,
+    targets,
+    weekly,
+    demo,
+    template,
+    import_visits,
+    import_projects,
+    import_stationed,
+    kpi,
+    db,
+    train,
+    evaluate,
+):
+    main.add_command(_command)

@@ -1,0 +1,109 @@
+"""History and scorecard commands: templates, imports of visits, projects and stationed days, the KPI scorecard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .context import Ctx
+
+__all__ = ["template", "import_visits", "import_projects", "import_stationed", "kpi"]
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["visits", "projects", "stationed"]))
+@click.option("--out", required=True, metavar="FILE.xlsx", help="Where to write the template.")
+@click.pass_obj
+def template(obj: Ctx, kind, out):
+    """Write a fill-in Excel template for the visit log, the project database or stationed days.
+
+    Chinese and English headers, drop-down lists for teams, kinds, levels,
+    stages, cities and chains, and an instructions sheet. Fill one row per
+    record and read it back with import-visits / import-projects /
+    import-stationed.
+    """
+    from ..ingest.sheets import write_template
+
+    path = write_template(kind, out, obj.config)
+    click.echo(f"{kind} template written to {path}")
+
+
+def _import_sheet(obj: Ctx, file, kind, sheet, today):
+    from ..ingest.sheets import import_sheet
+
+    r = import_sheet(obj.store(), obj.config, file, kind, sheet=sheet, today=today)
+    click.echo(r.summary())
+
+
+_today_option = click.option("--today", default=None, metavar="DATE", help="Reject dates after this day (default: today).")
+
+
+@click.command("import-visits")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--sheet", default=None, help="Worksheet of an Excel file (default: the first).")
+@_today_option
+@click.pass_obj
+def import_visits(obj: Ctx, file, sheet, today):
+    """Import a filled-in visit log (see `matcher template visits`).
+
+    Every row is checked first: when any row is bad, every bad row is listed
+    with its row number and reason and nothing is imported. Enterprises are
+    matched by name to those in the database; unknown names are listed. The
+    import is one transaction; importing the same sheet again adds nothing.
+    """
+    _import_sheet(obj, file, "visits", sheet, today)
+
+
+@click.command("import-projects")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--sheet", default=None, help="Worksheet of an Excel file (default: the first).")
+@_today_option
+@click.pass_obj
+def import_projects(obj: Ctx, file, sheet, today):
+    """Import a filled-in project database sheet (see `matcher template projects`).
+
+    Each row is a project with its stage and the date it reached every stage.
+    Every bad row is listed and nothing is imported when any row is bad; a
+    project already stored (same project id) is updated, never duplicated.
+    """
+    _import_sheet(obj, file, "projects", sheet, today)
+
+
+@click.command("import-stationed")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--sheet", default=None, help="Worksheet of an Excel file (default: the first).")
+@click.pass_obj
+def import_stationed(obj: Ctx, file, sheet):
+    """Import task-force stationed days by chain and quarter (see `matcher template stationed`).
+
+    One row per chain, quarter and (optionally) team; a row already stored is
+    replaced by the new figure. Bad rows are all listed and nothing is imported.
+    """
+    _import_sheet(obj, file, "stationed", sheet, None)
+
+
+@click.command()
+@click.option("--year", required=True, type=int, help="The year of the targets, e.g. 2026.")
+@click.option(
+    "--as-of", "as_of", default=None, metavar="DATE", help="Count what happened up to this day (default: today, or the year's end)."
+)
+@click.option("--out", default=None, metavar="DIR", help="Output folder (default: ./kpi-<year>).")
+@click.pass_obj
+def kpi(obj: Ctx, year, as_of, out):
+    """The leadership's scorecard: targets, money, project database, cadence, funnel.
+
+    Writes scorecard.xlsx, scorecard.md, scorecard.html and PNG charts:
+    signed projects per tier against the target and the pace of the year,
+    money signed and arrived against the target, projects rolled in per city
+    against 30, cadence compliance per city and chain, the pipeline funnel and
+    the conversion from visit to signing.
+    """
+    from ..report.scorecard import compute_scorecard, write_scorecard
+
+    store = obj.store()
+    card = compute_scorecard(store, obj.config, year=year, as_of=as_of)
+    out_dir = Path(out or f"kpi-{year}")
+    files = write_scorecard(card, out_dir)
+    click.echo(card.headline())
+    click.echo(f"scorecard written to {out_dir}/: {', '.join(p.name for p in files)}")

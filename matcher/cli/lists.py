@@ -1,0 +1,70 @@
+"""``matcher import-list`` and ``matcher import-profiles``: ranking lists and enterprise profiles into the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .context import Ctx
+
+__all__ = ["import_list", "import_profiles"]
+
+
+@click.command("import-list")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--type",
+    "list_type",
+    required=True,
+    metavar="TYPE",
+    help="List type: fortune_global_500, china_top500, china_private_top500, china_manufacturing_top500, unicorn, industry_leader, gazelle, little_giant (or a Chinese name such as 世界500强).",
+)
+@click.option("--year", type=int, default=None, help="Year of the list; required unless the file has a year column.")
+@click.option("--sheet", default=None, help="Worksheet of an Excel file (default: the first).")
+@click.pass_obj
+def import_list(obj: Ctx, file, list_type, year, sheet):
+    """Import a published ranking list (CSV or XLSX).
+
+    Chinese or English headers, GBK or UTF-8, title rows above the header are
+    all fine. The import is one transaction; importing the same file again
+    changes nothing.
+    """
+    from ..ingest.editions import split_editions
+    from ..ingest.lists import parse_list, read_table
+
+    tier = obj.config.tier(list_type)
+    table = read_table(file, sheet=sheet)
+    entries = parse_list(table, ranked=tier.ranked)
+    entries["revenue_unit"] = entries["revenue_unit"].where(entries["revenue_unit"] != "", tier.revenue_unit)
+    parts = split_editions(entries, table, year)
+    for r in _store_lists(obj, parts, tier, file, table):
+        click.echo(r.summary())
+
+
+def _store_lists(obj: Ctx, parts, tier, file, table):
+    """Import the editions ``parts`` of one list file; one result per edition."""
+    return obj.store().import_lists(parts, list_type=tier.id, source_name=Path(file).name, sha256=table.sha256)
+
+
+@click.command("import-profiles")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--sheet", default=None, help="Worksheet of an Excel file (default: the first).")
+@click.pass_obj
+def import_profiles(obj: Ctx, file, sheet):
+    """Import enterprise profiles (name, English name, aliases, industry or business, HQ, ownership).
+
+    Profiles enrich the enterprises of the imported lists, matched by name;
+    a profile whose Chinese and English names match two list entries joins
+    them into one enterprise.
+    """
+    from ..ingest.lists import parse_profiles, read_table
+
+    table = read_table(file, sheet=sheet)
+    profiles = parse_profiles(table)
+    click.echo(_store_profiles(obj, profiles, file, table).summary())
+
+
+def _store_profiles(obj: Ctx, profiles, file, table):
+    """Import parsed profiles of one file; the import's result."""
+    return obj.store().import_profiles(profiles, source_name=Path(file).name, sha256=table.sha256)

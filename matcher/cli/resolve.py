@@ -1,0 +1,65 @@
+"""``matcher resolve`` and ``matcher enterprises``: entity resolution and the master list."""
+
+from __future__ import annotations
+
+import click
+
+from .context import Ctx
+
+__all__ = ["resolve", "enterprises"]
+
+
+@click.command()
+@click.option("--review-out", default=None, metavar="FILE", help="Write the pairs that need a person's decision to FILE.csv or FILE.xlsx.")
+@click.option(
+    "--apply-review",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Act on a marked review file (decision: same / different).",
+)
+@click.option(
+    "--undo", "undo", default=None, type=int, metavar="MERGE_ID", help="Undo one merge (see the merges table) and keep the pair apart."
+)
+@click.option("--aliases", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="An alias file extending the bundled one.")
+@click.pass_obj
+def resolve(obj: Ctx, review_out, apply_review, undo, aliases):
+    """Resolve enterprises across lists, years and languages.
+
+    Compares every known name with every other in the same block (core name,
+    pinyin, initials, alias group), merges pairs whose match probability is
+    above the upper threshold, writes pairs between the thresholds to
+    --review-out for a person to mark, and links subsidiaries to their parent
+    groups. Every merge is recorded and can be undone with --undo.
+    """
+    from ..resolve.records import apply_review as apply
+    from ..resolve.records import resolve_store
+    from ..resolve.resolver import Resolver
+
+    store = obj.store()
+    if undo is not None:
+        kept, merged = store.undo_merge(undo, reason="matcher resolve --undo")
+        click.echo(f"merge {undo} undone: {merged} is again separate from {kept}")
+        return
+    if apply_review:
+        merged, apart = apply(store, apply_review)
+        click.echo(f"{apply_review}: {merged} pairs merged, {apart} pairs kept apart")
+    summary = resolve_store(store, resolver=Resolver(aliases=aliases), review_out=review_out)
+    click.echo(summary.summary() + (f"; review file written to {review_out}" if review_out else ""))
+
+
+@click.command()
+@click.option("--search", default=None, metavar="TEXT", help="Only enterprises with a name (any language, any alias) containing TEXT.")
+@click.option("--out", default=None, metavar="FILE", help="Write to FILE.csv or FILE.xlsx instead of the screen.")
+@click.pass_obj
+def enterprises(obj: Ctx, search, out):
+    """List the master: id, Chinese and English names, aliases, HQ, source region, parent, lists with year and rank."""
+    from ..report.writers import write_table
+    from ..resolve.records import master_list
+
+    frame = master_list(obj.store(), obj.config, search=search)
+    if out:
+        write_table(frame, out, sheet="enterprises")
+        click.echo(f"{len(frame)} enterprises written to {out}")
+        return
+    click.echo(frame.to_string(index=False, max_colwidth=40))

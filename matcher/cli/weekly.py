@@ -1,0 +1,73 @@
+"""``matcher weekly``: issue a week's visit plan and write its files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .context import Ctx
+
+__all__ = ["weekly"]
+
+
+@click.command()
+@click.option("--week", required=True, help="ISO week, e.g. 2026-W49.")
+@click.option("--out", default=None, metavar="DIR", help="Output folder (default: ./weekly-<week>).")
+@click.option(
+    "--visits",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Visit log (CSV/XLSX with the history columns); default: the database's.",
+)
+@click.option(
+    "--projects",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Project database export (CSV/XLSX with the history columns); default: the database's.",
+)
+@click.option("--force", is_flag=True, help="Replace the week's issued plan if it was issued before with other inputs.")
+@click.pass_obj
+def weekly(obj: Ctx, week, out, visits, projects, force):
+    """Weekly visit plan: every team's list, coordinated across Guangxi.
+
+    Each team gets enterprises headquartered in its stationed region that fit
+    its home city's chains, up to its weekly capacity; an enterprise goes to
+    at most one team (optimal assignment), nothing visited within the
+    cooldown, leads not yet visited carry over, tiers behind their target's
+    pace get a boost, and each list mixes chains. Writes plan.csv,
+    teams/<team>.csv|xlsx|json and office.xlsx, and records the issued plan
+    (week, configuration and data hashes) in the database.
+    """
+    from .._text import parse_week
+    from ..ingest.history_files import read_history
+    from ..plan.issue import issue_week, score_store
+    from ..report.weekly import write_weekly
+
+    week, _ = parse_week(week)
+    out_dir = Path(out or f"weekly-{week}")
+    store = obj.store()
+    scores = score_store(store, obj.config)  # before reading the files: an empty database is the first error
+    wp = issue_week(
+        store,
+        obj.config,
+        week,
+        scores=scores,
+        visits=read_history(visits, "visits") if visits else None,
+        projects=read_history(projects, "projects") if projects else None,
+        models_dir=obj.models_dir,
+        force=force,
+    )
+    write_weekly(wp, out_dir)
+    click.echo(
+        f"{week}: {len(wp.plan)} leads for {len(wp.per_team)} teams written to {out_dir}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)"
+    )
+    click.echo(
+        f"assignment total {wp.totals['optimal']:.4f} (greedy baseline {wp.totals['greedy']:.4f}); {len(wp.contested)} contested enterprises"
+    )
+    if obj.config.model.name != "rule":
+        click.echo(
+            f"{week}: ranked by the blend of the rule score and model {obj.config.model.name} (weight {obj.config.model.blend_weight})"
+        )

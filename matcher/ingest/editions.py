@@ -1,0 +1,60 @@
+"""Editions: a ranking-list file split into one list per year.
+
+A list is published once a year (an *edition*). Most files hold one edition and
+the user names its year; a panel file holds several, told apart by a ``year``
+column. :func:`split_editions` turns the parsed entries of either into
+``(entries, year)`` parts, one per edition, each imported as its own list.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import MatcherError
+from .lists import Table
+
+__all__ = ["split_editions"]
+
+
+def split_editions(entries: pd.DataFrame, table: Table, year: int | None = None) -> list[tuple[pd.DataFrame, int]]:
+    """Split parsed list entries into one part per edition (year).
+
+    Parameters
+    ----------
+    entries : DataFrame
+        Entries as :func:`matcher.ingest.lists.parse_list` returns them, with a
+        ``year`` column (empty when the file has no year column).
+    table : Table
+        The table they were parsed from: its path and row numbers go into the errors.
+    year : int, optional
+        The edition to import. Required when the file has no year column; with a
+        year column it picks that year's rows, and without it every year is a part.
+
+    Returns
+    -------
+    list of (DataFrame, int)
+        The entries of each edition with its year, years in ascending order.
+
+    Raises
+    ------
+    MatcherError
+        If no year is given and the file has no year column, if the given year
+        has no rows, or if a row of a panel file has no year.
+    """
+    years = entries["year"].dropna().unique()
+    if not len(years):
+        if year is None:
+            raise MatcherError(f"{table.path}: --year is required (the file has no year column)")
+        return [(entries, year)]
+    if year is not None:
+        entries = entries[entries["year"] == year]
+        if entries.empty:
+            raise MatcherError(
+                f"{table.path}: no rows for year {year}; the file's year column has {', '.join(str(int(y)) for y in sorted(years))}"
+            )
+        return [(entries, year)]
+    parts = [(entries[entries["year"] == y], int(y)) for y in sorted(years)]
+    if entries["year"].isna().any():
+        i = int(entries.index[entries["year"].isna()][0])
+        raise MatcherError(f"{table.path}, row {table.row_number(i)}: the year is empty; fill it or pass --year")
+    return parts

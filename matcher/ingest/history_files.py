@@ -1,0 +1,56 @@
+"""History files: visits and projects brought as CSV or XLSX files instead of from the database.
+
+The weekly plan reads the history from the database; ``matcher weekly --visits
+FILE --projects FILE`` reads it from files instead, validated here against the
+columns of :mod:`matcher.columns`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..columns import PROJECT_COLUMNS, VISIT_COLUMNS, check_projects, check_visits
+from ..errors import InputError
+
+__all__ = ["read_history"]
+
+
+def read_history(path: str | Path, kind: str) -> pd.DataFrame:
+    """Read a visits or projects file (CSV or XLSX, columns as :mod:`matcher.columns`) and validate it.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or lacks a column.
+    """
+    path = Path(path)
+    columns = VISIT_COLUMNS if kind == "visits" else PROJECT_COLUMNS
+    try:
+        if path.suffix.lower() == ".xlsx":
+            frame = pd.read_excel(path, dtype=str).fillna("")
+        else:
+            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(str(path), "file not found") from None
+    except Exception as exc:  # unreadable file: one clear line
+        raise InputError(str(path), f"cannot be read as a {kind} table: {exc}") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(str(path), f"missing column(s) {', '.join(missing)}; a {kind} file needs {', '.join(columns)}")
+    date_cols = ["date"] if kind == "visits" else ["stage_date", "signed_date"]
+    for c in date_cols:
+        parsed = pd.to_datetime(frame[c].replace("", None), errors="coerce", format="mixed")
+        bad = parsed.isna() & (frame[c] != "") if c != "date" else parsed.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(str(path), "expected a date such as 2026-03-02", row=i + 2, column=c, value=frame[c].iloc[i])
+        frame[c] = parsed
+    if kind == "projects":
+        for c in ("amount_yuan", "arrived_yuan"):
+            frame[c] = pd.to_numeric(frame[c].replace("", None), errors="coerce")
+        return check_projects(frame)
+    return check_visits(frame)

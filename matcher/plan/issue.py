@@ -1,0 +1,143 @@
+"""Issuing a week: the one use case behind ``matcher weekly``, the demo and any other front end.
+
+:func:`issue_week` scores the database's enterprises (unless given scores),
+takes the history (the database's, or frames the caller read from files),
+blends the configured model into the values when the configuration names one,
+plans the week with :func:`matcher.plan.week.plan_week` and records the issued
+plan — configuration hash, data snapshot hash, history hash, model version —
+in the database. Writing the files is the caller's step:
+:func:`matcher.report.weekly.write_weekly`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._text import parse_week
+from ..columns import check_projects, check_visits, empty_projects, empty_visits
+from ..config.schema import Config
+from ..errors import MatcherError
+from ..featurise.universe import build_universe
+from ..learn.pairs import blended_team_scores
+from ..learn.persistence import load_model, models_folder
+from ..score.rule import RuleScorer
+from ..score.scores import Scores
+from .week import WeeklyPlan, plan_week
+
+__all__ = ["score_store", "week_history", "model_values", "issue_week"]
+
+log = logging.getLogger(__name__)
+
+
+def score_store(store, config: Config) -> Scores:
+    """Rule scores of every enterprise in ``store``.
+
+    Raises
+    ------
+    MatcherError
+        If the database holds no enterprises yet.
+    """
+    universe = build_universe(store, config)
+    if universe.empty:
+        raise MatcherError(
+            f"the database {store.url} holds no enterprises yet; import a list first (matcher import-list FILE --type TYPE --year YEAR) or run matcher demo"
+        )
+    return RuleScorer(config).fit(universe).score(universe)
+
+
+def week_history(store, visits: pd.DataFrame | None = None, projects: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Visits and projects: those given, else the database's (empty until it has them)."""
+    if visits is None:
+        visits = check_visits(store.visits_frame()) if hasattr(store, "visits_frame") else empty_visits()
+    if projects is None:
+        projects = check_projects(store.projects_frame()) if hasattr(store, "projects_frame") else empty_projects()
+    return visits, projects
+
+
+def model_values(
+    scores: Scores, config: Config, week: str, visits: pd.DataFrame, projects: pd.DataFrame, models_dir: str | Path
+) -> tuple[np.ndarray | None, str]:
+    """The configured model's blended value per team and enterprise, and the model version.
+
+    Returns ``(None, "rule")`` when the configuration's ``[model] name`` is
+    ``"rule"``; otherwise the blend of the rule score and the model loaded
+    from ``models_dir`` (after the checks of :func:`matcher.learn.persistence.load_model`),
+    one row per team in id order, negative values clipped to 0.
+    """
+    m = config.model
+    if m.name == "rule":
+        return None, "rule"
+    model = load_model(m.name, models_dir, feature_set=m.feature_set)
+    blended = blended_team_scores(scores, config, model, week=week, visits=visits, projects=projects)
+    teams = sorted(config.teams, key=lambda t: t.id)
+    return np.vstack([np.maximum(blended[t.id], 0.0) for t in teams]), m.name
+
+
+def issue_week(
+    store,
+    config: Config,
+    week: str,
+    *,
+    scores: Scores | None = None,
+    visits: pd.DataFrame | None = None,
+    projects: pd.DataFrame | None = None,
+    models_dir: str | Path | None = None,
+    force: bool = False,
+) -> WeeklyPlan:
+    """Plan the week ``week`` for every team and record the issued plan in ``store``.
+
+    Parameters
+    ----------
+    store : Store
+        The database: enterprises, history, earlier issued plans (carry-over);
+        the issued plan is recorded here.
+    config : Config
+        Teams, planner settings and the ``[model]`` to rank by.
+    week : str
+        ISO week (``2026-W49``), normalised.
+    scores : Scores, optional
+        Rule scores of the database's enterprises; computed (:func:`score_store`) when not given.
+    visits, projects : DataFrame, optional
+        History shaped as :mod:`matcher.columns` (e.g. read by
+        :func:`matcher.ingest.history_files.read_history`); the database's when not given.
+    models_dir : path, optional
+        Where the configured model is loaded from; default the folder that goes with
+        the database (:func:`matcher.learn.persistence.models_folder`).
+    force : bool
+        Replace the week's issued plan if it was issued before with other inputs.
+
+    Returns
+    -------
+    WeeklyPlan
+        The plan, whose ``record`` holds the configuration, data snapshot and history
+        hashes and the model version, as recorded.
+
+    Raises
+    ------
+    MatcherError
+        If the database holds no enterprises, the week is invalid, the model cannot
+        be loaded, or the week was issued before with other inputs and ``force`` is false.
+    """
+    week, _ = parse_week(week)
+    scores = scores if scores is not None else score_store(store, config)
+    visits, projects = week_history(store, visits, projects)
+    models_dir = models_folder(store.url) if models_dir is None else models_dir
+    values, model_version = model_values(scores, config, week, visits, projects, models_dir)
+    wp = plan_week(
+        scores,
+        config,
+        week,
+        visits=visits,
+        projects=projects,
+        previous=store.issued_leads(before=week),
+        values=values,
+        model_version=model_version,
+    )
+    wp.record["snapshot_sha256"] = store.snapshot_hash()
+    status = store.record_plan(wp.record_row(), wp.plan, force=force)
+    log.info("issued plan %s: %s", week, status)
+    return wp
