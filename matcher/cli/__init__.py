@@ -10,5 +10,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "__main__": [],
         "main": ["main", "import_list", "import_profiles", "targets", "weekly", "demo", "template", "import_visits", "import_projects", "import_stationed", "kpi", "db", "backup", "train", "evaluate", "resolve", "enterprises"],
+        "validate": ["validate"],
     },
 )

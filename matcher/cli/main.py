@@ -636,3 +636,7 @@ def enterprises(obj: _Ctx, search, out):
         click.echo(f"{len(frame)} enterprises written to {out}")
         return
     click.echo(frame.to_string(index=False, max_colwidth=40))
+
+from .validate import validate as validate_command  # noqa: E402
+
+main.add_command(validate_command)

@@ -11,6 +11,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "backtest": ["BacktestResult", "protocol_text", "run_backtest", "HistorySource", "SIM_START", "SIM_WEEKS", "SIM_VISIT_LIFT", "load_history", "train_and_save"],
         "metrics": ["precision_at_k", "recall_at_k", "ndcg_at_k", "map_at_k", "ranking_metrics", "roc_auc", "brier_score", "calibration_table", "coverage", "novelty"],
         "pairs": ["FEATURE_SETS", "MODEL_KINDS", "day_number", "monday_of", "PairFeatures", "make_estimator", "TrainedModel", "train_model", "blend", "blended_team_scores"],
+        "validate": ["Validation", "INVESTMENT_FIELDS", "KS", "METRICS", "read_investments", "select_rows", "resolve_enterprise_names", "city_ranking", "rank_pairs", "pair_metrics", "summarise", "validate_investments"],
         "persistence": ["MANIFEST", "ModelError", "read_manifest", "save_model", "model_card_markdown", "load_model"],
     },
 )
