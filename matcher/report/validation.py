@@ -77,20 +77,30 @@ def summary_table(v: Validation) -> pd.DataFrame:
 
 
 def percentile_chart(v: Validation, path: str | Path, *, title: str = "") -> Path:
-    """Per-pair percentile by city, cities sorted by median, pairs by percentile; missing pairs drawn at 1."""
+    """Per-pair percentile by city, cities sorted by median, pairs by percentile; missing pairs drawn at 1.
+
+    A grey tick marks where each city's enterprises that fit one of its chains end.
+    """
     p = v.pairs[v.pairs.status != "unknown city"].copy()
     p["pct"] = p["percentile"].fillna(1.0)
     order = p.groupby("city").pct.median().sort_values(kind="stable")
     fig, ax = new_figure(9, max(3.0, 0.35 * len(order) + 1.5))
     for y, city in enumerate(order.index):
         part = p[p.city == city].sort_values("pct", kind="stable")
-        ranked = part.status == "ranked"
-        ax.scatter(part.pct[ranked], np.full(int(ranked.sum()), y), color="tab:blue", zorder=3)
-        ax.scatter(part.pct[~ranked], np.full(int((~ranked).sum()), y), color="tab:red", marker="x", zorder=3)
+        # Pairs spread a little up and down in percentile order, so tied pairs stay visible.
+        ys = y + (np.arange(len(part)) - (len(part) - 1) / 2) * min(0.12, 0.6 / max(len(part), 1))
+        ranked = (part.status == "ranked").to_numpy()
+        ax.scatter(part.pct[ranked], ys[ranked], color="tab:blue", zorder=3)
+        ax.scatter(part.pct[~ranked], ys[~ranked], color="tab:red", marker="x", zorder=3)
+        # Where the enterprises that fit one of the city's chains end (below: score 0, one tied block).
+        ax.plot([part.n_fit.iloc[0] / max(part.n.iloc[0], 1)] * 2, [y - 0.4, y + 0.4], color="grey", linewidth=1)
     ax.set_yticks(np.arange(len(order)), list(order.index))
     ax.invert_yaxis()
     ax.set_xlim(0, 1.02)
-    ax.set_xlabel("城市清单百分位（越小越好；× = 不在库中）percentile in the city's list (lower is better; × = not in universe)")
+    ax.set_xlabel(
+        "城市清单百分位（越小越好；× = 不在库中；| = 契合企业止于此）\n"
+        "percentile in the city's list (lower is better; × = not in universe; | = end of the enterprises that fit)"
+    )
     n = len(p)
     ax.set_title(title or f"真实投资企业在城市清单中的位置 Where real investors rank (n = {n} pairs, small sample)")
     ax.grid(axis="x", alpha=0.3)
