@@ -141,7 +141,8 @@ def resolve_enterprise_names(store, names: pd.Series, resolver: Resolver | None 
     DataFrame
         Same index as ``names``: ``enterprise_id`` (``""`` unless resolved),
         ``match`` (``exact``, ``resolver``, ``uncertain`` or ``unresolved``),
-        ``matched_name`` (the resolver's candidate), ``probability``.
+        ``matched_name`` (the resolver's candidate where it merged or was
+        unsure), ``probability`` (of the best candidate, also when unresolved).
     """
     names = names.fillna("").astype(str)
     norm = normalize_names(names)
@@ -159,7 +160,7 @@ def resolve_enterprise_names(store, names: pd.Series, resolver: Resolver | None 
         decision = p.decision.to_numpy()
         out.loc[idx, "match"] = np.select([decision == "merge", decision == "review"], ["resolver", "uncertain"], "unresolved")
         out.loc[idx, "enterprise_id"] = np.where(decision == "merge", p.enterprise_id.to_numpy(), "")
-        out.loc[idx, "matched_name"] = p.matched_name.to_numpy()
+        out.loc[idx, "matched_name"] = np.where(decision == "new", "", p.matched_name.fillna("").to_numpy())
         out.loc[idx, "probability"] = p.probability.to_numpy()
     return out
 
