@@ -15,6 +15,7 @@ COMMANDS = [
     "import-list",
     "import-profiles",
     "resolve",
+    "validate",
     "enterprises",
     "targets",
     "weekly",

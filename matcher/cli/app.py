@@ -23,6 +23,7 @@ from .lists import import_list, import_profiles
 from .models import evaluate, train
 from .resolve import enterprises, resolve
 from .targets import targets
+from .validate import validate
 from .weekly import weekly
 
 __all__ = ["main"]
@@ -99,5 +100,6 @@ for _command in (
     db,
     train,
     evaluate,
+    validate,
 ):
     main.add_command(_command)
