@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.columns import PROJECT_COLUMNS, VISIT_COLUMNS
-from matcher.config.schema import load_config
+from matcher.config.load import load_config
 from matcher.plan.week import adjust_values, parse_week, solve_week
 from matcher.sim.history import expand_teams
 

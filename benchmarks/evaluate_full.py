@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from matcher.config.schema import load_config
+from matcher.config.load import load_config
 from matcher.learn.backtest import run_backtest, write_report
 from matcher.score.rule import RuleScorer
 from matcher.sim.history import expand_teams, simulate_history, synthetic_universe

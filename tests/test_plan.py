@@ -308,7 +308,7 @@ def test_weekly_command_with_history_files(tmp_path, world):
     from click.testing import CliRunner
 
     from matcher.cli.main import main
-    from matcher.config.schema import load_config
+    from matcher.config.load import load_config
 
     _, h = world
     db = str(tmp_path / "w.db")
@@ -356,7 +356,7 @@ def test_replaying_a_past_week_ignores_later_history(config, world):
 def test_planner_settings_are_validated(tmp_path):
     import shutil
 
-    from matcher.config.schema import default_config_path, load_config
+    from matcher.config.load import default_config_path, load_config
     from matcher.errors import ConfigError
 
     folder = tmp_path / "cfg"

@@ -41,7 +41,7 @@ class _Ctx:
     @property
     def config(self):
         if self._config is None:
-            from ..config.schema import load_config
+            from ..config.load import load_config
 
             self._config = load_config(self.config_arg)
         return self._config
@@ -528,7 +528,7 @@ def train(obj: _Ctx, until, kind, feature_set, history_source):
     each file's SHA-256 in models/manifest.json. Learns from the history
     --history names (see there).
     """
-    from ..config.schema import MODEL_FEATURE_SETS
+    from ..config.model import MODEL_FEATURE_SETS
     from ..learn.backtest import train_and_save
 
     if feature_set is not None and feature_set not in MODEL_FEATURE_SETS:

@@ -1,5 +1,10 @@
 """Configuration: the schema of the TOML files, loading with cross-references, lookups by name.
 
+:mod:`~matcher.config.schema` holds the pydantic models of the TOML files,
+:mod:`~matcher.config.document` reads one file and says its problems with file and key,
+:mod:`~matcher.config.checks` checks the ids that refer to other tables and files,
+:mod:`~matcher.config.load` builds the runtime :class:`~matcher.config.model.Config`.
+
 Public names are imported on first use, so that ``matcher --help`` stays fast.
 """
 
@@ -8,6 +13,33 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
-        "schema": ["STAGES", "STAGE_ZH", "LINK_STATUSES", "OWNERSHIPS", "MODEL_FEATURE_SETS", "data_file", "default_config_path", "Industry", "Link", "Chain", "Priority", "Region", "CityChain", "City", "Team", "Tier", "TargetGroup", "Scoring", "MoneyTarget", "Planner", "ModelSettings", "Config", "load_config"],
+        "model": [
+            "STAGES",
+            "STAGE_ZH",
+            "LINK_STATUSES",
+            "OWNERSHIPS",
+            "REVENUE_UNITS",
+            "MODEL_FEATURE_SETS",
+            "Industry",
+            "Link",
+            "Chain",
+            "Priority",
+            "Region",
+            "CityChain",
+            "City",
+            "Team",
+            "Tier",
+            "TargetGroup",
+            "Scoring",
+            "MoneyTarget",
+            "Planner",
+            "ModelSettings",
+            "Config",
+            "fold_label",
+        ],
+        "load": ["data_file", "default_config_path", "load_config", "build_config", "file_digest", "FILE_SCHEMAS"],
+        "document": ["Document", "read_toml", "read_document", "describe_error"],
+        "checks": ["check_all"],
+        "schema": ["ConfigFile", "TaxonomyFile", "ChainsFile", "RegionsFile", "CitiesFile", "TeamsFile"],
     },
 )

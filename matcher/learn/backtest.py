@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config.schema import Config
+from ..config.model import Config
 from ..errors import MatcherError
 from ..score.rule import Scores
 from .metrics import brier_score, calibration_table, coverage, novelty, ranking_metrics, roc_auc

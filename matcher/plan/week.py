@@ -39,7 +39,7 @@ import pandas as pd
 
 from .._text import iso_week, parse_week
 from ..columns import ACTIVE_STAGES, PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS, empty_projects, empty_visits
-from ..config.schema import Config, Planner, Team
+from ..config.model import Config, Planner, Team
 from ..errors import MatcherError
 from ..score.rule import Scores
 from .assign import assign_greedy, assign_optimal, prune

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._text import iso_week, parse_week
 from ..columns import VISIT_COLUMNS, empty_visits
-from ..config.schema import Config
+from ..config.model import Config
 from ..plan.week import PREVIOUS_COLUMNS, WeeklyPlan, plan_week
 from ..score.rule import Scores
 
