@@ -1,7 +1,8 @@
 """Configuration: the schema of the TOML files, loading with cross-references, lookups by name.
 
 :mod:`~matcher.config.schema` holds the pydantic models of the TOML files,
-:mod:`~matcher.config.document` reads one file and says its problems with file and key,
+:mod:`~matcher.config.document` reads and validates one file, leaving out what has problems,
+:mod:`~matcher.config.messages` says each problem with its file and key as written in TOML,
 :mod:`~matcher.config.checks` checks the ids that refer to other tables and files,
 :mod:`~matcher.config.load` builds the runtime :class:`~matcher.config.model.Config`.
 
@@ -38,7 +39,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "fold_label",
         ],
         "load": ["data_file", "default_config_path", "load_config", "build_config", "file_digest", "FILE_SCHEMAS"],
-        "document": ["Document", "read_toml", "read_document", "describe_error"],
+        "document": ["Document", "read_toml", "read_document"],
+        "messages": ["key_path", "describe_error"],
         "checks": ["check_all"],
         "schema": ["ConfigFile", "TaxonomyFile", "ChainsFile", "RegionsFile", "CitiesFile", "TeamsFile"],
     },

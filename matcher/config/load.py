@@ -43,7 +43,7 @@ from .model import (
     Team,
     Tier,
 )
-from .schema import ChainsFile, CitiesFile, ConfigFile, FilesTable, RegionsFile, TaxonomyFile, TeamsFile
+from .schema import ChainsFile, ChainTable, CitiesFile, CityTable, ConfigFile, FilesTable, RegionsFile, RegionTable, TaxonomyFile, TeamsFile
 
 __all__ = ["load_config", "default_config_path", "data_file", "build_config", "file_digest", "FILE_SCHEMAS"]
 
@@ -121,7 +121,7 @@ def _file_paths(main: Path, top: Document) -> dict[str, Path]:
             named = FilesTable.model_validate(top.raw.get("files")).model_dump()
         except ValidationError:
             named = {}
-    return {key: main.parent / name for key, name in named.items() if name}
+    return {key: main.parent / name for key, name in named.items()}
 
 
 def file_digest(files: tuple[Path, ...]) -> str:
@@ -185,16 +185,16 @@ def build_config(main: Path, top: ConfigFile, docs: dict[str, BaseModel], gazett
     )
 
 
-def _chain(chain) -> Chain:
+def _chain(chain: ChainTable) -> Chain:
     links = tuple(_runtime(Link, lk, chain=chain.id) for lk in chain.link)
     return _runtime(Chain, chain, links=links)
 
 
-def _region(region) -> Region:
+def _region(region: RegionTable) -> Region:
     priorities = tuple(_runtime(Priority, p, region=region.id) for p in region.priority)
     return _runtime(Region, region, priorities=priorities)
 
 
-def _city(city) -> City:
+def _city(city: CityTable) -> City:
     chains = tuple(_runtime(CityChain, cc, links=tuple(sorted(cc.links.items()))) for cc in city.chain)
     return _runtime(City, city, chains=chains)

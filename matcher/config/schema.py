@@ -63,6 +63,7 @@ Ident = Annotated[str, Field(pattern=IDENT_PATTERN)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Weight = Annotated[float, Field(ge=0)]
 Texts = list[str]
+FileName = Annotated[str, Field(min_length=1)]
 Stage = Literal[STAGES]
 LinkStatus = Literal[LINK_STATUSES]
 Ownership = Literal[OWNERSHIPS]
@@ -95,12 +96,12 @@ class MetaTable(Table):
 class FilesTable(Table):
     """``[files]``: the other files, relative to ``config.toml``."""
 
-    taxonomy: str
-    chains: str
-    regions: str
-    cities: str
-    teams: str
-    gazetteer: str
+    taxonomy: FileName
+    chains: FileName
+    regions: FileName
+    cities: FileName
+    teams: FileName
+    gazetteer: FileName
 
 
 class StatusWeightsTable(Table):
