@@ -25,7 +25,7 @@ import pandas as pd
 
 from matcher._text import parse_week
 from matcher.columns import PROJECT_COLUMNS, VISIT_COLUMNS
-from matcher.config.schema import load_config
+from matcher.config.load import load_config
 from matcher.plan.solve import solve_week
 from matcher.plan.values import adjust_values
 from matcher.sim.universe import expand_teams

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from matcher.config.schema import load_config
+from matcher.config.load import load_config
 from matcher.learn.backtest import run_backtest
 from matcher.report.backtest import write_report
 from matcher.score.rule import RuleScorer

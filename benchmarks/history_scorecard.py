@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def main(weeks: int = 52, teams: int = 44) -> dict[str, float]:
-    from matcher.config.schema import load_config
+    from matcher.config.load import load_config
     from matcher.demo import import_default_data
     from matcher.featurise.universe import build_universe
     from matcher.ingest.sheets import history_to_sheet, import_sheet, write_template

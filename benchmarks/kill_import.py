@@ -48,7 +48,7 @@ def _state(db: Path) -> tuple[str, int, str]:
 
 
 def _prepare(work: Path, weeks: int) -> tuple[Path, Path]:
-    from matcher.config.schema import load_config
+    from matcher.config.load import load_config
     from matcher.demo import import_default_data
     from matcher.featurise.universe import build_universe
     from matcher.ingest.sheets import history_to_sheet, write_template

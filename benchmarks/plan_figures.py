@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from matcher.config.schema import load_config
+from matcher.config.load import load_config
 from matcher.demo import import_default_data
 from matcher.featurise.universe import build_universe
 from matcher.plan.week import plan_week

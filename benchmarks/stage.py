@@ -67,7 +67,7 @@ def main(argv=None) -> None:
     ap.add_argument("--chunksize", type=int, default=250_000)
     a = ap.parse_args(argv)
 
-    from matcher.config.schema import load_config
+    from matcher.config.load import load_config
     from matcher.plan.values import team_list
     from matcher.score.chunked import iter_chunks, score_chunks
     from matcher.score.rule import RuleScorer

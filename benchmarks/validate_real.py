@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    from matcher.config.schema import load_config
+    from matcher.config.load import load_config
     from matcher.featurise.universe import build_universe
     from matcher.learn.validate import read_investments, select_rows, validate_investments
     from matcher.report.validation import write_validation

@@ -17,7 +17,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from matcher.config.schema import load_config
+from matcher.config.load import load_config
 from matcher.score.rule import RuleScorer
 from matcher.sim.history import simulate_history
 from matcher.sim.universe import add_teams, expand_teams, synthetic_universe

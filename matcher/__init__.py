@@ -16,7 +16,8 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
-        "config.schema": ["Config", "load_config"],
+        "config.model": ["Config"],
+        "config.load": ["load_config"],
         "errors": ["MatcherError", "ConfigError", "InputError", "NotFoundError", "StoreError", "SheetError"],
         "ingest.lists": ["read_table", "parse_list", "parse_profiles"],
         "store.core": ["Store", "open_store"],

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config.schema import Config, data_file
+from .config.load import data_file
+from .config.model import Config
 from .errors import MatcherError
 from .featurise.transformers import rank_column
 from .ingest.lists import parse_profiles, read_table

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.config.schema import load_config
+from matcher.config.load import load_config
 from matcher.store.core import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from matcher.config.schema import Config
+from matcher.config.model import Config
 from matcher.featurise.transformers import rank_column
 
 __all__ = ["reference_scores"]

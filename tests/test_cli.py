@@ -262,7 +262,7 @@ def test_train_writes_a_model_and_a_bad_date_is_one_line(demo_dir, tmp_path):
 def _config_naming(tmp_path, model_name):
     import shutil
 
-    from matcher.config.schema import default_config_path
+    from matcher.config.load import default_config_path
 
     folder = tmp_path / "cfg"
     folder.mkdir()

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from matcher.config.schema import default_config_path, load_config
+from matcher.config.load import default_config_path, load_config
 from matcher.errors import ConfigError, NotFoundError
 
 
@@ -57,10 +57,10 @@ def test_every_problem_is_reported_at_once(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path)
     text = str(err.value)
-    assert "config.toml: scoring.w_chain: expected float" in text
-    assert "config.toml: scoring.rank_decay: expected a number from 0 to 1, got 7" in text
-    assert "teams.toml: team[" in text and "unknown region 'MARS'" in text
-    assert "cities.toml: city[" in text and "'excellent'" in text
+    assert "config.toml: [scoring] w_chain: expected a number, got 'high'" in text
+    assert "config.toml: [scoring] rank_decay: must be from 0 to 1, got 7" in text
+    assert "teams.toml: [[team]] #1 (nanning-gba) region: unknown region 'MARS'" in text
+    assert "cities.toml: [[city]] #1 (nanning) chain[1].links.elec_components: must be one of missing, weak, strong, got 'excellent'" in text
     assert len(err.value.problems) >= 4
 
 
@@ -85,6 +85,93 @@ def test_model_section_is_validated(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path)
     text = str(err.value)
-    assert 'config.toml: model.name: expected "rule" or a model file name' in text
-    assert "config.toml: model.blend_weight: expected a number from 0 to 1, got 2" in text
-    assert "config.toml: model.feature_set: expected pair-v1 | static-v1, got 'pair-v9'" in text
+    assert 'config.toml: [model] name: must be "rule" or a model file name' in text
+    assert "config.toml: [model] blend_weight: must be from 0 to 1, got 2" in text
+    assert "config.toml: [model] feature_set: must be one of pair-v1, static-v1, got 'pair-v9'" in text
+
+
+# ---------------------------------------------------------------------------- schema: keys, ranges, all at once
+
+
+@pytest.fixture
+def config_dir(tmp_path):
+    """A copy of the default configuration to spoil."""
+    for f in default_config_path().parent.iterdir():
+        if f.suffix in (".toml", ".csv"):
+            shutil.copy(f, tmp_path / f.name)
+    return tmp_path
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems_of(folder) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        load_config(folder)
+    return err.value.problems
+
+
+def test_a_typo_in_a_key_is_rejected_with_its_file_and_key(config_dir):
+    edit(config_dir / "config.toml", "w_chain = 0.5", "w_chain = 0.5\nw_chian = 0.9")
+    assert problems_of(config_dir) == ["config.toml: [scoring] w_chian: unknown key; did you mean w_chain?"]
+
+
+def test_mistakes_in_several_files_are_reported_together(config_dir):
+    edit(config_dir / "config.toml", "rank_decay = 0.5", "rank_decy = 0.5")
+    edit(config_dir / "chains.toml", 'stage = "midstream"', 'stage = "middle"')
+    edit(config_dir / "teams.toml", 'focus_chains = ["biomedicine", "food_processing"]', 'focus_chains = ["biomedicine", "rockets"]')
+    assert problems_of(config_dir) == [
+        "config.toml: [scoring] rank_decy: unknown key; did you mean rank_decay?",
+        "chains.toml: [[chain]] #1 (machinery) link[2].stage: must be one of upstream, midstream, downstream, got 'middle'",
+        "teams.toml: [[team]] #2 (nanning-gba-guangzhou) focus_chains: chain 'rockets' is not a chain of 'nanning'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "file, old, new, expected",
+    [
+        ("config.toml", "w_region = 0.25", "w_region = -0.25", "config.toml: [scoring] w_region: must be >= 0, got -0.25"),
+        ("config.toml", "size = 1000", "size = 0", "config.toml: [[tier]] #5 (unicorn) size: must be >= 1, got 0"),
+        ("config.toml", "carryover_max_weeks = 3", "carryover_max_weeks = 0", "config.toml: [planner] carryover_max_weeks: must be >= 1, got 0"),
+        ("config.toml", "annual_growth = 0.10", "annual_growth = 12", "config.toml: [money] annual_growth: must be > -1 and < 10, got 12"),
+        ("teams.toml", "weekly_capacity = 10", "weekly_capacity = 0", "teams.toml: [[team]] #1 (nanning-gba) weekly_capacity: must be from 1 to 100, got 0"),
+        ("regions.toml", "weight = 1.0", "weight = 1.5", "regions.toml: [[region]] #1 (GBA) priority[1].weight: must be from 0 to 1, got 1.5"),
+        ("config.toml", "weight = 1.0", 'weight = "1.0"', "config.toml: [[tier]] #1 (fortune_global_500) weight: expected a number, got '1.0'"),
+    ],
+)
+def test_values_out_of_range_or_of_the_wrong_type(config_dir, file, old, new, expected):
+    edit(config_dir / file, old, new)
+    assert problems_of(config_dir) == [expected]
+
+
+def test_unknown_key_in_a_nested_table(config_dir):
+    edit(config_dir / "cities.toml", 'park_zh = "南宁高新技术产业开发区"', 'park_zh = "南宁高新技术产业开发区"\nanchor_firm = "x"')
+    edit(config_dir / "chains.toml", 'id = "mach_engines"', 'id = "mach_engines"\nlead = "x"')
+    assert problems_of(config_dir) == [
+        "chains.toml: [[chain]] #1 (machinery) link[2].lead: unknown key; expected one of id, stage, name_zh, name_en, industries",
+        "cities.toml: [[city]] #1 (nanning) chain[1].anchor_firm: unknown key; did you mean anchor_firms_zh?",
+    ]
+
+
+def test_references_between_files_are_checked(config_dir):
+    edit(config_dir / "cities.toml", 'elec_chips = "missing"', 'elec_chipz = "missing"')
+    edit(config_dir / "chains.toml", 'industries = ["engines_power_equipment"]', 'industries = ["engines_power_equipment", "warp_drives"]')
+    edit(config_dir / "config.toml", 'tiers = ["unicorn"', 'tiers = ["unicorns"')
+    assert problems_of(config_dir) == [
+        "config.toml: [[target_group]] #1 (leaders) tiers: unknown tier 'unicorns'",
+        "chains.toml: [[chain]] #1 (machinery) link[2].industries: unknown industry 'warp_drives' (not in the taxonomy)",
+        "cities.toml: [[city]] #1 (nanning) chain[1].links.elec_chipz: unknown link of chain 'electronics'",
+    ]
+
+
+def test_a_bad_table_does_not_hide_the_references_of_the_others(config_dir):
+    # the link with a bad stage is left out of the checks, yet cities that name it are not told it is unknown
+    edit(config_dir / "chains.toml", 'stage = "midstream"', "stage = 2")
+    edit(config_dir / "teams.toml", 'region = "YREB"', 'region = "MARS"')
+    problems = problems_of(config_dir)
+    assert problems[0] == "chains.toml: [[chain]] #1 (machinery) link[2].stage: must be one of upstream, midstream, downstream, got 2"
+    assert "teams.toml: [[team]] #3 (nanning-yreb) region: unknown region 'MARS'" in problems
+    assert not any("unknown link" in p for p in problems)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from matcher.config.schema import Industry, Tier
+from matcher.config.model import Industry, Tier
 from matcher.featurise.transformers import IndustryVectorizer, RegionEncoder, TierFeaturizer, tier_values
 
 INDUSTRIES = (

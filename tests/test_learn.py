@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from matcher.config.schema import MODEL_FEATURE_SETS
+from matcher.config.model import MODEL_FEATURE_SETS
 from matcher.errors import MatcherError
 from matcher.learn.backtest import run_backtest
 from matcher.learn.pairs import FEATURE_SETS, PairFeatures, blend, blended_team_scores, day_number, monday_of, train_model

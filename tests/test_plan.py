@@ -313,7 +313,7 @@ def test_weekly_command_with_history_files(tmp_path, world):
     from click.testing import CliRunner
 
     from matcher.cli.app import main
-    from matcher.config.schema import load_config
+    from matcher.config.load import load_config
 
     _, h = world
     db = str(tmp_path / "w.db")
@@ -361,7 +361,7 @@ def test_replaying_a_past_week_ignores_later_history(config, world):
 def test_planner_settings_are_validated(tmp_path):
     import shutil
 
-    from matcher.config.schema import default_config_path, load_config
+    from matcher.config.load import default_config_path, load_config
     from matcher.errors import ConfigError
 
     folder = tmp_path / "cfg"
@@ -369,6 +369,6 @@ def test_planner_settings_are_validated(tmp_path):
     text = (folder / "config.toml").read_text(encoding="utf-8")
     text = text.replace("cooldown_weeks = 8", "cooldown_weeks = -1").replace("quota_boost = 0.1", "quota_boost = 0.1\nspeed = 3")
     (folder / "config.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match="planner.cooldown_weeks") as err:
+    with pytest.raises(ConfigError, match=r"\[planner\] cooldown_weeks: must be from 0 to 104, got -1") as err:
         load_config(folder)
-    assert "planner.speed" in str(err.value) and len(err.value.problems) == 2
+    assert "config.toml: [planner] speed: unknown key" in str(err.value) and len(err.value.problems) == 2

@@ -230,7 +230,7 @@ def test_import_resolves_across_languages_and_keeps_ids(tmp_path):
 
 
 def _config():
-    from matcher.config.schema import load_config
+    from matcher.config.load import load_config
 
     return load_config()
 

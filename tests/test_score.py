@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.config.schema import Chain, City, CityChain, Config, Industry, Link, MoneyTarget, Priority, Region, Scoring, Team, Tier
+from matcher.config.model import Chain, City, CityChain, Config, Industry, Link, MoneyTarget, Priority, Region, Scoring, Team, Tier
 from matcher.featurise.transformers import IndustryVectorizer, rank_column
 from matcher.score.rule import RuleScorer
 from matcher.score.scores import top_k

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from matcher.cli.app import main
 
+from matcher.cli.app import main
 from matcher.demo import import_default_data
 from matcher.featurise.universe import build_universe
 from matcher.learn.validate import pair_metrics, read_investments, select_rows, summarise, validate_investments

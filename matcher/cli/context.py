@@ -30,7 +30,7 @@ class Ctx:
     def config(self):
         """The configuration of ``--config`` (loaded once)."""
         if self._config is None:
-            from ..config.schema import load_config
+            from ..config.load import load_config
 
             self._config = load_config(self.config_arg)
         return self._config

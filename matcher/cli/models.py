@@ -53,7 +53,7 @@ def train(obj: Ctx, until, kind, feature_set, history_source):
     --history names (see there).
     """
     from .._text import parse_date
-    from ..config.schema import MODEL_FEATURE_SETS
+    from ..config.model import MODEL_FEATURE_SETS
     from ..learn.backtest import train_and_save
 
     if feature_set is not None and feature_set not in MODEL_FEATURE_SETS:

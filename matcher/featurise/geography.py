@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config.schema import Config
+from ..config.model import Config
 
 __all__ = ["Gazetteer", "Place", "locate", "REGION_CERTAINTY"]
 

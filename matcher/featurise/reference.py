@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._text import normalize_names
-from ..config.schema import data_file
+from ..config.load import data_file
 
 __all__ = ["load_reference", "apply_reference", "REFERENCE_COLUMNS"]
 

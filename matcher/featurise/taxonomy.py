@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ..config.schema import Industry
+from ..config.model import Industry
 
 __all__ = ["IndustryMapper", "METHOD_CONFIDENCE", "fold_label"]
 

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..config.schema import Industry, Region, Tier
+from ..config.model import Industry, Region, Tier
 from .taxonomy import IndustryMapper
 
 __all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column"]
@@ -37,7 +37,7 @@ def on_column(tier_id: str) -> str:
 
 
 def _default_config():
-    from ..config.schema import load_config
+    from ..config.load import load_config
 
     return load_config()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config.schema import Config
+from ..config.model import Config
 from ..resolve.resolver import Resolver
 from ..store.core import Store
 from .geography import Gazetteer, locate

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from .._text import normalize_names
 from ..columns import KIND_ZH, LEVEL_ZH, PARTICIPANT_LEVELS, PROJECT_STAGES, STAGE_ZH, VISIT_KINDS
-from ..config.schema import Config
+from ..config.model import Config
 from ..errors import InputError, MatcherError, SheetError
 
 __all__ = [

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .._text import parse_date
-from ..config.schema import Config
+from ..config.model import Config
 from ..errors import MatcherError
 from ..score.scores import Scores
 from .metrics import brier_score, calibration_table, coverage, novelty, ranking_metrics, roc_auc

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config.schema import MODEL_FEATURE_SETS, Config
+from ..config.model import MODEL_FEATURE_SETS, Config
 from ..errors import MatcherError
 from ..featurise.transformers import rank_column
 from ..score.scores import Scores

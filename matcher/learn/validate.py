@@ -40,7 +40,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from .._text import normalize_names
-from ..config.schema import Config
+from ..config.model import Config
 from ..errors import InputError, NotFoundError
 from ..featurise.transformers import on_column
 from ..featurise.universe import build_universe

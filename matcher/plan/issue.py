@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._text import parse_week
 from ..columns import check_projects, check_visits, empty_projects, empty_visits
-from ..config.schema import Config
+from ..config.model import Config
 from ..errors import MatcherError
 from ..featurise.universe import build_universe
 from ..learn.pairs import blended_team_scores

@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..config.schema import Config
+from ..config.model import Config
 
 __all__ = ["quota_pace", "quota_by_city"]
 

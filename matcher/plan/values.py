@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._text import iso_week
 from ..columns import ACTIVE_STAGES, PREVIOUS_COLUMNS, PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS, empty_projects, empty_visits
-from ..config.schema import Config, Team
+from ..config.model import Config, Team
 from ..score.scores import Scores
 from .pace import quota_pace
 

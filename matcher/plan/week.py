@@ -38,7 +38,7 @@ import pandas as pd
 
 from .._text import parse_week
 from ..columns import PLAN_COLUMNS, SIGNED_STAGES, empty_projects
-from ..config.schema import Config, Planner
+from ..config.model import Config, Planner
 from ..errors import MatcherError
 from ..score.scores import Scores
 from .pace import quota_by_city

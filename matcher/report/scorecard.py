@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..columns import LEVEL_ZH, PROJECT_STAGES, STAGE_ZH
-from ..config.schema import Config
+from ..config.model import Config
 from ..errors import MatcherError
 
 __all__ = ["Scorecard", "compute_scorecard", "scorecard_from_frames", "write_scorecard", "visit_chains", "CADENCE_RULES"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config.schema import STAGE_ZH
+from ..config.model import STAGE_ZH
 from ..featurise.transformers import rank_column
 
 __all__ = ["explain", "tier_text", "industry_text", "STATUS_TEXT"]

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..config.schema import Config
+from ..config.model import Config
 from ..featurise.transformers import IndustryVectorizer, RegionEncoder, TierFeaturizer, spread_rows
 from .explain import STATUS_TEXT
 from .scores import Scores, group_max
@@ -97,7 +97,7 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         return getattr(self.config_.scoring, name) if v is None else v
 
     def fit(self, X: pd.DataFrame, y=None):
-        from ..config.schema import load_config
+        from ..config.load import load_config
 
         self.config_ = self.config if self.config is not None else load_config()
         cfg = self.config_

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..config.schema import Config
+from ..config.model import Config
 
 __all__ = ["Scores", "top_k", "group_max"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..config.schema import Config, Team
+from ..config.model import Config, Team
 from .scores import Scores, top_k
 
 __all__ = ["Query", "CANDIDATE_COLUMNS", "team_queries", "city_queries", "top_candidates", "merge_candidates", "team_lists"]

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..columns import PARTICIPANT_LEVELS, PROJECT_COLUMNS, VISIT_COLUMNS
-from ..config.schema import Config, Team
+from ..config.model import Config, Team
 from ..score.scores import Scores, top_k
 
 __all__ = [

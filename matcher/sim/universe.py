@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ..config.schema import Config
+from ..config.model import Config
 from ..featurise.transformers import rank_column
 
 __all__ = ["SYNTHETIC_MARK", "add_teams", "expand_teams", "synthetic_universe"]

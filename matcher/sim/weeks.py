@@ -14,7 +14,7 @@ import pandas as pd
 
 from .._text import iso_week, parse_week
 from ..columns import PREVIOUS_COLUMNS, VISIT_COLUMNS, empty_visits
-from ..config.schema import Config
+from ..config.model import Config
 from ..plan.week import WeeklyPlan, plan_week
 from ..score.scores import Scores
 

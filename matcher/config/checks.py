@@ -1,0 +1,181 @@
+"""Checks that span several tables or files: unique ids, and ids that refer to other ids.
+
+Each check runs on what validated of its file (:class:`~matcher.config.document.Document`)
+and adds its problems, each with file and key path, to a list. An id is known
+when a table of the referred file is written with it, even if that table has
+problems of its own (already reported); references into a file that could not
+be read are not checked.
+"""
+
+from __future__ import annotations
+
+from .document import Document
+from .model import fold_label
+
+__all__ = ["check_all", "chain_links", "check_config", "check_taxonomy", "check_chains", "check_regions", "check_cities", "check_teams"]
+
+
+def _unknown(known: set[str] | None, value: str) -> bool:
+    return known is not None and value not in known
+
+
+def _duplicates(doc: Document, key: str, kind: str, problems: list[str]) -> None:
+    seen: set[str] = set()
+    for k, table in doc.items(key):
+        if table.id in seen:
+            problems.append(f"{doc.where(key, k, 'id')}: duplicate {kind} id {table.id!r}")
+        seen.add(table.id)
+
+
+def _industries(doc: Document, where: tuple, values, known: set[str] | None, problems: list[str]) -> None:
+    for value in values:
+        if _unknown(known, value):
+            problems.append(f"{doc.where(*where)}: unknown industry {value!r} (not in the taxonomy)")
+
+
+def check_config(doc: Document, problems: list[str]) -> None:
+    """``config.toml``: at least one tier, unique tier ids, target groups and their tiers refer to each other."""
+    if not doc.valid:
+        return
+    if not doc.raw.get("tier"):
+        problems.append(f"{doc.label(('tier',))}: no tiers ([[tier]] tables) defined")
+    _duplicates(doc, "tier", "tier", problems)
+    _duplicates(doc, "target_group", "target group", problems)
+    tiers, groups = doc.raw_ids("tier"), doc.raw_ids("target_group")
+    for k, group in doc.items("target_group"):
+        for tier in group.tiers:
+            if _unknown(tiers, tier):
+                problems.append(f"{doc.where('target_group', k, 'tiers')}: unknown tier {tier!r}")
+    for k, tier in doc.items("tier"):
+        if tier.target_group is not None and _unknown(groups, tier.target_group):
+            problems.append(f"{doc.where('tier', k, 'target_group')}: unknown target_group {tier.target_group!r}")
+
+
+def check_taxonomy(doc: Document, problems: list[str]) -> None:
+    """The taxonomy: unique ids and labels, at most two levels, typical children are children."""
+    if not doc.valid:
+        return
+    if not doc.raw.get("industry"):
+        problems.append(f"{doc.path.name}: no industries ([[industry]] tables) defined")
+    _duplicates(doc, "industry", "industry", problems)
+    labels: dict[str, str] = {}
+    for k, ind in doc.items("industry"):
+        for key in ("name_zh", "name_en", "synonyms_zh", "synonyms_en"):
+            value = getattr(ind, key)
+            for label in [value] if isinstance(value, str) else value:
+                folded = fold_label(label)
+                if folded and labels.get(folded, ind.id) != ind.id:
+                    problems.append(f"{doc.where('industry', k, key)}: label {label!r} also names industry {labels[folded]!r}")
+                labels.setdefault(folded, ind.id)
+    known = doc.raw_ids("industry")
+    parent_of = {ind.id: ind.parent for _, ind in doc.items("industry")}
+    for k, ind in doc.items("industry"):
+        if ind.parent is not None and _unknown(known, ind.parent):
+            problems.append(f"{doc.where('industry', k, 'parent')}: unknown parent {ind.parent!r}")
+        if ind.parent is not None and parent_of.get(ind.parent) is not None:
+            problems.append(f"{doc.where('industry', k, 'parent')}: parent {ind.parent!r} has a parent itself; at most two levels")
+        for child in ind.typical_children:
+            if _unknown(known, child) or (child in parent_of and parent_of[child] != ind.id):
+                problems.append(f"{doc.where('industry', k, 'typical_children')}: {child!r} is not a child of {ind.id!r}")
+
+
+def check_chains(doc: Document, industries: set[str] | None, problems: list[str]) -> None:
+    """Chains: unique chain ids, link ids unique across all chains, links made of known industries."""
+    if not doc.valid:
+        return
+    _duplicates(doc, "chain", "chain", problems)
+    links: set[str] = set()
+    for k, chain in doc.items("chain"):
+        for j, link in enumerate(chain.link):
+            if link.id in links:
+                problems.append(f"{doc.where('chain', k, 'link', j, 'id')}: duplicate link id {link.id!r}")
+            links.add(link.id)
+            _industries(doc, ("chain", k, "link", j, "industries"), link.industries, industries, problems)
+
+
+def check_regions(doc: Document, industries: set[str] | None, problems: list[str]) -> None:
+    """Regions: unique ids, priorities made of known industries."""
+    if not doc.valid:
+        return
+    _duplicates(doc, "region", "region", problems)
+    for k, region in doc.items("region"):
+        for j, priority in enumerate(region.priority):
+            _industries(doc, ("region", k, "priority", j, "industries"), priority.industries, industries, problems)
+
+
+def chain_links(chains: Document | None) -> dict[str, set[str]]:
+    """Link ids of each chain as written, valid or not (chains whose links cannot be read are left out)."""
+    tables = chains.raw.get("chain") if chains is not None else None
+    out: dict[str, set[str]] = {}
+    for table in tables if isinstance(tables, list) else []:
+        links = table.get("link", []) if isinstance(table, dict) else None
+        if isinstance(table.get("id") if links is not None else None, str) and isinstance(links, list):
+            out[table["id"]] = {lk["id"] for lk in links if isinstance(lk, dict) and isinstance(lk.get("id"), str)}
+    return out
+
+
+def check_cities(doc: Document, regions: Document | None, chains: Document | None, problems: list[str]) -> None:
+    """Cities: unique ids, known target regions, known chains and links of those chains."""
+    if not doc.valid:
+        return
+    _duplicates(doc, "city", "city", problems)
+    region_ids = regions.raw_ids("region") if regions is not None else None
+    chain_ids = chains.raw_ids("chain") if chains is not None else None
+    links_of = chain_links(chains)
+    for k, city in doc.items("city"):
+        for region in city.target_regions:
+            if _unknown(region_ids, region):
+                problems.append(f"{doc.where('city', k, 'target_regions')}: unknown region {region!r}")
+        for j, cc in enumerate(city.chain):
+            if _unknown(chain_ids, cc.chain):
+                problems.append(f"{doc.where('city', k, 'chain', j, 'chain')}: unknown chain {cc.chain!r}")
+            for link in sorted(cc.links):
+                if cc.chain in links_of and link not in links_of[cc.chain]:
+                    problems.append(f"{doc.where('city', k, 'chain', j, 'links', link)}: unknown link of chain {cc.chain!r}")
+
+
+def check_teams(doc: Document, cities: Document | None, regions: Document | None, problems: list[str]) -> None:
+    """Teams: unique ids, a known home city and one of its target regions, its chains; every city covered."""
+    if not doc.valid:
+        return
+    _duplicates(doc, "team", "team", problems)
+    city_ids = cities.raw_ids("city") if cities is not None else None
+    region_ids = regions.raw_ids("region") if regions is not None else None
+    city_by_id = {c.id: c for _, c in cities.items("city")} if cities is not None else {}
+    for k, team in doc.items("team"):
+        if _unknown(city_ids, team.home_city):
+            problems.append(f"{doc.where('team', k, 'home_city')}: unknown city {team.home_city!r}")
+        if _unknown(region_ids, team.region):
+            problems.append(f"{doc.where('team', k, 'region')}: unknown region {team.region!r}")
+        city = city_by_id.get(team.home_city)
+        if city is None:
+            continue
+        if team.region not in city.target_regions:
+            problems.append(f"{doc.where('team', k, 'region')}: {team.region!r} is not a target region of {team.home_city!r}")
+        own = {cc.chain for cc in city.chain}
+        for chain in team.focus_chains:
+            if chain not in own:
+                problems.append(f"{doc.where('team', k, 'focus_chains')}: chain {chain!r} is not a chain of {team.home_city!r}")
+    tables = doc.raw.get("team") if isinstance(doc.raw.get("team"), list) else []
+    covered = {(t.get("home_city"), t.get("region")) for t in tables if isinstance(t, dict)}
+    for city in city_by_id.values():
+        for region in city.target_regions:
+            if (city.id, region) not in covered:
+                problems.append(f"{doc.where('team')}: city {city.id!r} targets region {region!r} but has no team there")
+
+
+def check_all(main: Document, docs: dict[str, Document], problems: list[str]) -> None:
+    """Every check, on ``config.toml`` and the files it names (``docs`` by their key in ``[files]``)."""
+    check_config(main, problems)
+    taxonomy = docs.get("taxonomy")
+    industries = taxonomy.raw_ids("industry") if taxonomy is not None else None
+    if taxonomy is not None:
+        check_taxonomy(taxonomy, problems)
+    if "chains" in docs:
+        check_chains(docs["chains"], industries, problems)
+    if "regions" in docs:
+        check_regions(docs["regions"], industries, problems)
+    if "cities" in docs:
+        check_cities(docs["cities"], docs.get("regions"), docs.get("chains"), problems)
+    if "teams" in docs:
+        check_teams(docs["teams"], docs.get("cities"), docs.get("regions"), problems)
