@@ -8,9 +8,11 @@ from click.testing import CliRunner
 from matcher.cli.main import main
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.ingest.lists import parse_list, read_table
+from matcher.resolve.aliases import load_aliases
+from matcher.resolve.compare import FEATURES, token_keys, token_matrix
 from matcher.resolve.normalize import parse_names
 from matcher.resolve.records import apply_review, master_list, resolve_store
-from matcher.resolve.resolver import DECISIONS, FEATURES, Resolver, _token_keys, _token_matrix, load_aliases
+from matcher.resolve.resolver import DECISIONS, Resolver
 from matcher.resolve.synth import synthetic_master, synthetic_queries
 from matcher.store.core import Store
 
@@ -174,7 +176,7 @@ def test_token_similarity_matches_a_plain_reference():
         ignore_index=True,
     )
     r = Resolver().fit(pd.DataFrame({"enterprise_id": [f"E{i}" for i in range(len(names))], "name": names}))
-    m = _token_matrix(_token_keys(names), len(names), r.vocab_, r.idf_)
+    m = token_matrix(token_keys(names), len(names), r.vocab_, r.idf_)
     pairs = [tuple(rng.integers(0, len(names), 2)) for _ in range(40)] + [(60, 62), (61, 0)]
     for i, j in pairs:
         a = {t: r.token_weight(t) for t in _reference_tokens(names[i])}

@@ -1,5 +1,10 @@
 """Entity resolution: name normalisation, aliases, blocking, comparison, the match model and the Resolver.
 
+Modules, in pipeline order: ``normalize`` (name fields and pinyin), ``aliases`` (the bilingual alias
+table), ``blocking`` (candidate pairs), ``compare`` (pair features and reasons), ``model`` (the pair
+match model, cached by ``model_cache``), ``resolver`` (the :class:`Resolver` estimator), ``records``
+(resolution in the database) and ``synth`` (synthetic names for training and benchmarks).
+
 Public names are imported on first use, so that ``matcher --help`` stays fast.
 """
 
@@ -10,8 +15,32 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "model_cache": ["cache_folder", "set_model_cache", "model_cache_key", "load_cached", "save_cached"],
         "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "to_pinyin", "to_initials", "parse_names"],
-        "records": ["REVIEW_COLUMNS", "master_names", "resolve_incoming", "ResolveSummary", "resolve_store", "link_parents", "apply_review", "master_list"],
-        "resolver": ["FEATURES", "DECISIONS", "BLOCKS", "ALIAS_COLUMNS", "AliasTable", "load_aliases", "token_key", "Resolver"],
+        "records": [
+            "REVIEW_COLUMNS",
+            "master_names",
+            "resolve_incoming",
+            "ResolveSummary",
+            "resolve_store",
+            "link_parents",
+            "apply_review",
+            "master_list",
+        ],
+        "aliases": ["ALIAS_COLUMNS", "AliasTable", "load_aliases"],
+        "blocking": ["BLOCKS", "key_values", "block_index", "candidate_pairs", "prune_pairs"],
+        "compare": [
+            "FEATURES",
+            "PAIR_COLUMNS",
+            "token_key",
+            "token_keys",
+            "token_matrix",
+            "token_similarity",
+            "agree",
+            "ratio",
+            "pair_features",
+            "reasons",
+        ],
+        "model": ["match_model", "fit_pair_model", "background_frequencies", "match_probability"],
+        "resolver": ["DECISIONS", "Resolver"],
         "synth": ["SYNTHETIC_LABEL", "synthetic_master", "synthetic_queries"],
     },
 )
