@@ -14,7 +14,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
         "model_cache": ["cache_folder", "set_model_cache", "model_cache_key", "load_cached", "save_cached"],
-        "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "to_pinyin", "to_initials", "parse_names"],
+        "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "to_pinyin", "to_initials", "syllables", "parse_names"],
         "records": [
             "REVIEW_COLUMNS",
             "master_names",
