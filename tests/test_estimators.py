@@ -25,7 +25,10 @@ INDUSTRIES = (
     Industry(id="steel", name_zh="钢铁", name_en="Steel", name_keywords_zh=("钢铁",)),
 )
 TIERS = (Tier(id="a", name_zh="甲", name_en="A", weight=1.0, size=10), Tier(id="b", name_zh="乙", name_en="B", weight=0.5, size=10))
-REGIONS = (Region(id="yrd", name_zh="长三角", name_en="Yangtze River Delta"), Region(id="gba", name_zh="大湾区", name_en="Greater Bay Area"))
+REGIONS = (
+    Region(id="yrd", name_zh="长三角", name_en="Yangtze River Delta"),
+    Region(id="gba", name_zh="大湾区", name_en="Greater Bay Area"),
+)
 
 
 def _universe() -> pd.DataFrame:
