@@ -8,9 +8,11 @@ from click.testing import CliRunner
 from matcher.cli.app import main
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.ingest.lists import parse_list, read_table
-from matcher.resolve.normalize import parse_names
+from matcher.resolve.aliases import load_aliases
+from matcher.resolve.compare import FEATURES, token_keys, token_matrix
+from matcher.resolve.normalize import parse_names, syllables, to_initials, to_pinyin
 from matcher.resolve.records import apply_review, master_list, resolve_store
-from matcher.resolve.resolver import DECISIONS, FEATURES, Resolver, _token_keys, _token_matrix, load_aliases
+from matcher.resolve.resolver import DECISIONS, Resolver
 from matcher.resolve.synth import synthetic_master, synthetic_queries
 from matcher.store.core import Store
 
@@ -34,6 +36,35 @@ from .conftest import write
 def test_name_fields(name, prefix, core, brand, pinyin, initials):
     f = parse_names(pd.Series([name])).iloc[0]
     assert (f.prefix, f.core, f.brand, f.pinyin, f.initials) == (prefix, core, brand, pinyin, initials)
+
+
+@pytest.mark.parametrize(
+    "text, pinyin, initials",
+    [
+        ("长安", "changan", "ca"),
+        ("重庆", "chongqing", "cq"),
+        ("重庆银行", "chongqingyinhang", "cqyh"),
+        ("厦门航空", "xiamenhangkong", "xmhk"),
+        ("长江", "changjiang", "cj"),
+        ("朝阳", "chaoyang", "cy"),  # the phrase allows the character's own reading: kept
+        ("重工", "zhonggong", "zg"),
+        ("恒力", "hengli", "hl"),
+        ("TCL长虹", "TCLchanghong", "TCLch"),
+        ("", "", ""),
+    ],
+)
+def test_pinyin_reads_phrases(text, pinyin, initials):
+    assert to_pinyin(pd.Series([text])).iloc[0] == pinyin
+    assert to_initials(pd.Series([text])).iloc[0] == initials
+
+
+def test_phrase_pinyin_matches_a_plain_reference():
+    """Only strings with a character some phrase reads otherwise are segmented: the rest read the same either way."""
+    names = pd.Series(list(synthetic_master(3000, random_state=7).name) + ["长安汽车", "市长安", "重庆长安", "a重庆b"], dtype=object)
+    full, ini = to_pinyin(names), to_initials(names)
+    for name, f, i in zip(names, full, ini):
+        ref = syllables(name)
+        assert (f, i) == ("".join(ref), "".join(s[0] for s in ref)), name
 
 
 def test_bracketed_place_gives_the_province():
@@ -174,7 +205,7 @@ def test_token_similarity_matches_a_plain_reference():
         ignore_index=True,
     )
     r = Resolver().fit(pd.DataFrame({"enterprise_id": [f"E{i}" for i in range(len(names))], "name": names}))
-    m = _token_matrix(_token_keys(names), len(names), r.vocab_, r.idf_)
+    m = token_matrix(token_keys(names), len(names), r.vocab_, r.idf_)
     pairs = [tuple(rng.integers(0, len(names), 2)) for _ in range(40)] + [(60, 62), (61, 0)]
     for i, j in pairs:
         a = {t: r.token_weight(t) for t in _reference_tokens(names[i])}

@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from matcher._text import normalize_name, normalize_names
+from matcher.resolve import model as pair_model
 from matcher.resolve import model_cache as modelcache
-from matcher.resolve import resolver as linkage
-from matcher.resolve.resolver import Resolver, _ratio
+from matcher.resolve.compare import ratio
+from matcher.resolve.resolver import Resolver
 from matcher.resolve.synth import synthetic_master, synthetic_queries
 
 
@@ -45,8 +46,8 @@ def _prune_reference(r: Resolver, parsed: pd.DataFrame, pairs: pd.DataFrame) -> 
             if a.key == row.key or (a.group != "" and a.group == row.group):
                 s = 3.0
             else:
-                s = max(_ratio([a.pinyin], [row.pinyin], 1)[0], _ratio([a.brand_py], [row.brand_py], 1)[0])
-                s += 0.5 * _ratio([a.key], [row.key], 1)[0]
+                s = max(ratio([a.pinyin], [row.pinyin], 1)[0], ratio([a.brand_py], [row.brand_py], 1)[0])
+                s += 0.5 * ratio([a.key], [row.key], 1)[0]
                 if a.province and row.province:
                     s += 0.1 if a.province == row.province else -0.1
             score.append((-s, m))
@@ -77,7 +78,7 @@ def test_max_candidates_is_checked():
 
 def test_the_match_model_is_cached_with_its_hash(tmp_path, monkeypatch):
     master = pd.DataFrame({"enterprise_id": ["E1", "E2"], "name": ["浙江恒逸集团有限公司", "恒力集团有限公司"]})
-    monkeypatch.setattr(linkage, "_MODELS", {})
+    monkeypatch.setattr(pair_model, "_MODELS", {})
     modelcache.set_model_cache(tmp_path)
     try:
         calls = []
@@ -92,14 +93,14 @@ def test_the_match_model_is_cached_with_its_hash(tmp_path, monkeypatch):
         files = sorted(p.suffix for p in tmp_path.iterdir())
         assert files == [".joblib", ".sha256"] and len(calls) == 1
         # A new process: loaded from the cache, same decisions.
-        linkage._MODELS.clear()
+        pair_model._MODELS.clear()
         again = Resolver(n_train=2000).fit(master).predict(pd.DataFrame({"name": ["Zhejiang Hengyi Group"]}))
         assert len(calls) == 1
         pd.testing.assert_frame_equal(first, again)
         # A changed file is not loaded: trained again and replaced.
         path = next(tmp_path.glob("*.joblib"))
         path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
-        linkage._MODELS.clear()
+        pair_model._MODELS.clear()
         Resolver(n_train=2000).fit(master)
         assert len(calls) == 2
         assert modelcache.load_cached(path) is not None
@@ -112,11 +113,11 @@ def test_token_keys_match_a_plain_reference():
     import re
     import unicodedata
 
-    from matcher.resolve.resolver import _token_keys, token_key
+    from matcher.resolve.compare import token_key, token_keys
 
     m = synthetic_master(1000, random_state=9)
     names = pd.Series(list(m.name) + ["恒恒恒逸逸集团集团", "Hengyi hengyi Group 恒力恒力", "", "ａｂ ab"], dtype=object)
-    rows, keys = _token_keys(names)
+    rows, keys = token_keys(names)
     got = pd.Series(keys).groupby(rows).agg(lambda k: sorted(k.tolist()))
     for i, name in enumerate(names):
         folded = unicodedata.normalize("NFKC", name).lower()

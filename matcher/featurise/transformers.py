@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..config.model import Industry, Region, Tier
+from ..errors import MatcherError
 from .taxonomy import IndustryMapper
 
 __all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column"]
@@ -34,6 +35,24 @@ def rank_column(tier_id: str) -> str:
 
 def on_column(tier_id: str) -> str:
     return f"on__{tier_id}"
+
+
+def _require(X, columns, who: str) -> None:
+    """Raise :class:`MatcherError` unless ``X`` is a DataFrame with ``columns`` (the universe's)."""
+    if not isinstance(X, pd.DataFrame):
+        raise MatcherError(f"{who}: expected a DataFrame of the enterprise universe; got {type(X).__name__}")
+    missing = [c for c in columns if c not in X.columns]
+    if missing:
+        raise MatcherError(f"{who}: the frame lacks the column(s) {', '.join(map(str, missing))}; it has {', '.join(map(str, X.columns))}")
+
+
+def _frame_tags(tags, *, string: bool, allow_nan: bool = False):
+    """Estimator tags of a transformer of the universe frame: named columns, not a plain numeric array."""
+    tags.input_tags.two_d_array = False
+    tags.input_tags.string = string
+    tags.input_tags.allow_nan = allow_nan
+    tags.target_tags.required = False
+    return tags
 
 
 def _default_config():
@@ -67,6 +86,12 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
     industries_ : ndarray of str
         Industry ids, the columns of the output.
     mapper_ : IndustryMapper
+
+    Notes
+    -----
+    Input is the universe frame (``industry_text``, ``name``, optionally
+    ``name_en``), string columns by name; the estimator tags say so, and a
+    frame without them raises :class:`~matcher.errors.MatcherError`.
     """
 
     def __init__(self, industries=None, *, parent_discount=0.8, min_confidence=0.3, use_names=True, fuzzy_cutoff=88.0):
@@ -75,6 +100,9 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         self.min_confidence = min_confidence
         self.use_names = use_names
         self.fuzzy_cutoff = fuzzy_cutoff
+
+    def __sklearn_tags__(self):
+        return _frame_tags(super().__sklearn_tags__(), string=True)
 
     def fit(self, X: pd.DataFrame, y=None):
         if not 0 <= self.parent_discount <= 1:
@@ -128,6 +156,7 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
             Distinct source of each row of ``X``.
         """
         check_is_fitted(self, "mapper_")
+        _require(X, ("industry_text", "name") if self.use_names else ("industry_text",), "IndustryVectorizer")
         codes, texts = pd.factorize(X["industry_text"].fillna("").astype(str).to_numpy(), use_na_sentinel=False)
         found = self.mapper_.map_texts(pd.Series(texts, dtype=object))
         found = found[found.confidence >= self.min_confidence]
@@ -222,6 +251,11 @@ class TierFeaturizer(TransformerMixin, BaseEstimator):
     tiers : sequence of Tier, optional
         Default the bundled configuration's.
     rank_decay, unranked_factor, multi_list_bonus : float
+
+    Notes
+    -----
+    Input is the universe frame: the ``rank__<tier>`` (NaN where unranked)
+    and ``on__<tier>`` columns of each tier, by name.
     """
 
     def __init__(self, tiers=None, *, rank_decay=0.5, unranked_factor=0.75, multi_list_bonus=0.05):
@@ -229,6 +263,9 @@ class TierFeaturizer(TransformerMixin, BaseEstimator):
         self.rank_decay = rank_decay
         self.unranked_factor = unranked_factor
         self.multi_list_bonus = multi_list_bonus
+
+    def __sklearn_tags__(self):
+        return _frame_tags(super().__sklearn_tags__(), string=False, allow_nan=True)
 
     def fit(self, X: pd.DataFrame, y=None):
         for name in ("rank_decay", "unranked_factor", "multi_list_bonus"):
@@ -242,6 +279,7 @@ class TierFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "tiers_")
+        _require(X, self.feature_names_in_, "TierFeaturizer")
         ranks = np.column_stack([X[rank_column(t.id)].to_numpy(dtype=float) for t in self.tiers_])
         on = np.column_stack([X[on_column(t.id)].to_numpy(dtype=bool) for t in self.tiers_])
         # Most enterprises are on no list: their values are all 0.
@@ -268,6 +306,9 @@ class RegionEncoder(TransformerMixin, BaseEstimator):
     def __init__(self, regions=None):
         self.regions = regions
 
+    def __sklearn_tags__(self):
+        return _frame_tags(super().__sklearn_tags__(), string=True)
+
     def fit(self, X: pd.DataFrame, y=None):
         self.regions_: tuple[Region, ...] = tuple(self.regions) if self.regions is not None else _default_config().regions
         self.feature_names_in_ = np.array(["regions"], dtype=object)
@@ -276,6 +317,7 @@ class RegionEncoder(TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "regions_")
+        _require(X, ("regions",), "RegionEncoder")
         s = X["regions"].fillna("").astype(str)
         padded = ";" + s + ";"
         return (

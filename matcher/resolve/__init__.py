@@ -8,10 +8,14 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
+        "aliases": ["ALIAS_COLUMNS", "AliasTable", "load_aliases"],
+        "blocking": ["BLOCKS", "key_values", "block_index", "candidate_pairs", "prune_pairs"],
+        "compare": ["FEATURES", "PAIR_COLUMNS", "token_key", "token_keys", "token_matrix", "agree", "ratio", "pair_features", "token_similarity", "reasons"],
+        "model": ["Trained", "match_model", "fit_pair_model", "background_frequencies", "match_probability"],
         "model_cache": ["cache_folder", "set_model_cache", "model_cache_key", "load_cached", "save_cached"],
-        "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "to_pinyin", "to_initials", "parse_names"],
+        "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "syllables", "to_pinyin", "to_initials", "parse_names"],
         "records": ["REVIEW_COLUMNS", "master_names", "resolve_incoming", "ResolveSummary", "resolve_store", "link_parents", "apply_review", "master_list"],
-        "resolver": ["FEATURES", "DECISIONS", "BLOCKS", "ALIAS_COLUMNS", "AliasTable", "load_aliases", "token_key", "Resolver"],
+        "resolver": ["DECISIONS", "Resolver"],
         "synth": ["SYNTHETIC_LABEL", "synthetic_master", "synthetic_queries"],
     },
 )

@@ -1,6 +1,6 @@
 """On-disk cache of the trained match model of entity resolution.
 
-The match model (:class:`matcher.resolve.resolver.Resolver`) is trained on seeded
+The match model (:mod:`matcher.resolve.model`) is trained on seeded
 synthetic pairs, deterministically, in about 2 s. Each command-line process
 used to train it again; with a cache folder set (the command line sets
 ``<models>/cache``), it is trained once per key and then loaded.
@@ -31,6 +31,10 @@ _FOLDER: Path | None = None
 #: Files whose content the trained model depends on (besides the library versions).
 _MODEL_SOURCES = (
     "matcher/resolve/resolver.py",
+    "matcher/resolve/aliases.py",
+    "matcher/resolve/blocking.py",
+    "matcher/resolve/compare.py",
+    "matcher/resolve/model.py",
     "matcher/resolve/normalize.py",
     "matcher/_text.py",
     "matcher/resolve/synth.py",

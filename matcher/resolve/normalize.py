@@ -11,8 +11,10 @@ score → cluster)::
 are made from; it is never changed here. The leading province or city is
 kept as its own field rather than thrown away (浙江吉利 vs 吉利), and trailing
 industry words are peeled off the core to give the ``brand`` (恒逸石化 → 恒逸).
-Work is done once per distinct name, with vectorised string operations, so a
-million names take seconds.
+Pinyin reads phrases as phrases (:func:`to_pinyin`: 长安 → changan, 重庆 →
+chongqing) with pypinyin's phrase dictionary; only names holding a character
+some phrase reads otherwise are segmented. Work is done once per distinct
+name, with vectorised string operations, so a million names take seconds.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pypinyin import Style, pinyin
 
 from .._text import LEGAL_FORMS_EN, LEGAL_FORMS_ZH, normalize_names
 
-__all__ = ["parse_names", "NAME_FIELDS", "to_pinyin", "to_initials", "place_province", "GENERIC_ZH", "GENERIC_EN"]
+__all__ = ["parse_names", "NAME_FIELDS", "to_pinyin", "to_initials", "syllables", "place_province", "GENERIC_ZH", "GENERIC_EN"]
 
 #: Columns of :func:`parse_names`.
 NAME_FIELDS = ("key", "lang", "prefix", "prefix_py", "core", "brand", "pinyin", "brand_py", "initials", "province_hint")
@@ -157,16 +159,124 @@ def _char_tables() -> tuple[dict[int, str], dict[int, str]]:
     return to_full, to_ini
 
 
-def to_pinyin(values: pd.Series) -> pd.Series:
-    """Full toneless pinyin of each string, syllables joined (恒力 → hengli); other characters kept."""
+# Tone marks of pypinyin's phrase dictionary → toneless letters (ü as v, as in the character table).
+_TONELESS = str.maketrans(
+    {
+        **dict.fromkeys("āáǎà", "a"),
+        **dict.fromkeys("ēéěèê", "e"),
+        **dict.fromkeys("īíǐì", "i"),
+        **dict.fromkeys("ōóǒò", "o"),
+        **dict.fromkeys("ūúǔù", "u"),
+        **dict.fromkeys("üǖǘǚǜ", "v"),
+        **dict.fromkeys("ńňǹ", "n"),
+        "ḿ": "m",
+    }
+)
+_SYLLABLE = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _phrase_tables() -> tuple[dict[str, tuple[str, ...]], frozenset[str], re.Pattern]:
+    """pypinyin's phrase dictionary, toneless: phrase → syllables, the phrases' prefixes, and a trigger regex.
+
+    A phrase reads a character otherwise than the character table only where
+    none of the phrase's readings of it is the table's (长安 → chang, 重庆 →
+    chong, 厦门 → xia); where one is (朝阳: zhao or chao), the table's stays.
+    The trigger matches the characters some phrase reads otherwise: a string
+    without them reads as its characters, so only strings with them are segmented.
+    """
+    from pypinyin.constants import PHRASES_DICT
+
     table = _char_tables()[0]
-    return values.astype(str).str.translate(table)
+    phrases: dict[str, tuple[str, ...]] = {}
+    changed: set[str] = set()
+    for phrase, readings in PHRASES_DICT.items():
+        if len(phrase) < 2 or len(readings) != len(phrase):
+            continue
+        syllables = []
+        for ch, options in zip(phrase, readings):
+            own = table.get(ord(ch))
+            plain = [o.translate(_TONELESS) for o in options]
+            if own is None or not all(_SYLLABLE.fullmatch(o) for o in plain):
+                break
+            syllables.append(own if own in plain else plain[0])
+        else:
+            phrases[phrase] = tuple(syllables)
+            changed.update(ch for ch, syl in zip(phrase, syllables) if syl != table[ord(ch)])
+    prefixes = frozenset(p[:k] for p in phrases for k in range(2, len(p) + 1))
+    trigger = re.compile("[" + "".join(sorted(changed)) + "]") if changed else re.compile(r"(?!)")
+    return phrases, prefixes, trigger
+
+
+def syllables(text: str) -> list[str]:
+    """Toneless pinyin of each character of one string, phrase-aware (重庆 → ``["chong", "qing"]``).
+
+    Phrases of pypinyin's dictionary are found by forward maximum matching;
+    other characters read as their own (see :func:`to_pinyin`). Characters
+    without pinyin (Latin letters, digits, rare characters) stand for themselves.
+    """
+    table = _char_tables()[0]
+    phrases, prefixes, _ = _phrase_tables()
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        end, j = 0, i + 2
+        while j <= n:
+            word = text[i:j]
+            if word not in prefixes:
+                break
+            if word in phrases:
+                end = j
+            j += 1
+        if end:
+            out.extend(phrases[text[i:end]])
+            i = end
+        else:
+            out.append(table.get(ord(text[i]), text[i]))
+            i += 1
+    return out
+
+
+def _read(values: pd.Series, *, full: bool = True, initials: bool = False) -> list[pd.Series]:
+    """Full pinyin and/or initials of each string: per character by table, then phrases where a phrase reads otherwise.
+
+    Vectorised: every string is translated character by character; only the
+    distinct strings holding a character some phrase reads otherwise (about a
+    third of Chinese names) are segmented into phrases, each once for both outputs.
+    """
+    s = values.astype(str)
+    to_full, to_ini = _char_tables()
+    trigger = _phrase_tables()[2]
+    outs = ([s.str.translate(to_full)] if full else []) + ([s.str.translate(to_ini)] if initials else [])
+    hit = s.str.contains(trigger, regex=True).to_numpy(dtype=bool)
+    if not hit.any():
+        return outs
+    todo = s[hit]
+    uniq = pd.unique(todo)
+    pos = pd.Index(uniq).get_indexer(todo)
+    read = [syllables(t) for t in uniq]
+    done = ([["".join(r) for r in read]] if full else []) + ([["".join(x[0] for x in r) for r in read]] if initials else [])
+    result = []
+    for out, values_u in zip(outs, done):
+        out = out.copy()
+        out[hit] = np.array(values_u, dtype=object)[pos]
+        result.append(out)
+    return result
+
+
+def to_pinyin(values: pd.Series) -> pd.Series:
+    """Full toneless pinyin of each string, syllables joined (恒力 → hengli); other characters kept.
+
+    Phrase-aware: pypinyin's phrase dictionary decides the reading of a
+    character with several (长安 → changan, 重庆 → chongqing, 银行 → yinhang,
+    not zhangan, zhongqing, yinxing).
+    """
+    return _read(values)[0]
 
 
 def to_initials(values: pd.Series) -> pd.Series:
-    """Pinyin initials of each Chinese string (比亚迪 → byd); Latin letters kept as they are."""
-    table = _char_tables()[1]
-    return values.astype(str).str.translate(table)
+    """Pinyin initials of each Chinese string (比亚迪 → byd, 长安 → ca); Latin letters kept as they are."""
+    return _read(values, full=False, initials=True)[0]
 
 
 @lru_cache(maxsize=1)
@@ -253,8 +363,7 @@ def _parse_unique(names: pd.Series) -> pd.DataFrame:
         prefix[is_zh] = pre
         core[is_zh] = c
         brand[is_zh] = b
-        py[is_zh] = to_pinyin(c)
-        initials[is_zh] = to_initials(c)
+        py[is_zh], initials[is_zh] = _read(c, initials=True)
 
     # English: tokens, legal forms off the end, a leading place off the front.
     en = ~is_zh

@@ -174,7 +174,7 @@ def resolve_store(store, *, resolver: Resolver | None = None, review_out: str | 
     enterprise already, and decided pairs are skipped.
     """
     from ..report.writers import write_table
-    from .resolver import _reasons
+    from .compare import reasons as _reasons
 
     resolver = resolver or Resolver()
     pairs = _pairs(store, resolver)
