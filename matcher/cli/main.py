@@ -140,6 +140,7 @@ def import_list(obj: _Ctx, file, list_type, year, sheet):
     changes nothing.
     """
     from ..ingest.lists import parse_list, read_table
+    from ..resolve.imports import import_lists
 
     tier = obj.config.tier(list_type)
     table = read_table(file, sheet=sheet)
@@ -163,7 +164,7 @@ def import_list(obj: _Ctx, file, list_type, year, sheet):
         if year is None:
             raise MatcherError(f"{file}: --year is required (the file has no year column)")
         parts = [(entries, year)]
-    for r in obj.store().import_lists(parts, list_type=tier.id, source_name=Path(file).name, sha256=table.sha256):
+    for r in import_lists(obj.store(), parts, list_type=tier.id, source_name=Path(file).name, sha256=table.sha256):
         click.echo(r.summary())
 
 
@@ -179,10 +180,11 @@ def import_profiles(obj: _Ctx, file, sheet):
     them into one enterprise.
     """
     from ..ingest.lists import parse_profiles, read_table
+    from ..resolve.imports import import_profiles
 
     table = read_table(file, sheet=sheet)
     profiles = parse_profiles(table)
-    r = obj.store().import_profiles(profiles, source_name=Path(file).name, sha256=table.sha256)
+    r = import_profiles(obj.store(), profiles, source_name=Path(file).name, sha256=table.sha256)
     click.echo(r.summary())
 
 
@@ -604,6 +606,7 @@ def resolve(obj: _Ctx, review_out, apply_review, undo, aliases):
     --review-out for a person to mark, and links subsidiaries to their parent
     groups. Every merge is recorded and can be undone with --undo.
     """
+    from ..report.writers import write_table
     from ..resolve.records import apply_review as apply
     from ..resolve.records import resolve_store
     from ..resolve.resolver import Resolver
@@ -616,7 +619,9 @@ def resolve(obj: _Ctx, review_out, apply_review, undo, aliases):
     if apply_review:
         merged, apart = apply(store, apply_review)
         click.echo(f"{apply_review}: {merged} pairs merged, {apart} pairs kept apart")
-    summary = resolve_store(store, resolver=Resolver(aliases=aliases), review_out=review_out)
+    summary = resolve_store(store, resolver=Resolver(aliases=aliases))
+    if review_out is not None:
+        write_table(summary.review_pairs, str(review_out), sheet="review")
     click.echo(summary.summary() + (f"; review file written to {review_out}" if review_out else ""))
 
 
@@ -626,10 +631,12 @@ def resolve(obj: _Ctx, review_out, apply_review, undo, aliases):
 @click.pass_obj
 def enterprises(obj: _Ctx, search, out):
     """List the master: id, Chinese and English names, aliases, HQ, source region, parent, lists with year and rank."""
+    from ..featurise.universe import build_universe
     from ..report.writers import write_table
     from ..resolve.records import master_list
 
-    frame = master_list(obj.store(), obj.config, search=search)
+    store = obj.store()
+    frame = master_list(store, build_universe(store, obj.config), search=search)
     if out:
         write_table(frame, out, sheet="enterprises")
         click.echo(f"{len(frame)} enterprises written to {out}")

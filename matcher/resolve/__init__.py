@@ -8,6 +8,7 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
+        "imports": ["import_list", "import_lists", "import_profiles"],
         "model_cache": ["cache_folder", "set_model_cache", "model_cache_key", "load_cached", "save_cached"],
         "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "to_pinyin", "to_initials", "parse_names"],
         "records": ["REVIEW_COLUMNS", "master_names", "resolve_incoming", "ResolveSummary", "resolve_store", "link_parents", "apply_review", "master_list"],
