@@ -32,23 +32,25 @@ PROFILES = "acfic_private_top500_2026_profiles.csv"
 INVESTMENTS = "guangxi_investments_dev.csv"
 
 
-def import_list(store, config, path: Path, list_type: str, year: int) -> None:
+def load_list(store, config, path: Path, list_type: str, year: int) -> None:
     """One list, as ``matcher import-list FILE --type TYPE --year YEAR`` imports it."""
     from matcher.ingest.lists import parse_list, read_table
+    from matcher.resolve.imports import import_lists
 
     tier = config.tier(list_type)
     table = read_table(path)
     entries = parse_list(table, ranked=tier.ranked)
     entries["revenue_unit"] = entries["revenue_unit"].where(entries["revenue_unit"] != "", tier.revenue_unit)
-    store.import_lists([(entries, year)], list_type=tier.id, source_name=path.name, sha256=table.sha256)
+    import_lists(store, [(entries, year)], list_type=tier.id, source_name=path.name, sha256=table.sha256)
 
 
-def import_profiles(store, path: Path) -> None:
+def load_profiles(store, path: Path) -> None:
     """A profile file, as ``matcher import-profiles FILE`` imports it."""
     from matcher.ingest.lists import parse_profiles, read_table
+    from matcher.resolve.imports import import_profiles
 
     table = read_table(path)
-    store.import_profiles(parse_profiles(table), source_name=path.name, sha256=table.sha256)
+    import_profiles(store, parse_profiles(table), source_name=path.name, sha256=table.sha256)
 
 
 def build_store(real: Path, db: Path, config, *, profiles: bool):
@@ -56,9 +58,9 @@ def build_store(real: Path, db: Path, config, *, profiles: bool):
 
     store = Store(db)
     for name, list_type, year in LISTS:
-        import_list(store, config, real / name, list_type, year)
+        load_list(store, config, real / name, list_type, year)
     if profiles:
-        import_profiles(store, real / PROFILES)
+        load_profiles(store, real / PROFILES)
     return store
 
 

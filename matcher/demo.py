@@ -22,6 +22,7 @@ from .config.model import Config
 from .errors import MatcherError
 from .featurise.transformers import rank_column
 from .ingest.lists import parse_profiles, read_table
+from .resolve.imports import import_list, import_profiles
 
 __all__ = ["run_demo", "default_enterprises_path", "import_default_data", "load_simulated_history", "DEMO_CITIES", "DEMO_CHAINS"]
 
@@ -42,7 +43,7 @@ def import_default_data(store, config: Config, path: Path | None = None) -> list
     path = path or default_enterprises_path()
     table = read_table(path)
     profiles = parse_profiles(table)
-    results = [store.import_profiles(profiles, source_name=path.name, sha256=table.sha256)]
+    results = [import_profiles(store, profiles, source_name=path.name, sha256=table.sha256)]
     frame = table.frame
     year = DEFAULT_LIST_YEAR
     if "list_year" in frame.columns:
@@ -71,7 +72,7 @@ def import_default_data(store, config: Config, path: Path | None = None) -> list
             # Approximate ranks can collide; keep one enterprise per rank (the first).
             entries = entries.drop_duplicates("rank")
         sha = hashlib.sha256((table.sha256 + tier.id).encode()).hexdigest()
-        results.append(store.import_list(entries, list_type=tier.id, year=year, source_name=f"{path.name}#{tier.id}", sha256=sha))
+        results.append(import_list(store, entries, list_type=tier.id, year=year, source_name=f"{path.name}#{tier.id}", sha256=sha))
     return results
 
 

@@ -50,12 +50,13 @@ def test_locate_assigns_regions_with_certainty(config, gaz):
 def test_major_branches_widen_the_regions_but_not_the_source_region(store, config, tmp_path):
     from matcher.featurise.universe import build_universe
     from matcher.ingest.lists import parse_profiles, read_table
+    from matcher.resolve.imports import import_profiles
 
     from .conftest import write
 
     text = "企业名称,总部,主要分支机构\n京港集团,北京市,深圳市；上海市\n湘江集团,长沙市,\n"
     t = read_table(write(tmp_path / "p.csv", text))
-    store.import_profiles(parse_profiles(t), source_name="p.csv", sha256=t.sha256)
+    import_profiles(store, parse_profiles(t), source_name="p.csv", sha256=t.sha256)
     u = build_universe(store, config).set_index("name")
     assert u.loc["京港集团", "source_region"] == "BTH"
     assert u.loc["京港集团", "regions"] == "GBA;YREB;BTH"  # configuration order

@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-import matcher.store.core as st
+import matcher.store.history as history
+import matcher.store.schema as st
 from matcher.columns import PROJECT_COLUMNS, VISIT_COLUMNS
 from matcher.errors import StoreError
-from matcher.store.core import SCHEMA_VERSION, Store
+from matcher.store.core import Store
+from matcher.store.schema import SCHEMA_VERSION
 
 V1_DUMP = Path(__file__).parent / "data" / "matcher_v1.sql"
 
@@ -159,14 +161,14 @@ def test_writing_the_same_history_twice_changes_nothing_and_a_change_replaces(st
 def test_failed_history_write_rolls_back(store, monkeypatch):
     store.write_history(visits=_visits())
     before = store.counts()
-    real = st._insert
+    real = history.insert_frame
 
     def failing(conn, table, frame):
         if table is st.projects_t:
             raise RuntimeError("disk full")
         return real(conn, table, frame)
 
-    monkeypatch.setattr(st, "_insert", failing)
+    monkeypatch.setattr(history, "insert_frame", failing)
     v = _visits().assign(visit_id=["V3", "V4"])
     with pytest.raises(RuntimeError):
         store.write_history(visits=v, projects=_projects())

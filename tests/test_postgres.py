@@ -15,7 +15,8 @@ from matcher.featurise.universe import build_universe
 from matcher.report.scorecard import compute_scorecard
 from matcher.score.rule import RuleScorer
 from matcher.sim.history import simulate_history
-from matcher.store.core import SCHEMA_VERSION, Store, metadata
+from matcher.store.core import Store
+from matcher.store.schema import SCHEMA_VERSION, metadata
 
 URL = os.environ.get("MATCHER_TEST_PG_URL")
 pytestmark = pytest.mark.skipif(not URL, reason="set MATCHER_TEST_PG_URL to run against a PostgreSQL server")

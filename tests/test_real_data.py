@@ -6,6 +6,7 @@ import pytest
 from matcher.featurise.transformers import IndustryVectorizer
 from matcher.featurise.universe import build_universe
 from matcher.ingest.lists import parse_list, read_table
+from matcher.resolve.imports import import_lists
 from matcher.score.rule import RuleScorer
 from matcher.store.core import Store
 
@@ -27,7 +28,7 @@ def import_real(store, config, real, name, list_type, year):
     t = read_table(real / name)
     d = parse_list(t, ranked=tier.ranked)
     parts = [(d[d.year == y], int(y)) for y in sorted(d.year.dropna().unique())] if year is None else [(d, year)]
-    return store.import_lists(parts, list_type=tier.id, source_name=name, sha256=t.sha256)
+    return import_lists(store, parts, list_type=tier.id, source_name=name, sha256=t.sha256)
 
 
 @pytest.mark.parametrize("name, list_type, year, rows, least_mapped", FILES)

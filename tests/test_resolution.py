@@ -7,9 +7,12 @@ from click.testing import CliRunner
 
 from matcher.cli.app import main
 from matcher.errors import InputError, MatcherError, StoreError
+from matcher.featurise.universe import build_universe
 from matcher.ingest.lists import parse_list, read_table
+from matcher.report.writers import write_table
 from matcher.resolve.aliases import load_aliases
 from matcher.resolve.compare import FEATURES, token_keys, token_matrix
+from matcher.resolve.imports import import_list
 from matcher.resolve.normalize import parse_names, syllables, to_initials, to_pinyin
 from matcher.resolve.records import apply_review, master_list, resolve_store
 from matcher.resolve.resolver import DECISIONS, Resolver
@@ -225,7 +228,7 @@ PRIVATE = (
 
 def _imp(store, path, list_type, year):
     t = read_table(path)
-    return store.import_list(parse_list(t), list_type=list_type, year=year, source_name=path.name, sha256=t.sha256)
+    return import_list(store, parse_list(t), list_type=list_type, year=year, source_name=path.name, sha256=t.sha256)
 
 
 def _fortune(tmp_path, year, names):
@@ -247,7 +250,7 @@ def test_import_resolves_across_languages_and_keeps_ids(tmp_path):
     live = {k for k, v in _ids(store).items() if v is None}
     assert before <= live  # every existing id survives
     assert len(live) == 5
-    lists = master_list(store, _config(), search="恒逸")
+    lists = master_list(store, build_universe(store, _config()), search="恒逸")
     assert (
         len(lists) == 1 and "fortune_global_500 2019 #3" in lists.lists.iloc[0] and "china_private_top500 2026 #12" in lists.lists.iloc[0]
     )
@@ -279,13 +282,11 @@ def test_rerunning_resolution_changes_no_id(tmp_path):
     assert store.snapshot_hash() == snap[2]
     assert first.parents == 1  # 恒逸石化 → 恒逸集团
     parents = store.ultimate_parents()
-    names = master_list(store, _config()).set_index("enterprise_id").aliases
+    names = master_list(store, build_universe(store, _config())).set_index("enterprise_id").aliases
     assert [(names[k], names[v]) for k, v in parents.items()] == [("Hengyi Petrochemical", "Zhejiang Hengyi Group; 浙江恒逸集团有限公司")]
 
 
 def test_source_region_follows_the_parent(tmp_path):
-    from matcher.featurise.universe import build_universe
-
     store = Store(tmp_path / "r.db")
     text = "排名,企业名称,所在地区\n1,浙江恒逸集团有限公司,浙江省\n2,恒逸石化股份有限公司,广西壮族自治区\n"
     _imp(store, write(tmp_path / "p.csv", text), "china_private_top500", 2026)
@@ -323,7 +324,8 @@ def test_review_file_round_trip(tmp_path):
     text = "排名,企业名称,所在地区\n1,中天钢铁集团有限公司,江苏省\n2,中天科技集团有限公司,江苏省\n3,TCL科技集团股份有限公司,广东省\n4,TCL实业控股股份有限公司,广东省\n"
     _imp(store, write(tmp_path / "p.csv", text), "china_private_top500", 2026)
     out = tmp_path / "review.csv"
-    s = resolve_store(store, review_out=out)
+    s = resolve_store(store)
+    write_table(s.review_pairs, str(out), sheet="review")
     review = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert s.review == len(review) >= 1
     assert list(review.columns) == ["left_id", "left_name", "right_id", "right_name", "probability", "reason_zh", "reason_en", "decision"]
@@ -332,7 +334,8 @@ def test_review_file_round_trip(tmp_path):
     review.to_csv(out, index=False)
     merged, apart = apply_review(store, out)
     assert (merged, apart) == (1, len(review) - 1)
-    assert resolve_store(store, review_out=out).review == 0  # decided pairs are not asked again
+    again = resolve_store(store)
+    assert again.review == len(again.review_pairs) == 0  # decided pairs are not asked again
     assert "review review.csv row 2: same" in store.read("merges").rule.iloc[-1]
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from matcher.featurise.universe import build_universe
 from matcher.resolve.records import master_list, resolve_store
 from matcher.store.core import Store
 
@@ -25,7 +26,7 @@ def master(tmp_path_factory, config):
     for name, list_type, year in FILES:
         import_real(store, config, REAL, name, list_type, year)
     resolve_store(store)
-    return store, master_list(store, config)
+    return store, master_list(store, build_universe(store, config))
 
 
 def test_fortune_companies_link_to_the_private_500(master):

@@ -7,6 +7,7 @@ import pytest
 from matcher.errors import InputError, SheetError
 from matcher.ingest.lists import parse_list, read_table
 from matcher.ingest.sheets import import_sheet, resolve_enterprises, write_template
+from matcher.resolve.imports import import_list
 
 from .conftest import write
 
@@ -17,7 +18,7 @@ LIST = "排名,企业名称,所在地区\n1,京东集团,北京市\n2,恒力集�
 @pytest.fixture
 def store(store, tmp_path):
     t = read_table(write(tmp_path / "l.csv", LIST))
-    store.import_list(parse_list(t), list_type="china_private_top500", year=2026, source_name="l.csv", sha256=t.sha256)
+    import_list(store, parse_list(t), list_type="china_private_top500", year=2026, source_name="l.csv", sha256=t.sha256)
     return store
 
 

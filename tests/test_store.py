@@ -6,7 +6,9 @@ import sqlalchemy as sa
 
 from matcher.errors import StoreError
 from matcher.ingest.lists import parse_list, parse_profiles, read_table
-from matcher.store.core import Store, enterprise_id_for
+from matcher.resolve.imports import import_list, import_profiles
+from matcher.store.core import Store
+from matcher.store.imports import enterprise_id_for
 
 from .conftest import write
 
@@ -15,7 +17,7 @@ LIST = "排名,企业名称,所在地区\n1,京东集团,北京市\n2,恒力集�
 
 def _import(store, path, list_type="china_private_top500", year=2026):
     t = read_table(path)
-    return store.import_list(parse_list(t), list_type=list_type, year=year, source_name=path.name, sha256=t.sha256)
+    return import_list(store, parse_list(t), list_type=list_type, year=year, source_name=path.name, sha256=t.sha256)
 
 
 def test_import_twice_changes_nothing(store, tmp_path):
@@ -50,18 +52,19 @@ def test_ids_are_stable_and_names_match_across_lists(store, tmp_path):
 def test_failed_import_leaves_database_as_before(store, tmp_path, monkeypatch):
     _import(store, write(tmp_path / "a.csv", LIST))
     before = store.counts(), store.snapshot_hash()
-    import matcher.store.core as st
+    import matcher.store.imports as imports
+    from matcher.store.schema import entries_t
 
-    real_insert = st._insert
+    real_insert = imports.insert_frame
     calls = {"n": 0}
 
     def failing(conn, table, frame):
         calls["n"] += 1
-        if table is st.entries_t:
+        if table is entries_t:
             raise RuntimeError("disk full")
         return real_insert(conn, table, frame)
 
-    monkeypatch.setattr(st, "_insert", failing)
+    monkeypatch.setattr(imports, "insert_frame", failing)
     with pytest.raises(RuntimeError):
         _import(store, write(tmp_path / "b.csv", "rank,name\n1,新公司甲\n2,新公司乙\n"), list_type="china_top500", year=2024)
     assert calls["n"] >= 2  # enterprises were inserted before the failure…
@@ -71,12 +74,12 @@ def test_failed_import_leaves_database_as_before(store, tmp_path, monkeypatch):
 def test_profile_with_both_names_joins_two_list_entries(store, tmp_path):
     store.auto_resolve = False  # here the profile, not the resolver, joins the two spellings
     t = read_table(write(tmp_path / "f.csv", "rank,company,industry\n243,Zhejiang Hengyi Group,Chemicals\n"))
-    store.import_list(parse_list(t), list_type="fortune_global_500", year=2024, source_name="f.csv", sha256=t.sha256)
+    import_list(store, parse_list(t), list_type="fortune_global_500", year=2024, source_name="f.csv", sha256=t.sha256)
     _import(store, write(tmp_path / "a.csv", LIST))
     assert len(store.enterprise_frame()) == 4
     prof = "企业名称,英文名称,主营业务,总部\n浙江恒逸集团有限公司,Zhejiang Hengyi Group,PTA；聚酯纤维,杭州市\n"
     pt = read_table(write(tmp_path / "prof.csv", prof))
-    r = store.import_profiles(parse_profiles(pt), source_name="prof.csv", sha256=pt.sha256)
+    r = import_profiles(store, parse_profiles(pt), source_name="prof.csv", sha256=pt.sha256)
     assert r.merged == 1
     ef = store.enterprise_frame()
     assert len(ef) == 3
@@ -87,13 +90,13 @@ def test_profile_with_both_names_joins_two_list_entries(store, tmp_path):
     assert len(merges) == 1 and "prof.csv row 2" in merges.rule.iloc[0]
     # Re-running the same profile import changes nothing.
     before = store.snapshot_hash()
-    assert store.import_profiles(parse_profiles(pt), source_name="prof.csv", sha256=pt.sha256).status == "unchanged"
+    assert import_profiles(store, parse_profiles(pt), source_name="prof.csv", sha256=pt.sha256).status == "unchanged"
     assert store.snapshot_hash() == before
 
 
 def test_two_rows_with_one_name_stay_two_enterprises(store, tmp_path):
     t = read_table(write(tmp_path / "u.csv", "company,country,city\nBolt,Estonia,Tallinn\nBolt,United States,San Francisco\n"))
-    store.import_list(parse_list(t, ranked=False), list_type="unicorn", year=2022, source_name="u.csv", sha256=t.sha256)
+    import_list(store, parse_list(t, ranked=False), list_type="unicorn", year=2022, source_name="u.csv", sha256=t.sha256)
     assert store.read("list_entries").enterprise_id.nunique() == 2
 
 
@@ -112,9 +115,9 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 def test_memberships_use_newest_year_of_each_list(store, tmp_path):
     t1 = read_table(write(tmp_path / "a.csv", "rank,name\n1,A\n2,B\n"))
-    store.import_list(parse_list(t1), list_type="fortune_global_500", year=2019, source_name="a.csv", sha256=t1.sha256)
+    import_list(store, parse_list(t1), list_type="fortune_global_500", year=2019, source_name="a.csv", sha256=t1.sha256)
     t2 = read_table(write(tmp_path / "b.csv", "rank,name\n5,B\n"))
-    store.import_list(parse_list(t2), list_type="fortune_global_500", year=2024, source_name="b.csv", sha256=t2.sha256)
+    import_list(store, parse_list(t2), list_type="fortune_global_500", year=2024, source_name="b.csv", sha256=t2.sha256)
     m = store.list_memberships()
     assert m[["list_type", "year", "rank"]].values.tolist() == [["fortune_global_500", 2024, 5]]
     assert isinstance(m, pd.DataFrame)

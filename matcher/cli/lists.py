@@ -44,7 +44,9 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
 
 def _store_lists(obj: Ctx, parts, tier, file, table):
     """Import the editions ``parts`` of one list file; one result per edition."""
-    return obj.store().import_lists(parts, list_type=tier.id, source_name=Path(file).name, sha256=table.sha256)
+    from ..resolve.imports import import_lists
+
+    return import_lists(obj.store(), parts, list_type=tier.id, source_name=Path(file).name, sha256=table.sha256)
 
 
 @click.command("import-profiles")
@@ -67,4 +69,6 @@ def import_profiles(obj: Ctx, file, sheet):
 
 def _store_profiles(obj: Ctx, profiles, file, table):
     """Import parsed profiles of one file; the import's result."""
-    return obj.store().import_profiles(profiles, source_name=Path(file).name, sha256=table.sha256)
+    from ..resolve.imports import import_profiles
+
+    return import_profiles(obj.store(), profiles, source_name=Path(file).name, sha256=table.sha256)

@@ -32,6 +32,7 @@ def resolve(obj: Ctx, review_out, apply_review, undo, aliases):
     --review-out for a person to mark, and links subsidiaries to their parent
     groups. Every merge is recorded and can be undone with --undo.
     """
+    from ..report.writers import write_table
     from ..resolve.records import apply_review as apply
     from ..resolve.records import resolve_store
     from ..resolve.resolver import Resolver
@@ -44,7 +45,9 @@ def resolve(obj: Ctx, review_out, apply_review, undo, aliases):
     if apply_review:
         merged, apart = apply(store, apply_review)
         click.echo(f"{apply_review}: {merged} pairs merged, {apart} pairs kept apart")
-    summary = resolve_store(store, resolver=Resolver(aliases=aliases), review_out=review_out)
+    summary = resolve_store(store, resolver=Resolver(aliases=aliases))
+    if review_out is not None:
+        write_table(summary.review_pairs, str(review_out), sheet="review")
     click.echo(summary.summary() + (f"; review file written to {review_out}" if review_out else ""))
 
 
@@ -54,10 +57,13 @@ def resolve(obj: Ctx, review_out, apply_review, undo, aliases):
 @click.pass_obj
 def enterprises(obj: Ctx, search, out):
     """List the master: id, Chinese and English names, aliases, HQ, source region, parent, lists with year and rank."""
+    from ..featurise.universe import build_universe
     from ..report.writers import write_table
     from ..resolve.records import master_list
 
-    frame = master_list(obj.store(), obj.config, search=search)
+    store = obj.store()
+    # The master is every enterprise, Guangxi's own included.
+    frame = master_list(store, build_universe(store, obj.config, include_guangxi=True), search=search)
     if out:
         write_table(frame, out, sheet="enterprises")
         click.echo(f"{len(frame)} enterprises written to {out}")

@@ -3,7 +3,7 @@
 :func:`build_universe` joins each enterprise's names, industry texts,
 headquarters and list memberships into the frame that featurisation and
 scoring read. Enterprises are already matched across lists by normalised name
-at import time (:mod:`matcher.store.core`) and across spellings, years and
+at import time (:mod:`matcher.store.imports`) and across spellings, years and
 languages by the :class:`~matcher.resolve.resolver.Resolver` (re-exported here; see
 :mod:`matcher.resolve.records`); here their headquarters are geocoded with the
 gazetteer and their key source regions assigned.

@@ -11,6 +11,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "aliases": ["ALIAS_COLUMNS", "AliasTable", "load_aliases"],
         "blocking": ["BLOCKS", "key_values", "block_index", "candidate_pairs", "prune_pairs"],
         "compare": ["FEATURES", "PAIR_COLUMNS", "token_key", "token_keys", "token_matrix", "agree", "ratio", "pair_features", "token_similarity", "reasons"],
+        "imports": ["import_list", "import_lists", "import_profiles"],
         "model": ["Trained", "match_model", "fit_pair_model", "background_frequencies", "match_probability"],
         "model_cache": ["cache_folder", "set_model_cache", "model_cache_key", "load_cached", "save_cached"],
         "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "syllables", "to_pinyin", "to_initials", "parse_names"],

@@ -1,10 +1,10 @@
 """Resolution against the database: merge, review, undo, parent links, the master list.
 
-- :func:`resolve_incoming` runs inside a list import: each new enterprise is
-  compared with the known ones and merged into one when the
+- :func:`resolve_incoming` runs inside a list import (:mod:`matcher.resolve.imports`):
+  each new enterprise is compared with the known ones and merged into one when the
   :class:`~matcher.resolve.resolver.Resolver` says ``merge``.
 - :func:`resolve_store` resolves the whole master against itself, merges the
-  sure pairs, writes the uncertain ones to a review file and links
+  sure pairs, returns the uncertain ones for review and links
   subsidiaries to their parents from the alias table.
 - :func:`apply_review` reads a review file a person has marked (``same`` /
   ``different``) and acts on it; decisions are kept so a pair is not asked twice.
@@ -12,21 +12,25 @@
   HQ, source region, lists with year and rank.
 
 Ids never change: a new enterprise gets the hash of its normalised name
-(:func:`matcher.store.core.enterprise_id_for`); a merge keeps the older enterprise's
-id and records which rows moved, so :meth:`Store.undo_merge` can reverse it.
+(:func:`matcher.store.imports.enterprise_id_for`); a merge keeps the older enterprise's
+id and records which rows moved (:func:`matcher.store.merges.merge`), so
+:meth:`Store.undo_merge` can reverse it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .._text import fold_text
 from ..errors import InputError, MatcherError
+from ..store.merges import merge
+from ..store.schema import enterprises_t, entries_t, merges_t, names_t, profiles_t, review_decisions_t
 from .resolver import Resolver
 
 __all__ = ["resolve_incoming", "resolve_store", "apply_review", "master_list", "master_names", "ResolveSummary", "REVIEW_COLUMNS"]
@@ -41,8 +45,6 @@ _DIFFERENT = {"different", "否", "不同", "n", "no", "new", "split", "不合�
 
 def master_names(store, conn=None, exclude: set[str] | None = None) -> pd.DataFrame:
     """Every known name of every live enterprise: ``enterprise_id, name, province``."""
-    from ..store.core import enterprises_t, entries_t, names_t, profiles_t
-
     def run(c):
         names = pd.read_sql(
             sa.select(names_t.c.enterprise_id, names_t.c.name)
@@ -67,15 +69,11 @@ def master_names(store, conn=None, exclude: set[str] | None = None) -> pd.DataFr
 
 
 def _decided(conn) -> set[tuple[str, str]]:
-    from ..store.core import review_decisions_t
-
     return {(a, b) for a, b in conn.execute(sa.select(review_decisions_t.c.left_id, review_decisions_t.c.right_id))}
 
 
 def _imports_of(conn) -> dict[str, frozenset[int]]:
     """Enterprise → the imports (list files and years) it appears on."""
-    from ..store.core import entries_t
-
     e = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.import_id).distinct(), conn)
     return {k: frozenset(v) for k, v in e.groupby("enterprise_id").import_id}
 
@@ -88,16 +86,12 @@ def _colisted(imports: dict[str, frozenset[int]], a: str, b: str) -> bool:
 def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None = None) -> int:
     """Merge the import's new enterprises into known ones where the resolver says ``merge``; returns how many.
 
-    Called by :meth:`Store.import_lists` inside its transaction.
+    Called by :func:`matcher.resolve.imports.import_lists` inside its transaction.
     """
-    from ..store.core import enterprises_t, merges_t
-
     ids = [str(i) for i in ids]
     # New here: created by this import, i.e. no merge history and no rows of other imports.
     known = master_names(store, conn)
     counts = known.groupby("enterprise_id").size()
-    from ..store.core import entries_t
-
     other = pd.read_sql(
         sa.select(entries_t.c.enterprise_id).where(entries_t.c.import_id != import_id, entries_t.c.enterprise_id.in_(ids)).distinct(), conn
     )
@@ -128,7 +122,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
         live = conn.execute(sa.select(enterprises_t.c.merged_into).where(enterprises_t.c.enterprise_id == row.enterprise_id)).first()
         if live is None or live[0] is not None:
             continue
-        store._merge(conn, row.enterprise_id, row.new_id, f"resolver p={row.probability:.3f}: {row.reason_en}", import_id)
+        merge(conn, row.enterprise_id, row.new_id, f"resolver p={row.probability:.3f}: {row.reason_en}", import_id)
         merged += 1
     if merged:
         log.info("import %s: %d new names resolved to known enterprises", import_id, merged)
@@ -137,12 +131,18 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
 
 @dataclass(frozen=True)
 class ResolveSummary:
-    """What :func:`resolve_store` did."""
+    """What :func:`resolve_store` did.
+
+    ``review_pairs`` holds the pairs left for a person to decide, in the
+    columns of :data:`REVIEW_COLUMNS` (``decision`` empty), most probable
+    first: the caller writes them as the review file (``matcher resolve --review-out``).
+    """
 
     enterprises: int
     merged: int
     review: int
     parents: int
+    review_pairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REVIEW_COLUMNS)), compare=False, repr=False)
 
     def summary(self) -> str:
         return (
@@ -167,14 +167,14 @@ def _pairs(store, resolver: Resolver) -> pd.DataFrame:
     return scored.drop_duplicates(["left_id", "right_id"]).reset_index(drop=True)
 
 
-def resolve_store(store, *, resolver: Resolver | None = None, review_out: str | Path | None = None) -> ResolveSummary:
-    """Resolve the master against itself: merge sure pairs, write the uncertain ones for review, link parents.
+def resolve_store(store, *, resolver: Resolver | None = None) -> ResolveSummary:
+    """Resolve the master against itself: merge sure pairs, return the uncertain ones for review, link parents.
 
     Running it again on the same data changes nothing: merged pairs are one
-    enterprise already, and decided pairs are skipped.
+    enterprise already, and decided pairs are skipped. The pairs to review are
+    :attr:`ResolveSummary.review_pairs`.
     """
-    from ..report.writers import write_table
-    from .compare import reasons as _reasons
+    from .compare import reasons
 
     resolver = resolver or Resolver()
     pairs = _pairs(store, resolver)
@@ -188,7 +188,7 @@ def resolve_store(store, *, resolver: Resolver | None = None, review_out: str | 
         # Two entries of one list are two enterprises: a sure-looking pair of them goes to review.
         colisted = np.array([_colisted(imports, a, b) for a, b in zip(pairs.left_id, pairs.right_id)], dtype=bool)
         pairs["decision"] = np.where((decision == "merge") & colisted, "review", decision)
-        pairs["reason_zh"], pairs["reason_en"] = _reasons(pairs.assign(enterprise_id=pairs.right_id))
+        pairs["reason_zh"], pairs["reason_en"] = reasons(pairs.assign(enterprise_id=pairs.right_id))
     sure = (
         pairs[pairs.decision == "merge"].sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True])
         if len(pairs)
@@ -202,26 +202,24 @@ def resolve_store(store, *, resolver: Resolver | None = None, review_out: str | 
             e = root[e]
         return e
 
-    with store.engine.begin() as conn:
+    with store.begin() as conn:
         for row in sure.itertuples(index=False):  # sure pairs: few
             a, b = find(row.left_id), find(row.right_id)
             if a == b:
                 continue
             keep_id, other = min(a, b), max(a, b)
-            store._merge(conn, keep_id, other, f"resolve p={row.probability:.3f}: {row.reason_en}", None)
+            merge(conn, keep_id, other, f"resolve p={row.probability:.3f}: {row.reason_en}")
             root[other] = keep_id
             merged += 1
     review = pairs[pairs.decision == "review"] if len(pairs) else pairs
     if len(review):
         review = review[[find(a) != find(b) for a, b in zip(review.left_id, review.right_id)]]
-    if review_out is not None:
-        frame = review.reindex(columns=list(REVIEW_COLUMNS)).assign(decision="")
-        frame["probability"] = frame.probability.astype(float).round(4)
-        frame = frame.sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True]).reset_index(drop=True)
-        write_table(frame, str(review_out), sheet="review")
+    frame = review.reindex(columns=list(REVIEW_COLUMNS)).assign(decision="")
+    frame["probability"] = frame.probability.astype(float).round(4)
+    frame = frame.sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True]).reset_index(drop=True)
     parents = link_parents(store, resolver)
     n = len(store.read("enterprises").query("merged_into.isna()"))
-    return ResolveSummary(n, merged, len(review), parents)
+    return ResolveSummary(n, merged, len(review), parents, frame)
 
 
 def link_parents(store, resolver: Resolver) -> int:
@@ -291,13 +289,13 @@ def apply_review(store, path: str | Path) -> tuple[int, int]:
         return e
 
     merged = 0
-    with store.engine.begin() as conn:
+    with store.begin() as conn:
         for a, b, row in same:
             a, b = live(a), live(b)
             if a == b:
                 continue
             keep, other = min(a, b), max(a, b)
-            store._merge(conn, keep, other, f"review {name} row {row}: same", None)
+            merge(conn, keep, other, f"review {name} row {row}: same")
             ents[other] = keep
             merged += 1
     decisions = pd.DataFrame(
@@ -322,17 +320,16 @@ def _read_review(path: Path) -> pd.DataFrame:
     raise InputError(str(path), "expected a .csv or .xlsx review file")
 
 
-def master_list(store, config, search: str | None = None) -> pd.DataFrame:
+def master_list(store, universe: pd.DataFrame, search: str | None = None) -> pd.DataFrame:
     """The master list: one row per live enterprise.
 
     Columns ``enterprise_id, name_zh, name_en, aliases, hq_province, hq_city,
     source_region, parent_id, lists`` (``type year #rank`` joined by ``; ``).
+    ``universe`` is the store's universe (:func:`matcher.featurise.universe.build_universe`),
+    which gives names, headquarters and source regions.
     ``search`` keeps enterprises any of whose names contain it (case and width folded).
     """
-    from .._text import fold_text
-    from ..featurise.universe import build_universe
-
-    u = build_universe(store, config)
+    u = universe
     names = master_names(store)
     al = names.groupby("enterprise_id").name.agg(lambda s: "; ".join(sorted(set(s))))
     e = store.read("list_entries")

@@ -1,0 +1,79 @@
+"""Imports: lists and profiles written to the store, new names resolved against the known enterprises.
+
+Each call is one transaction (the store's :meth:`~matcher.store.core.Store.begin`):
+an import lands whole or not at all. The rows are written by
+:mod:`matcher.store.imports`; the new enterprises of a list are then compared
+with the known ones (:func:`matcher.resolve.records.resolve_incoming`) and merged
+into one where the resolver says ``merge``, unless ``resolve`` is false (by
+default :attr:`Store.auto_resolve <matcher.store.core.Store.auto_resolve>`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..store.imports import ImportResult, write_list, write_profiles
+from .records import resolve_incoming
+
+__all__ = ["import_list", "import_lists", "import_profiles"]
+
+
+def import_list(
+    store, entries: pd.DataFrame, *, list_type: str, year: int, source_name: str, sha256: str, resolve: bool | None = None
+) -> ImportResult:
+    """Import one list (type, year) in one transaction; see :func:`import_lists`."""
+    return import_lists(store, [(entries, year)], list_type=list_type, source_name=source_name, sha256=sha256, resolve=resolve)[0]
+
+
+def import_lists(
+    store,
+    parts: list[tuple[pd.DataFrame, int]],
+    *,
+    list_type: str,
+    source_name: str,
+    sha256: str,
+    resolve: bool | None = None,
+) -> list[ImportResult]:
+    """Import the lists of one file (one per year) in one transaction.
+
+    ``entries`` frames come from :func:`matcher.ingest.lists.parse_list`.
+
+    Parameters
+    ----------
+    store : Store
+        The database.
+    parts : list of (DataFrame, int)
+        The entries of each year.
+    list_type, source_name, sha256 : str
+        The list type, the file's name and the SHA-256 of its bytes (an import is
+        identified by kind, list type, year and file name).
+    resolve : bool, optional
+        Resolve the new enterprises against the known ones; by default ``store.auto_resolve``.
+
+    Returns
+    -------
+    list of ImportResult
+        One per year, in the order of ``parts``.
+    """
+    resolve = store.auto_resolve if resolve is None else resolve
+    results = []
+    with store.begin() as conn:
+        for entries, year in parts:
+            written = write_list(conn, entries, list_type=list_type, year=int(year), source_name=source_name, sha256=sha256)
+            result = written.result
+            if resolve and written.import_id is not None and result.new_enterprises:
+                result = written.with_merged(resolve_incoming(store, conn, pd.unique(written.enterprise_ids), written.import_id))
+            results.append(result)
+    return results
+
+
+def import_profiles(store, profiles: pd.DataFrame, *, source_name: str, sha256: str) -> ImportResult:
+    """Import enterprise profiles (from :func:`matcher.ingest.lists.parse_profiles`) in one transaction.
+
+    A profile is matched to enterprises by every name it gives (name,
+    English name, aliases); when those names belong to two enterprises
+    they are merged into the one with the smaller id, and the merge is
+    recorded in the ``merges`` table.
+    """
+    with store.begin() as conn:
+        return write_profiles(conn, profiles, source_name=source_name, sha256=sha256)

@@ -1,0 +1,163 @@
+"""The database engine: where the database is, how it is opened, and the one way to write to it.
+
+SQLite by default (``--db PATH``, ``MATCHER_DB`` or ``./matcher.db``); any
+SQLAlchemy URL (``postgresql://…``) works too.
+
+Every write goes through :func:`begin`. On SQLite it starts the transaction
+with ``BEGIN IMMEDIATE``: the write lock is taken at once, so a second writer
+waits for the first to commit (up to the busy timeout) instead of failing
+half-way with a lock error (it waits, retries, and finally raises
+:class:`~matcher.errors.StoreError`); elsewhere it is a plain transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from ..errors import StoreError
+
+__all__ = ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "default_db", "database_url", "create_engine", "begin", "backup"]
+
+log = logging.getLogger(__name__)
+
+#: How long a writer waits for another one's lock on a SQLite database, in milliseconds.
+BUSY_TIMEOUT_MS = 30000
+#: How often :func:`begin` tries again when the lock stayed taken for the whole busy timeout.
+BUSY_RETRIES = 5
+
+
+def default_db() -> str:
+    """The database used when ``--db`` is not given: ``MATCHER_DB`` or ``./matcher.db``."""
+    return os.environ.get("MATCHER_DB") or "matcher.db"
+
+
+def database_url(db: str | Path) -> str:
+    """An SQLAlchemy URL for ``db``: URLs as given, a file path as a SQLite URL."""
+    text = str(db)
+    return text if "://" in text else f"sqlite:///{Path(text).expanduser()}"
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine for ``url``; on SQLite with foreign keys, write-ahead logging and a busy timeout.
+
+    Raises
+    ------
+    StoreError
+        When the folder of a SQLite file does not exist, or the URL or its driver is unusable.
+    """
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///") :])
+        if path.parent and not path.parent.exists():
+            raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
+    try:
+        engine = sa.create_engine(url)
+    except Exception as exc:  # bad URL, missing driver
+        raise StoreError(f"cannot open database {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+@contextmanager
+def begin(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """The one write transaction: commits when the block ends, rolls back when it raises.
+
+    On SQLite it takes the write lock at once (``BEGIN IMMEDIATE``): concurrent
+    writers queue, never deadlock. A writer waits up to :data:`BUSY_TIMEOUT_MS`
+    for the lock and tries again :data:`BUSY_RETRIES` times.
+
+    Raises
+    ------
+    StoreError
+        When another writer still holds the lock after every try.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    conn, trans = _begin_immediate(engine)
+    try:
+        with trans:
+            yield conn
+    finally:
+        conn.close()
+
+
+def _begin_immediate(engine: sa.Engine) -> tuple[sa.Connection, sa.RootTransaction]:
+    """A connection holding SQLite's write lock, waiting and retrying while another writer has it."""
+    immediate = engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+    attempt = 0
+    while True:
+        conn = immediate.connect()
+        try:
+            return conn, conn.begin()
+        except sa.exc.OperationalError as exc:
+            conn.close()
+            message = str(exc.orig).lower()
+            if "locked" not in message and "busy" not in message:
+                raise
+            if attempt >= BUSY_RETRIES:
+                raise StoreError(
+                    f"database {engine.url.database} is busy: another command is writing to it; try again when it has finished"
+                ) from None
+            attempt += 1
+            log.info("database busy, retrying (%d)", attempt)
+            time.sleep(0.5 * attempt)
+
+
+def backup(engine: sa.Engine, path: str | Path) -> Path:
+    """Copy the database to ``path`` with SQLite's online backup (safe while others write).
+
+    Raises
+    ------
+    StoreError
+        For engines other than SQLite (use the engine's own tools, e.g. ``pg_dump``), or when
+        ``path`` exists.
+    """
+    path = Path(path)
+    if engine.dialect.name != "sqlite":
+        raise StoreError(
+            f"backup is supported for SQLite databases only; {engine.dialect.name} databases are backed up with their own tools (e.g. pg_dump)"
+        )
+    if path.exists():
+        raise StoreError(f"backup file {path} exists already; give a new file name")
+    if not path.parent.exists():
+        raise StoreError(f"cannot write backup {path}: folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    raw = engine.raw_connection()
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            raw.driver_connection.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        raw.close()
+    os.replace(tmp, path)
+    return path
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # The driver's own transaction handling skips BEGIN before DDL; emit BEGIN ourselves
+    # (see _sqlite_begin) so migrations, like imports, are all or nothing.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))

@@ -1,0 +1,249 @@
+"""Import records, list entries and profiles: the rows an import writes.
+
+Imports are identified by (kind, list type, year, file name): importing the
+same file again changes nothing; importing a corrected file of the same name
+replaces that file's rows; another file of the same list and year adds to it.
+
+An enterprise is matched across lists by its normalised name (see
+:mod:`matcher._text`); a profile whose Chinese and English names hit two
+enterprises joins them, and the merge is recorded. Every function here writes
+inside the caller's transaction; :mod:`matcher.resolve.imports` opens it and
+resolves new names against the known enterprises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from .._text import fold_text, normalize_names
+from .merges import merge
+from .rows import existing_ids, insert_frame, known_names, now
+from .schema import enterprises_t, entries_t, imports_t, names_t, profiles_t
+
+__all__ = ["ImportResult", "ListImport", "enterprise_id_for", "open_import", "record_import", "write_list", "write_profiles"]
+
+log = logging.getLogger(__name__)
+
+_ENTRY_TEXT = ("industry", "business", "country", "province", "city", "hq")
+_PROFILE_TEXT = ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "ownership", "branches")
+
+
+def enterprise_id_for(norm_key: str) -> str:
+    """Stable id from a normalised name key: the same name always gets the same id."""
+    return "E" + hashlib.sha1(norm_key.encode("utf-8")).hexdigest()[:10].upper()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did."""
+
+    kind: str
+    source_name: str
+    list_type: str
+    year: int
+    rows: int
+    status: str  # imported | replaced | unchanged
+    new_enterprises: int = 0
+    matched: int = 0
+    merged: int = 0
+
+    def summary(self) -> str:
+        what = f"{self.list_type} {self.year}" if self.kind == "list" else "profiles"
+        if self.status == "unchanged":
+            return f"{self.source_name}: {what} already imported, nothing changed"
+        return (
+            f"{self.source_name}: {what} {self.status}: {self.rows} rows, "
+            f"{self.matched} matched to known enterprises, {self.new_enterprises} new" + (f", {self.merged} merged" if self.merged else "")
+        )
+
+
+@dataclass(frozen=True)
+class ListImport:
+    """What :func:`write_list` wrote: the result, the import's id (None when unchanged) and each row's enterprise id."""
+
+    result: ImportResult
+    import_id: int | None
+    enterprise_ids: np.ndarray
+
+    def with_merged(self, merged: int) -> ImportResult:
+        """The result with ``merged`` enterprises resolved into known ones."""
+        return replace(self.result, merged=merged)
+
+
+def open_import(conn, kind, list_type, year, source_name, sha256, n_rows, rows_table) -> tuple[int | None, str]:
+    """Start an import of (kind, list type, year, file name).
+
+    Returns ``(None, "unchanged")`` when the same bytes were imported before;
+    otherwise drops the rows of an earlier version of the file (``rows_table``
+    keyed by ``import_id``), records the import and returns its id with
+    ``"imported"`` or ``"replaced"``.
+    """
+    prev = conn.execute(
+        sa.select(imports_t.c.import_id, imports_t.c.sha256).where(
+            imports_t.c.kind == kind,
+            imports_t.c.list_type == list_type,
+            imports_t.c.year == year,
+            imports_t.c.source_name == source_name,
+        )
+    ).first()
+    if prev is not None and prev.sha256 == sha256:
+        return None, "unchanged"
+    status = "imported"
+    if prev is not None:
+        conn.execute(rows_table.delete().where(rows_table.c.import_id == prev.import_id))
+        conn.execute(imports_t.delete().where(imports_t.c.import_id == prev.import_id))
+        status = "replaced"
+    import_id = conn.execute(
+        imports_t.insert().values(
+            kind=kind,
+            list_type=list_type,
+            year=year,
+            source_name=source_name,
+            sha256=sha256,
+            n_rows=n_rows,
+            imported_at=now(),
+        )
+    ).inserted_primary_key[0]
+    return import_id, status
+
+
+def record_import(conn, kind: str, source_name: str, sha256: str, n_rows: int) -> int:
+    """Record (or update) an import of ``kind`` keyed by file name only; returns its id (for the history)."""
+    prev = conn.execute(sa.select(imports_t.c.import_id).where(imports_t.c.kind == kind, imports_t.c.source_name == source_name)).first()
+    if prev is not None:
+        conn.execute(imports_t.update().where(imports_t.c.import_id == prev[0]).values(sha256=sha256, n_rows=n_rows, imported_at=now()))
+        return int(prev[0])
+    return conn.execute(
+        imports_t.insert().values(kind=kind, list_type="", year=0, source_name=source_name, sha256=sha256, n_rows=n_rows, imported_at=now())
+    ).inserted_primary_key[0]
+
+
+def write_list(conn, entries: pd.DataFrame, *, list_type: str, year: int, source_name: str, sha256: str) -> ListImport:
+    """Write one list (type, year) of a file: the import record, new enterprises and names, the entries.
+
+    ``entries`` come from :func:`matcher.ingest.lists.parse_list`. Names are
+    matched exactly (normalised); resolving new names against the known
+    enterprises is the caller's (:func:`matcher.resolve.imports.import_lists`).
+    """
+    import_id, status = open_import(conn, "list", list_type, year, source_name, sha256, len(entries), entries_t)
+    if import_id is None:
+        return ListImport(ImportResult("list", source_name, list_type, year, len(entries), status), None, np.array([], dtype=object))
+    norm = normalize_names(entries["name"])
+    # Two rows of one list with the same normalised name are different enterprises
+    # (CB Insights lists two "Bolt"s): disambiguate the later ones by their location.
+    dup = norm.duplicated(keep="first") & (norm != "")
+    if dup.any():
+        where = (entries["country"].astype(str) + " " + entries["city"].astype(str) + " " + entries["hq"].astype(str)).map(fold_text)
+        norm = norm.where(~dup, norm + "@" + where.str.replace(" ", "") + "#" + entries["source_row"].astype(str))
+        log.warning("%s: %d rows share a name with an earlier row; kept as separate enterprises", source_name, int(dup.sum()))
+    norm = norm.where(norm != "", entries["name"].map(fold_text))
+    ids, new, matched = _ids_for_names(conn, norm, entries["name"])
+    rows = pd.DataFrame(
+        {
+            "import_id": import_id,
+            "source_row": entries["source_row"].astype(int),
+            "list_type": list_type,
+            "year": year,
+            "rank": entries["rank"].astype("object").where(entries["rank"].notna(), None),
+            "enterprise_id": ids,
+            "name": entries["name"].astype(str),
+            "revenue": entries["revenue"].astype("object").where(entries["revenue"].notna(), None),
+            "revenue_unit": entries["revenue_unit"].astype(str),
+            **{c: entries[c].astype(str) for c in _ENTRY_TEXT},
+        }
+    )
+    insert_frame(conn, entries_t, rows)
+    return ListImport(ImportResult("list", source_name, list_type, year, len(entries), status, new, matched), import_id, ids)
+
+
+def _ids_for_names(conn, norm: pd.Series, names: pd.Series) -> tuple[np.ndarray, int, int]:
+    """Enterprise id of each normalised name, creating enterprises for new names."""
+    known = known_names(conn, norm)
+    ids = norm.map(known)
+    missing = ids.isna()
+    new = pd.DataFrame({"norm_name": norm[missing], "name": names[missing].astype(str)}).drop_duplicates("norm_name")
+    if len(new):
+        new["enterprise_id"] = new.norm_name.map(enterprise_id_for)
+        # An id may exist already when its enterprise was merged away and its names moved on.
+        existing = existing_ids(conn, new.enterprise_id)
+        fresh = new[~new.enterprise_id.isin(existing)]
+        insert_frame(conn, enterprises_t, fresh[["enterprise_id", "name"]].assign(merged_into=None))
+        insert_frame(conn, names_t, new[["norm_name", "enterprise_id", "name"]])
+        ids = ids.where(~missing, norm.map(dict(zip(new.norm_name, new.enterprise_id))))
+    return ids.to_numpy(dtype=object), int(len(new)), int((~missing).sum())
+
+
+def _profile_names(profiles: pd.DataFrame, source_name: str) -> pd.DataFrame:
+    """Every name of every profile, long format: ``name, pos, order, norm`` (0 name, 1 English name, 2 alias)."""
+    names = [profiles[["name"]].assign(pos=np.arange(len(profiles)), order=0)]
+    en = profiles["name_en"].astype(str)
+    names.append(pd.DataFrame({"name": en, "pos": np.arange(len(profiles)), "order": 1})[en.str.strip() != ""])
+    al = profiles["aliases"].astype(str).str.split(r"[;；|]").explode().str.strip()
+    names.append(pd.DataFrame({"name": al.to_numpy(), "pos": al.index.to_numpy(), "order": 2})[al.fillna("").to_numpy() != ""])
+    long = pd.concat(names, ignore_index=True)
+    long["norm"] = normalize_names(long["name"])
+    long = long[long.norm != ""].drop_duplicates(["pos", "norm"])
+    # A name shared by two profiles of the same file identifies neither.
+    shared = long.drop_duplicates(["pos", "norm"]).duplicated("norm", keep=False)
+    if shared.any():
+        log.warning(
+            "%s: %d names are given by more than one profile and are ignored for matching",
+            source_name,
+            int(long[shared].norm.nunique()),
+        )
+        long = long[~shared | (long.order == 0)]
+    return long
+
+
+def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: str) -> ImportResult:
+    """Write enterprise profiles (from :func:`matcher.ingest.lists.parse_profiles`).
+
+    A profile is matched to enterprises by every name it gives (name,
+    English name, aliases); when those names belong to two enterprises
+    they are merged into the one with the smaller id, and the merge is
+    recorded in the ``merges`` table.
+    """
+    import_id, status = open_import(conn, "profiles", "", 0, source_name, sha256, len(profiles), profiles_t)
+    if import_id is None:
+        return ImportResult("profiles", source_name, "", 0, len(profiles), status)
+    long = _profile_names(profiles, source_name)
+    known = known_names(conn, long.norm)
+    long["eid"] = long.norm.map(known)
+    hits = long.dropna(subset=["eid"])
+    groups = hits.groupby("pos").eid.agg(lambda s: sorted(set(s)))
+    target = pd.Series(index=np.arange(len(profiles)), dtype=object)
+    merged = 0
+    for pos, eids in groups.items():  # profiles that hit two enterprises: rare
+        keep = eids[0]
+        target[pos] = keep
+        for other in eids[1:]:
+            merge(conn, keep, other, f"profile {source_name} row {int(profiles.source_row.iloc[pos])}", import_id)
+            merged += 1
+    matched = int(target.notna().sum())
+    # Profiles matching no enterprise create one from their first name.
+    first = long[long.order == 0].set_index("pos").norm
+    new_pos = target.index[target.isna()]
+    new_norm = first.reindex(new_pos).fillna(profiles["name"].reindex(new_pos).map(fold_text))
+    new_ids = new_norm.map(enterprise_id_for)
+    existing = existing_ids(conn, new_ids)
+    fresh = pd.DataFrame({"enterprise_id": new_ids, "name": profiles["name"].reindex(new_pos)})
+    fresh = fresh[~fresh.enterprise_id.isin(existing)].drop_duplicates("enterprise_id")
+    insert_frame(conn, enterprises_t, fresh.assign(merged_into=None))
+    target[new_pos] = new_ids.to_numpy()
+    # Register every name of the profile for its enterprise (new names only).
+    long["eid"] = long.pos.map(target)
+    known_now = known_names(conn, long.norm)
+    add = long[~long.norm.isin(known_now.index)].drop_duplicates("norm")
+    insert_frame(conn, names_t, add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]])
+    rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
+    rows = rows.drop_duplicates("enterprise_id", keep="last")
+    conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(list(rows.enterprise_id))))
+    cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
+    insert_frame(conn, profiles_t, rows.reindex(columns=cols, fill_value=""))
+    return ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)

@@ -1,0 +1,134 @@
+"""Read views of the database: whole tables, counts, the enterprises, list memberships and years.
+
+Every function takes an open connection (reads need no write lock).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .rows import known_names, read_table
+from .schema import imports_t, meta_t, metadata
+
+__all__ = [
+    "read",
+    "counts",
+    "schema_version",
+    "snapshot_hash",
+    "enterprise_frame",
+    "list_memberships",
+    "list_years",
+    "lookup_names",
+    "SNAPSHOT_TABLES",
+]
+
+#: The tables scoring reads; :func:`snapshot_hash` fingerprints them.
+SNAPSHOT_TABLES = ("enterprises", "enterprise_names", "list_entries", "profiles")
+
+
+def read(conn, table: str) -> pd.DataFrame:
+    """A whole table as a DataFrame, in primary-key order."""
+    return read_table(conn, table)
+
+
+def counts(conn) -> dict[str, int]:
+    """Rows per table (for reports and tests)."""
+    return {name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for name, t in metadata.tables.items()}
+
+
+def schema_version(conn) -> int:
+    """The schema version recorded in the database."""
+    return int(conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "schema_version")).scalar_one())
+
+
+def snapshot_hash(conn) -> str:
+    """SHA-256 of the data that scoring reads (for reproducibility records)."""
+    h = hashlib.sha256()
+    for name in SNAPSHOT_TABLES:
+        df = read_table(conn, name)
+        h.update(name.encode())
+        h.update(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def enterprise_frame(conn) -> pd.DataFrame:
+    """One row per live enterprise with its names, location texts and industry texts.
+
+    Columns: ``enterprise_id, name, name_zh, name_en, aliases, ownership,
+    country, province, city, hq, industry_text, on_profile``. Location
+    fields prefer the profile, then the newest list entry that has them.
+    """
+    ents = read_table(conn, "enterprises")
+    ents = ents[ents.merged_into.isna()].drop(columns="merged_into")
+    entries = read_table(conn, "list_entries")
+    profiles = read_table(conn, "profiles").set_index("enterprise_id")
+    out = ents.set_index("enterprise_id")
+    e = entries.sort_values(["year", "import_id", "source_row"], ascending=[False, False, True])
+    for col in ("country", "province", "city", "hq"):
+        vals = e[e[col].astype(str).str.strip() != ""].groupby("enterprise_id")[col].first()
+        prof = profiles[col].where(profiles[col].astype(str).str.strip() != "") if len(profiles) else pd.Series(dtype=object)
+        out[col] = prof.reindex(out.index).fillna(vals.reindex(out.index)).fillna("")
+    texts = pd.concat(
+        [
+            e[["enterprise_id", "industry"]].rename(columns={"industry": "t"}),
+            e[["enterprise_id", "business"]].rename(columns={"business": "t"}),
+            profiles.reset_index()[["enterprise_id", "industry"]].rename(columns={"industry": "t"}) if len(profiles) else None,
+            profiles.reset_index()[["enterprise_id", "business"]].rename(columns={"business": "t"}) if len(profiles) else None,
+        ]
+    )
+    texts = texts[texts.t.astype(str).str.strip() != ""].drop_duplicates()
+    texts = texts.sort_values(["enterprise_id", "t"])
+    out["industry_text"] = texts.groupby("enterprise_id").t.agg(" | ".join).reindex(out.index).fillna("")
+
+    def prof(col: str) -> pd.Series:
+        if len(profiles) == 0:
+            return pd.Series("", index=out.index, dtype=object)
+        return profiles[col].reindex(out.index).fillna("").astype(str)
+
+    cjk = r"[\u3400-\u9fff]"
+    name = out["name"].astype(str)
+    is_cjk = name.str.contains(cjk, regex=True)
+    pname, pen = prof("name"), prof("name_en")
+    out["name_zh"] = pname.where(pname.str.contains(cjk, regex=True), name.where(is_cjk, ""))
+    out["name_en"] = pen.where(pen != "", name.where(~is_cjk, ""))
+    out["aliases"] = prof("aliases")
+    out["ownership"] = prof("ownership")
+    out["branches"] = prof("branches")
+    out["on_profile"] = out.index.isin(profiles.index)
+    # Display name: Chinese where known.
+    out["name"] = out["name_zh"].where(out["name_zh"] != "", out["name"])
+    return out.reset_index().sort_values("enterprise_id").reset_index(drop=True)
+
+
+def list_memberships(conn) -> pd.DataFrame:
+    """Best rank per (enterprise, list type) on the newest year of each list type.
+
+    Columns: ``enterprise_id, list_type, year, rank`` (rank NaN for
+    unranked lists).
+    """
+    e = read_table(conn, "list_entries")[["enterprise_id", "list_type", "year", "rank"]]
+    if e.empty:
+        return e
+    latest = e.groupby("list_type").year.transform("max")
+    e = e[e.year == latest]
+    e = e.sort_values(["enterprise_id", "list_type", "rank"], na_position="last")
+    return e.drop_duplicates(["enterprise_id", "list_type"]).reset_index(drop=True)
+
+
+def list_years(conn) -> pd.DataFrame:
+    """Imported lists: list type, year, rows, files."""
+    return pd.read_sql(
+        sa.select(imports_t.c.list_type, imports_t.c.year, sa.func.sum(imports_t.c.n_rows).label("rows"), sa.func.count().label("files"))
+        .where(imports_t.c.kind == "list")
+        .group_by(imports_t.c.list_type, imports_t.c.year)
+        .order_by(imports_t.c.list_type, imports_t.c.year),
+        conn,
+    )
+
+
+def lookup_names(conn, norms: pd.Series) -> pd.Series:
+    """normalised name → enterprise id, for the names the database knows (see :mod:`matcher._text`)."""
+    return known_names(conn, norms)
