@@ -18,7 +18,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "config.schema": ["Config", "load_config"],
         "errors": ["MatcherError", "ConfigError", "InputError", "NotFoundError", "StoreError", "SheetError"],
-        "ingest.lists": ["read_table", "parse_list", "parse_profiles"],
+        "ingest.tables": ["read_table"],
+        "ingest.lists": ["parse_list", "parse_profiles"],
         "store.core": ["Store", "open_store"],
         "featurise.universe": ["build_universe"],
         "resolve.resolver": ["Resolver"],
@@ -28,7 +29,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "_text": ["normalize_name", "parse_week"],
         "plan.week": ["team_list", "weekly_plan", "plan_week"],
         "report.weekly": ["write_weekly"],
-        "ingest.sheets": ["write_template", "import_sheet"],
+        "report.templates": ["write_template"],
+        "ingest.sheets": ["import_sheet"],
         "report.scorecard": ["compute_scorecard", "write_scorecard"],
     },
 )

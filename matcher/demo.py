@@ -20,7 +20,8 @@ import pandas as pd
 from .config.schema import Config, data_file
 from .errors import MatcherError
 from .featurise.transformers import rank_column
-from .ingest.lists import parse_profiles, read_table
+from .ingest.lists import parse_profiles
+from .ingest.tables import read_table
 
 __all__ = ["run_demo", "default_enterprises_path", "import_default_data", "load_simulated_history", "DEMO_CITIES", "DEMO_CHAINS"]
 

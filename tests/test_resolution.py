@@ -7,7 +7,8 @@ from click.testing import CliRunner
 
 from matcher.cli.main import main
 from matcher.errors import InputError, MatcherError, StoreError
-from matcher.ingest.lists import parse_list, read_table
+from matcher.ingest.lists import parse_list
+from matcher.ingest.tables import read_table
 from matcher.resolve.normalize import parse_names
 from matcher.resolve.records import apply_review, master_list, resolve_store
 from matcher.resolve.resolver import DECISIONS, FEATURES, Resolver, _token_keys, _token_matrix, load_aliases

@@ -5,7 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from matcher.errors import StoreError
-from matcher.ingest.lists import parse_list, parse_profiles, read_table
+from matcher.ingest.lists import parse_list, parse_profiles
+from matcher.ingest.tables import read_table
 from matcher.store.core import Store, enterprise_id_for
 
 from .conftest import write

@@ -139,7 +139,8 @@ def import_list(obj: _Ctx, file, list_type, year, sheet):
     all fine. The import is one transaction; importing the same file again
     changes nothing.
     """
-    from ..ingest.lists import parse_list, read_table
+    from ..ingest.lists import parse_list
+    from ..ingest.tables import read_table
 
     tier = obj.config.tier(list_type)
     table = read_table(file, sheet=sheet)
@@ -178,7 +179,8 @@ def import_profiles(obj: _Ctx, file, sheet):
     a profile whose Chinese and English names match two list entries joins
     them into one enterprise.
     """
-    from ..ingest.lists import parse_profiles, read_table
+    from ..ingest.lists import parse_profiles
+    from ..ingest.tables import read_table
 
     table = read_table(file, sheet=sheet)
     profiles = parse_profiles(table)
@@ -379,7 +381,7 @@ def template(obj: _Ctx, kind, out):
     record and read it back with import-visits / import-projects /
     import-stationed.
     """
-    from ..ingest.sheets import write_template
+    from ..report.templates import write_template
 
     path = write_template(kind, out, obj.config)
     click.echo(f"{kind} template written to {path}")

@@ -8,7 +8,10 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
-        "lists": ["FIELD_ALIASES", "OWNERSHIP_ALIASES", "alias_index", "Table", "read_table", "parse_list", "parse_profiles"],
-        "sheets": ["SHEET_KINDS", "Field", "sheet_fields", "write_template", "history_to_sheet", "resolve_enterprises", "read_sheet", "SheetImport", "import_sheet"],
+        "tables": ["FIELD_ALIASES", "alias_index", "Table", "read_table"],
+        "lists": ["OWNERSHIP_ALIASES", "parse_list", "parse_profiles"],
+        "sheet_fields": ["SHEET_KINDS", "SHEET_TITLES", "Field", "sheet_fields", "sheet_aliases"],
+        "sheet_rows": ["RowProblems", "merged_cell_problems"],
+        "sheets": ["resolve_enterprises", "read_sheet", "SheetImport", "import_sheet"],
     },
 )
