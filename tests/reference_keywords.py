@@ -72,7 +72,8 @@ def plain_find_keywords(texts: np.ndarray, keywords: Sequence[str], bounded: np.
         start = stop
     t, k = np.concatenate(out_t), np.concatenate(out_k)
     key = np.sort(t * len(keywords) + k)
-    key = key[np.r_[True, key[1:] != key[:-1]]]  # sorted and distinct; np.unique hashes, slower here
+    # Sorted and distinct (numpy's np.unique hashes, slower here).
+    key = key[np.concatenate([key[:1] == key[:1], key[1:] != key[:-1]])]
     return key // len(keywords), key % len(keywords)
 
 

@@ -132,6 +132,8 @@ def test_automaton_equals_plain_search_on_real_keywords(config):
     np.testing.assert_array_equal(t, pt)
     np.testing.assert_array_equal(k, pk)
     assert len(t) > 10_000 and bounded[k].any() and (~bounded[k]).any()
+    none = find_keywords(np.array(["zz", ""], dtype=object), keywords[:5], bounded[:5])
+    assert none[0].size == 0 and none[1].size == 0
     # Spot-check a sample against the definition.
     import re
 
