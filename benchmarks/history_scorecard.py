@@ -18,8 +18,9 @@ def main(weeks: int = 52, teams: int = 44) -> dict[str, float]:
     from matcher.config.load import load_config
     from matcher.demo import import_default_data
     from matcher.featurise.universe import build_universe
-    from matcher.ingest.sheets import history_to_sheet, import_sheet, write_template
+    from matcher.ingest.sheets import import_sheet
     from matcher.report.scorecard import compute_scorecard, write_scorecard
+    from matcher.report.templates import history_to_sheet, write_template
     from matcher.score.rule import RuleScorer
     from matcher.sim.history import simulate_history
     from matcher.sim.universe import expand_teams

@@ -51,7 +51,7 @@ def _prepare(work: Path, weeks: int) -> tuple[Path, Path]:
     from matcher.config.load import load_config
     from matcher.demo import import_default_data
     from matcher.featurise.universe import build_universe
-    from matcher.ingest.sheets import history_to_sheet, write_template
+    from matcher.report.templates import history_to_sheet, write_template
     from matcher.score.rule import RuleScorer
     from matcher.sim.history import simulate_history
     from matcher.store.core import Store

@@ -34,7 +34,8 @@ INVESTMENTS = "guangxi_investments_dev.csv"
 
 def load_list(store, config, path: Path, list_type: str, year: int) -> None:
     """One list, as ``matcher import-list FILE --type TYPE --year YEAR`` imports it."""
-    from matcher.ingest.lists import parse_list, read_table
+    from matcher.ingest.lists import parse_list
+    from matcher.ingest.tables import read_table
     from matcher.resolve.imports import import_lists
 
     tier = config.tier(list_type)
@@ -46,7 +47,8 @@ def load_list(store, config, path: Path, list_type: str, year: int) -> None:
 
 def load_profiles(store, path: Path) -> None:
     """A profile file, as ``matcher import-profiles FILE`` imports it."""
-    from matcher.ingest.lists import parse_profiles, read_table
+    from matcher.ingest.lists import parse_profiles
+    from matcher.ingest.tables import read_table
     from matcher.resolve.imports import import_profiles
 
     table = read_table(path)

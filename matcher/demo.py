@@ -21,7 +21,8 @@ from .config.load import data_file
 from .config.model import Config
 from .errors import MatcherError
 from .featurise.transformers import rank_column
-from .ingest.lists import parse_profiles, read_table
+from .ingest.lists import parse_profiles
+from .ingest.tables import read_table
 from .resolve.imports import import_list, import_profiles
 
 __all__ = ["run_demo", "default_enterprises_path", "import_default_data", "load_simulated_history", "DEMO_CITIES", "DEMO_CHAINS"]

@@ -97,3 +97,48 @@ def test_find_keywords_equals_substring_search_on_random_texts():
                 want.add((i, j))
     assert got == want
     assert len(want) > 300
+
+
+def _real_keywords(config):
+    """The configured keywords (texts and names) as the mapper searches them: folded, bounded when English."""
+    from matcher.featurise.taxonomy import fold_label
+
+    units = set()
+    for ind in config.industries:
+        for zh, en in ((ind.keywords_zh, ind.keywords_en), (ind.name_keywords_zh, ind.name_keywords_en)):
+            units |= {(fold_label(k), False) for k in zh if k.strip()}
+            units |= {(fold_label(k), True) for k in en if k.strip()}
+    units = sorted(u for u in units if u[0])
+    return [k for k, _ in units], np.array([b for _, b in units], dtype=bool)
+
+
+def test_automaton_equals_plain_search_on_real_keywords(config):
+    """Aho–Corasick finds exactly the pairs of the plain search (and of `in`), on texts made of real keywords and filler."""
+    from matcher.featurise.taxonomy import find_keywords
+    from tests.reference_keywords import plain_find_keywords
+
+    keywords, bounded = _real_keywords(config)
+    assert len(keywords) > 1000
+    # The same string bounded and not: both indices must be reported.
+    keywords, bounded = keywords + [keywords[0]], np.append(bounded, ~bounded[0])
+    rng = np.random.default_rng(7)
+    filler = ["", " ", "；", "、", "a", "x1", "9", "及", "的", "有限公司", "-", "𠀀", "Ä"]
+    pieces = rng.choice(np.array(keywords + filler, dtype=object), size=(3000, 8))
+    cut = rng.integers(0, 3, size=pieces.shape)  # keywords cut short overlap their neighbours
+    texts = np.array(["".join(p[: len(p) - c] for p, c in zip(row, cuts)) for row, cuts in zip(pieces, cut)], dtype=object)
+    texts[:3] = ["", keywords[0], "".join(keywords[:50])]
+    t, k = find_keywords(texts, keywords, bounded, batch_chars=5000)
+    pt, pk = plain_find_keywords(texts, keywords, bounded, batch_chars=5000)
+    np.testing.assert_array_equal(t, pt)
+    np.testing.assert_array_equal(k, pk)
+    assert len(t) > 10_000 and bounded[k].any() and (~bounded[k]).any()
+    none = find_keywords(np.array(["zz", ""], dtype=object), keywords[:5], bounded[:5])
+    assert none[0].size == 0 and none[1].size == 0
+    # Spot-check a sample against the definition.
+    import re
+
+    found = set(zip(t.tolist(), k.tolist()))
+    for i in range(0, len(texts), 97):
+        for j, kw in enumerate(keywords):
+            pattern = rf"(?<![a-z0-9]){re.escape(kw)}(?![a-z0-9])" if bounded[j] else re.escape(kw)
+            assert ((i, j) in found) == bool(re.search(pattern, texts[i])), (texts[i], kw)

@@ -49,7 +49,8 @@ def test_locate_assigns_regions_with_certainty(config, gaz):
 
 def test_major_branches_widen_the_regions_but_not_the_source_region(store, config, tmp_path):
     from matcher.featurise.universe import build_universe
-    from matcher.ingest.lists import parse_profiles, read_table
+    from matcher.ingest.lists import parse_profiles
+    from matcher.ingest.tables import read_table
     from matcher.resolve.imports import import_profiles
 
     from .conftest import write

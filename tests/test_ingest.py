@@ -5,7 +5,8 @@ import pytest
 from openpyxl import Workbook
 
 from matcher.errors import InputError
-from matcher.ingest.lists import parse_list, parse_profiles, read_table
+from matcher.ingest.lists import parse_list, parse_profiles
+from matcher.ingest.tables import read_table
 
 from .conftest import write
 

@@ -8,7 +8,8 @@ import pytest
 from matcher._text import parse_date
 from matcher.errors import MatcherError
 from matcher.ingest.editions import split_editions
-from matcher.ingest.lists import parse_list, read_table
+from matcher.ingest.lists import parse_list
+from matcher.ingest.tables import read_table
 from matcher.learn.persistence import models_folder
 from matcher.plan.issue import issue_week, score_store
 from matcher.report.weekly import write_weekly

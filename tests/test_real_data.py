@@ -5,7 +5,8 @@ import pytest
 
 from matcher.featurise.transformers import IndustryVectorizer
 from matcher.featurise.universe import build_universe
-from matcher.ingest.lists import parse_list, read_table
+from matcher.ingest.lists import parse_list
+from matcher.ingest.tables import read_table
 from matcher.resolve.imports import import_lists
 from matcher.score.rule import RuleScorer
 from matcher.store.core import Store

@@ -8,7 +8,8 @@ from click.testing import CliRunner
 from matcher.cli.app import main
 from matcher.errors import InputError, MatcherError, StoreError
 from matcher.featurise.universe import build_universe
-from matcher.ingest.lists import parse_list, read_table
+from matcher.ingest.lists import parse_list
+from matcher.ingest.tables import read_table
 from matcher.report.writers import write_table
 from matcher.resolve.aliases import load_aliases
 from matcher.resolve.compare import FEATURES, token_keys, token_matrix

@@ -11,8 +11,8 @@ from matcher.cli.app import main
 from matcher.demo import import_default_data
 from matcher.errors import MatcherError
 from matcher.featurise.universe import build_universe
-from matcher.ingest.sheets import history_to_sheet, write_template
 from matcher.report.scorecard import compute_scorecard
+from matcher.report.templates import history_to_sheet, write_template
 from matcher.score.rule import RuleScorer
 from matcher.sim.history import simulate_history
 from matcher.store.core import Store

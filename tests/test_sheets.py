@@ -5,8 +5,10 @@ import pandas as pd
 import pytest
 
 from matcher.errors import InputError, SheetError
-from matcher.ingest.lists import parse_list, read_table
-from matcher.ingest.sheets import import_sheet, resolve_enterprises, write_template
+from matcher.ingest.lists import parse_list
+from matcher.ingest.sheets import import_sheet, resolve_enterprises
+from matcher.ingest.tables import read_table
+from matcher.report.templates import write_template
 from matcher.resolve.imports import import_list
 
 from .conftest import write

@@ -5,7 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from matcher.errors import StoreError
-from matcher.ingest.lists import parse_list, parse_profiles, read_table
+from matcher.ingest.lists import parse_list, parse_profiles
+from matcher.ingest.tables import read_table
 from matcher.resolve.imports import import_list, import_profiles
 from matcher.store.core import Store
 from matcher.store.imports import enterprise_id_for

@@ -13,7 +13,8 @@ from sqlalchemy import event
 
 import matcher.store.engine as store_engine
 from matcher.errors import StoreError
-from matcher.ingest.lists import parse_list, parse_profiles, read_table
+from matcher.ingest.lists import parse_list, parse_profiles
+from matcher.ingest.tables import read_table
 from matcher.resolve.imports import import_list, import_lists, import_profiles
 from matcher.resolve.records import apply_review, resolve_store
 from matcher.store.core import Store

@@ -23,7 +23,7 @@ def template(obj: Ctx, kind, out):
     record and read it back with import-visits / import-projects /
     import-stationed.
     """
-    from ..ingest.sheets import write_template
+    from ..report.templates import write_template
 
     path = write_template(kind, out, obj.config)
     click.echo(f"{kind} template written to {path}")

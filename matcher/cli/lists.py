@@ -31,7 +31,8 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
     changes nothing.
     """
     from ..ingest.editions import split_editions
-    from ..ingest.lists import parse_list, read_table
+    from ..ingest.lists import parse_list
+    from ..ingest.tables import read_table
 
     tier = obj.config.tier(list_type)
     table = read_table(file, sheet=sheet)
@@ -60,7 +61,8 @@ def import_profiles(obj: Ctx, file, sheet):
     a profile whose Chinese and English names match two list entries joins
     them into one enterprise.
     """
-    from ..ingest.lists import parse_profiles, read_table
+    from ..ingest.lists import parse_profiles
+    from ..ingest.tables import read_table
 
     table = read_table(file, sheet=sheet)
     profiles = parse_profiles(table)

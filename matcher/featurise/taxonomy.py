@@ -16,12 +16,13 @@ name        0.4         no industry text: a keyword in the enterprise's name
 ==========  ==========  =====================================================
 
 Distinct texts are mapped once; keyword and fuzzy matching run over all
-distinct texts at a time (pandas string methods, ``rapidfuzz.process.cdist``),
-not per enterprise.
+distinct texts at a time (one Aho–Corasick automaton over all keywords,
+``rapidfuzz.process.cdist``), not per enterprise.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -223,23 +224,6 @@ class IndustryMapper:
         return out.sort_values(["row", "industry"]).reset_index(drop=True)[_COLUMNS]
 
 
-_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd, so invertible modulo 2**64
-
-
-def _powers(base: np.uint64, n: int) -> np.ndarray:
-    out = np.empty(n, dtype=np.uint64)
-    out[0] = 1
-    if n > 1:
-        out[1:] = base
-        with np.errstate(over="ignore"):
-            out = np.cumprod(out, dtype=np.uint64)  # wraps modulo 2**64, as intended
-    return out
-
-
-def _is_alnum(codes: np.ndarray) -> np.ndarray:
-    return ((codes >= ord("a")) & (codes <= ord("z"))) | ((codes >= ord("0")) & (codes <= ord("9")))
-
-
 def find_keywords(texts: np.ndarray, keywords: Sequence[str], bounded: np.ndarray, *, batch_chars: int = 20_000_000):
     """Every (text, keyword) pair where the keyword occurs in the text.
 
@@ -251,6 +235,9 @@ def find_keywords(texts: np.ndarray, keywords: Sequence[str], bounded: np.ndarra
     bounded : ndarray of bool
         Per keyword: it must stand as a word (no ``a-z``/``0-9`` right before
         or after it), as for an English keyword in lower-cased text.
+    batch_chars : int
+        Texts are searched in batches of about this many characters, which
+        bounds the memory of the joined text and its code points.
 
     Returns
     -------
@@ -260,76 +247,80 @@ def find_keywords(texts: np.ndarray, keywords: Sequence[str], bounded: np.ndarra
     Notes
     -----
     The same as testing ``keyword in text`` for every pair, but over all
-    texts at once: the texts are joined into one array of code points, and
-    for each keyword length the windows that start with a possible first
-    character are hashed (polynomial hash modulo 2**64, from prefix sums) and
-    looked up among the keywords' hashes; every hit is then checked
-    character by character, so a hash collision cannot produce a false match.
+    texts at once: the texts are joined (NUL-separated) into one string and
+    one Aho–Corasick automaton (``pyahocorasick``) reports every occurrence of
+    every keyword, overlapping ones included, in a single pass; a bounded
+    keyword's occurrences are then kept only where no letter or digit touches
+    them.
     """
     texts = np.asarray(texts, dtype=object)
     if not len(texts) or not len(keywords):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    search = _KeywordAutomaton(keywords, np.asarray(bounded, dtype=bool))
     lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     out_t, out_k = [], []
-    # Batches of texts bound the memory of the code-point arrays.
+    # Batches of texts bound the memory of the joined text.
     start = 0
     while start < len(texts):
         stop = start + max(1, int(np.searchsorted(np.cumsum(lens[start:] + 1), batch_chars)))
-        t, k = _find_batch(texts[start:stop], lens[start:stop], keywords, bounded)
+        t, k = search.find(texts[start:stop], lens[start:stop])
         out_t.append(t + start)
         out_k.append(k)
         start = stop
     t, k = np.concatenate(out_t), np.concatenate(out_k)
-    key = np.unique(t * len(keywords) + k)
+    key = np.sort(t * len(keywords) + k)
+    # Sorted and distinct (numpy's np.unique hashes, slower here).
+    key = key[np.concatenate([key[:1] == key[:1], key[1:] != key[:-1]])]
     return key // len(keywords), key % len(keywords)
 
 
-def _find_batch(texts, lens, keywords, bounded):
-    codes = np.frombuffer(("\x00".join(texts) + "\x00").encode("utf-32-le"), dtype=np.uint32)
-    n = len(codes)
-    text_of = np.repeat(np.arange(len(texts), dtype=np.int64), lens + 1)
-    klen = np.array([len(k) for k in keywords])
-    pw = _powers(_HASH_BASE, max(n, int(klen.max())) + 1)
-    inv = _powers(np.uint64(pow(int(_HASH_BASE), -1, 2**64)), n + 1)
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        np.cumsum(codes.astype(np.uint64) * pw[:n], out=prefix[1:])
-    found_t, found_k = [], []
-    for L in np.unique(klen):
-        ks = np.flatnonzero(klen == L)
-        kc = np.frombuffer("".join(keywords[i] for i in ks).encode("utf-32-le"), dtype=np.uint32).reshape(len(ks), L)
-        with np.errstate(over="ignore"):
-            kh = (kc.astype(np.uint64) * pw[:L]).sum(axis=1, dtype=np.uint64)
-        order = np.argsort(kh, kind="stable")
-        kh, ks, kc = kh[order], ks[order], kc[order]
-        first = np.zeros(int(max(codes.max(), kc[:, 0].max())) + 1, dtype=bool)
-        first[kc[:, 0]] = True
-        pos = np.flatnonzero(first[codes[: max(n - L + 1, 0)]])
-        if not len(pos):
-            continue
-        with np.errstate(over="ignore"):
-            h = (prefix[pos + L] - prefix[pos]) * inv[pos]
-        # Keywords sharing a hash (practically never) are each tried.
-        lo = np.searchsorted(kh, h, side="left")
-        hi = np.searchsorted(kh, h, side="right")
-        many = hi - lo
-        rep = np.repeat(np.arange(len(pos)), many)
-        j = np.repeat(lo, many) + (np.arange(many.sum()) - np.repeat(np.cumsum(many) - many, many))
-        p = pos[rep]
-        ok = (codes[p[:, None] + np.arange(L)] == kc[j]).all(axis=1)
-        p, j = p[ok], j[ok]
-        kw = ks[j]
-        b = bounded[kw]
+class _KeywordAutomaton:
+    """An Aho–Corasick automaton over distinct keyword strings, mapped back to keyword indices.
+
+    The same string may be given twice (bounded and not): the automaton holds
+    it once, and each of its hits stands for every keyword index with that string.
+    """
+
+    def __init__(self, keywords: Sequence[str], bounded: np.ndarray):
+        import ahocorasick
+
+        words = np.asarray(list(keywords), dtype=object)
+        distinct, group = np.unique(words.astype(str), return_inverse=True)
+        self.members = np.argsort(group, kind="stable")  # keyword indices, by string
+        self.counts = np.bincount(group, minlength=len(distinct))
+        self.first = np.cumsum(self.counts) - self.counts
+        self.length = np.array([len(w) for w in words], dtype=np.int64)
+        self.bounded = bounded
+        self.automaton = ahocorasick.Automaton()
+        for g, word in enumerate(distinct.tolist()):
+            self.automaton.add_word(word, g)
+        self.automaton.make_automaton()
+
+    def find(self, texts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(text, keyword) of every occurrence in ``texts`` (repeats included)."""
+        joined = "\x00".join(texts) + "\x00"
+        # (end position, string id) of every occurrence, flattened in C.
+        flat = np.fromiter(itertools.chain.from_iterable(self.automaton.iter(joined)), dtype=np.int64)
+        end, g = flat[0::2], flat[1::2]
+        many = self.counts[g]
+        hit = np.repeat(np.arange(len(g)), many)
+        offset = np.arange(len(hit)) - np.repeat(np.cumsum(many) - many, many)
+        kw = self.members[np.repeat(self.first[g], many) + offset]
+        p = end[hit] - self.length[kw] + 1
+        b = self.bounded[kw]
         if b.any():
+            codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+            n = len(codes)
             before = np.where(p > 0, codes[np.maximum(p - 1, 0)], 0)
-            after = codes[np.minimum(p + L, n - 1)]
+            after = codes[np.minimum(p + self.length[kw], n - 1)]
             keep = ~b | ~(_is_alnum(before) | _is_alnum(after))
             p, kw = p[keep], kw[keep]
-        found_t.append(text_of[p])
-        found_k.append(kw)
-    if not found_t:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(found_t), np.concatenate(found_k).astype(np.int64)
+        starts = np.cumsum(lens + 1) - (lens + 1)
+        return np.searchsorted(starts, p, side="right") - 1, kw.astype(np.int64)
+
+
+def _is_alnum(codes: np.ndarray) -> np.ndarray:
+    return ((codes >= ord("a")) & (codes <= ord("z"))) | ((codes >= ord("0")) & (codes <= ord("9")))
 
 
 def _drop_contained(hits: pd.DataFrame) -> pd.DataFrame:

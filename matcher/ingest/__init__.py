@@ -10,7 +10,10 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "editions": ["split_editions"],
         "history_files": ["read_history"],
-        "lists": ["FIELD_ALIASES", "OWNERSHIP_ALIASES", "alias_index", "Table", "read_table", "parse_list", "parse_profiles"],
-        "sheets": ["SHEET_KINDS", "Field", "sheet_fields", "write_template", "history_to_sheet", "resolve_enterprises", "read_sheet", "SheetImport", "import_sheet"],
+        "lists": ["OWNERSHIP_ALIASES", "parse_list", "parse_profiles"],
+        "sheet_fields": ["SHEET_KINDS", "Field", "SHEET_TITLES", "sheet_fields", "sheet_aliases"],
+        "sheet_rows": ["YES", "NO", "EARLIEST", "RowProblems", "column_text", "choose", "vocabulary", "names_of", "check_dates", "check_amount", "check_bools", "check_duplicates", "row_key", "derived_id", "merged_cell_problems"],
+        "sheets": ["resolve_enterprises", "read_sheet", "SheetImport", "import_sheet"],
+        "tables": ["FIELD_ALIASES", "alias_index", "Table", "read_table"],
     },
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import MatcherError
-from .lists import Table
+from .tables import Table
 
 __all__ = ["split_editions"]
 

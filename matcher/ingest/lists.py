@@ -1,91 +1,26 @@
-"""Ingest: read published ranking lists and enterprise profiles as they arrive.
+"""Ranking lists and enterprise profiles: validate the rows of a :class:`~matcher.ingest.tables.Table`.
 
-Input is whatever the office receives: CSV in UTF-8 (with or without BOM) or
-GBK/GB18030, Excel workbooks with merged title rows above the header, Chinese
-or English headers, full-width characters. :func:`read_table` finds the header
-row, maps the headers to canonical fields (:data:`FIELD_ALIASES`, one place to
-extend) and returns every cell as NFKC-normalised text.
-:func:`parse_list` and :func:`parse_profiles` then validate the rows; the first
-problem stops the import with an :class:`~matcher.errors.InputError` naming the
-file, row, column and value.
+:func:`parse_list` and :func:`parse_profiles` check the rows that
+:func:`~matcher.ingest.tables.read_table` read; the first problem stops the
+import with an :class:`~matcher.errors.InputError` naming the file, row,
+column and value.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import logging
 import re
-import unicodedata
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .tables import FIELD_ALIASES, Table
 
 __all__ = [
-    "FIELD_ALIASES",
-    "Table",
-    "read_table",
     "parse_list",
     "parse_profiles",
     "OWNERSHIP_ALIASES",
 ]
-
-log = logging.getLogger(__name__)
-
-# Canonical field -> header spellings (compared after NFKC, lower case, with
-# spaces, underscores and bracketed units removed). Extend here.
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "rank": ("排名", "名次", "排序", "序号", "位次", "rank", "ranking", "no", "no.", "#"),
-    "name": (
-        "企业名称",
-        "公司名称",
-        "企业",
-        "公司",
-        "名称",
-        "单位名称",
-        "企业全称",
-        "name",
-        "company",
-        "companyname",
-        "enterprise",
-        "enterprisename",
-        "name_zh",
-        "中文名称",
-    ),
-    "name_en": ("英文名称", "英文名", "englishname", "name_en", "nameen"),
-    "aliases": ("别名", "简称", "曾用名", "aliases", "alias", "othernames"),
-    "revenue": (
-        "营业收入",
-        "营收",
-        "收入",
-        "营业总收入",
-        "revenue",
-        "revenues",
-        "revenues_usd_m",
-        "revenue_wan",
-        "revenueusdm",
-        "revenuewan",
-        "营业收入万元",
-    ),
-    "province": ("省份", "所在省份", "省", "所在省", "所在地区", "地区", "省市", "所在省市", "province", "hq_province"),
-    "city": ("城市", "所在城市", "市", "city", "hq_city", "所在地市"),
-    "hq": ("总部", "总部所在地", "总部地址", "注册地", "所在地", "hq_location", "headquarters", "hq", "location", "hqlocation"),
-    "country": ("国家", "国家/地区", "国家地区", "country", "countryregion"),
-    "industry": ("行业", "所属行业", "行业类别", "行业分类", "所属产业", "industry", "industry_en"),
-    "sector": (
-        "板块",
-        "sector",
-    ),
-    "business": ("主营业务", "经营范围", "主要产品", "主营产品", "business", "mainbusiness", "business_zh"),
-    "branches": ("主要分支机构", "分支机构", "分支机构所在城市", "主要分支机构所在地", "branches", "branch_cities", "majorbranches"),
-    "ownership": ("企业性质", "所有制", "性质", "所有制性质", "ownership", "企业类型"),
-    "year": ("年份", "年度", "year"),
-}
 
 OWNERSHIP_ALIASES: dict[str, str] = {
     "central_soe": "central_soe",
@@ -113,231 +48,6 @@ OWNERSHIP_ALIASES: dict[str, str] = {
     "外资企业": "foreign",
     "外商投资企业": "foreign",
 }
-
-_UNIT_RE = re.compile(r"[\(\[]([^)\]]*)[\)\]]")
-_HEADER_SCAN_ROWS = 30
-
-
-def _header_key(text: str) -> str:
-    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    t = _UNIT_RE.sub("", t)
-    return re.sub(r"[\s_\-:：]+", "", t)
-
-
-_ALIAS_INDEX = {_header_key(a): f for f, aliases in FIELD_ALIASES.items() for a in aliases}
-
-
-def alias_index(fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Header key → canonical field for a field → spellings mapping (like :data:`FIELD_ALIASES`)."""
-    return {_header_key(a): f for f, aliases in fields.items() for a in aliases}
-
-
-def _field_of(header: str, index: dict[str, str] | None = None) -> str | None:
-    index = _ALIAS_INDEX if index is None else index
-    key = _header_key(header)
-    if key in index:
-        return index[key]
-    # Headers with a year or unit glued on: "2024排名", "营业收入（万元）"
-    stripped = re.sub(r"^\d{4}年?", "", key)
-    return index.get(stripped)
-
-
-def _unit_of(header: str) -> str:
-    t = unicodedata.normalize("NFKC", str(header)).lower()
-    if "万元" in t or "wan" in t:
-        return "CNY_10k"
-    if "亿元" in t or "亿" in t:
-        return "CNY_100m"
-    if "usd" in t or "$" in t or "美元" in t:
-        return "USD_m"
-    return ""
-
-
-@dataclass
-class Table:
-    """Cells of one sheet as text, with their canonical fields.
-
-    Attributes
-    ----------
-    path : str
-        The file as the user named it.
-    frame : DataFrame
-        One column per recognised field (canonical names), text values,
-        ``""`` for empty cells; unrecognised columns are kept under their
-        own header.
-    headers : dict
-        Canonical field → header as written in the file.
-    units : dict
-        Canonical field → unit read from its header (``"CNY_10k"`` …).
-    first_row : int
-        Spreadsheet row number of the first data row.
-    encoding : str
-    sha256 : str
-        Of the file's bytes.
-    """
-
-    path: str
-    frame: pd.DataFrame
-    headers: dict[str, str]
-    units: dict[str, str]
-    first_row: int
-    encoding: str
-    sha256: str
-
-    def row_number(self, index: int) -> int:
-        """Spreadsheet row number of the data row at positional ``index``."""
-        return self.first_row + int(index)
-
-
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    if not data.strip():
-        raise InputError(str(path), "the file is empty; expected a header row and data rows")
-    if b"\x00" in data[:4096]:
-        raise InputError(
-            str(path),
-            "this is not a text file (it contains NUL bytes); expected CSV in UTF-8 or GBK/GB18030, or an .xlsx workbook",
-        )
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(str(path), "cannot decode the file; expected UTF-8 (with or without BOM) or GBK/GB18030")
-
-
-def _find_header(rows: list[list[str]], path: str, index: dict[str, str] | None = None) -> int:
-    best, best_hits = -1, 0
-    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        fields = [_field_of(c, index) for c in row if str(c).strip()]
-        hits = len({f for f in fields if f})
-        if "name" in fields and hits >= 2 or hits >= 3:
-            return i
-        if hits > best_hits:
-            best, best_hits = i, hits
-    if best >= 0 and best_hits >= 1 and any(_field_of(c, index) == "name" for c in rows[best]):
-        return best
-    expected = " / ".join(FIELD_ALIASES["name"][:4] + FIELD_ALIASES["rank"][:2])
-    raise InputError(
-        path,
-        f"no header row found in the first {_HEADER_SCAN_ROWS} rows; expected a row with columns such as {expected}",
-    )
-
-
-def read_table(path: str | Path, *, sheet: str | None = None, fields: dict[str, tuple[str, ...]] | None = None) -> Table:
-    """Read a CSV or Excel file into a :class:`Table` of text cells.
-
-    Parameters
-    ----------
-    path : str or Path
-        ``.csv``/``.txt``/``.tsv`` (UTF-8, UTF-8 with BOM, GBK or GB18030;
-        comma, tab or semicolon separated) or ``.xlsx``/``.xlsm``.
-    sheet : str, optional
-        Worksheet name for Excel files; default the first sheet.
-    fields : dict, optional
-        Canonical field → header spellings, instead of :data:`FIELD_ALIASES`
-        (for other kinds of sheet, such as the visit and project templates).
-
-    Raises
-    ------
-    InputError
-        Unreadable, empty, or without a recognisable header row.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise InputError(str(path), "file not found")
-    if p.is_dir():
-        raise InputError(str(path), "is a folder; expected a CSV or Excel file")
-    data = p.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        grid, encoding = _read_excel(p, data, sheet), "xlsx"
-    elif suffix == ".xls":
-        raise InputError(str(path), "old .xls workbooks are not supported; save it as .xlsx or CSV")
-    else:
-        if sheet is not None:
-            raise InputError(str(path), "--sheet applies to Excel workbooks only")
-        text, encoding = _decode(p, data)
-        grid = _read_csv(text)
-    grid = [[unicodedata.normalize("NFKC", c).strip() for c in row] for row in grid[: _HEADER_SCAN_ROWS + 1]] + grid[
-        _HEADER_SCAN_ROWS + 1 :
-    ]
-    index = alias_index(fields) if fields is not None else None
-    h = _find_header(grid, str(path), index)
-    header = grid[h]
-    body = grid[h + 1 :]
-    width = max([len(header)] + [len(r) for r in body])
-    header = header + [""] * (width - len(header))
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in body], columns=range(width), dtype=object)
-    frame = frame.fillna("")
-    # Drop fully empty rows at the end (Excel leaves them) but keep positions for row numbers.
-    nonempty = (frame.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1)
-    if nonempty.any():
-        last = int(np.flatnonzero(nonempty.to_numpy())[-1])
-        frame = frame.iloc[: last + 1]
-    else:
-        frame = frame.iloc[:0]
-    headers, units, columns, seen = {}, {}, [], set()
-    for j, hd in enumerate(header):
-        f = _field_of(hd, index) if hd else None
-        if f is not None and f not in seen:
-            seen.add(f)
-            headers[f] = hd
-            units[f] = _unit_of(hd)
-            columns.append(f)
-        else:
-            columns.append(hd or f"column_{j + 1}")
-    frame.columns = columns
-    frame = frame.loc[:, ~pd.Index(columns).duplicated()]
-    # Column-wise string methods: no Python call per cell.
-    frame = frame.apply(lambda s: s.astype(str).str.normalize("NFKC").str.strip())
-    frame = frame.reset_index(drop=True)
-    if frame.empty:
-        raise InputError(str(path), "the file has a header row but no data rows")
-    return Table(str(path), frame, headers, units, first_row=h + 2, encoding=encoding, sha256=digest)
-
-
-def _read_csv(text: str) -> list[list[str]]:
-    sample = text[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        delim = dialect.delimiter
-    except csv.Error:
-        delim = ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delim)]
-
-
-def _read_excel(p: Path, data: bytes, sheet: str | None) -> list[list[str]]:
-    import openpyxl  # lazy: only Excel input needs it
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(str(p), f"cannot open the workbook ({type(exc).__name__}: {exc}); expected a valid .xlsx file") from None
-    try:
-        if sheet is None:
-            ws = wb.worksheets[0]
-        elif sheet in wb.sheetnames:
-            ws = wb[sheet]
-        else:
-            raise InputError(str(p), f"no sheet named {sheet!r}; the workbook has: {', '.join(wb.sheetnames)}")
-        grid = []
-        for row in ws.iter_rows(values_only=True):
-            grid.append(["" if v is None else _cell_text(v) for v in row])
-    finally:
-        wb.close()
-    if not grid or not any(any(c.strip() for c in r) for r in grid):
-        raise InputError(str(p), "the sheet is empty; expected a header row and data rows")
-    return grid
-
-
-def _cell_text(v: object) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-# --------------------------------------------------------------------------- validation
 
 
 _NUM_CLEAN = re.compile(r"[,\s$¥￥%]|usd|rmb|万元|亿元|元", re.IGNORECASE)

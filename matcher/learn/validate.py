@@ -44,7 +44,7 @@ from ..config.model import Config
 from ..errors import InputError, NotFoundError
 from ..featurise.transformers import on_column
 from ..featurise.universe import build_universe
-from ..ingest.lists import read_table
+from ..ingest.tables import read_table
 from ..resolve.records import master_names
 from ..resolve.resolver import Resolver
 from ..score.rule import RuleScorer

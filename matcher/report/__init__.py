@@ -11,6 +11,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "backtest": ["write_report", "markdown_table"],
         "charts": ["CJK_FONT", "use_cjk_font", "new_figure", "save_figure"],
         "scorecard": ["CADENCE_RULES", "CITY_PROJECT_TARGET", "STATIONED_DAYS_TARGET", "Scorecard", "visit_chains", "compute_scorecard", "scorecard_from_frames", "write_scorecard"],
+        "templates": ["write_template", "history_to_sheet"],
         "validation": ["PAIR_HEADERS", "SUMMARY_HEADERS", "pairs_table", "summary_table", "percentile_chart", "write_validation"],
         "weekly": ["write_weekly"],
         "writers": ["write_csv", "write_xlsx", "write_table"],
