@@ -14,30 +14,22 @@ import pandas as pd
 
 from ..columns import PROJECT_COLUMNS, VISIT_COLUMNS, check_projects, check_visits
 from ..errors import InputError
+from .tables import read_table
 
 __all__ = ["read_history"]
 
 
 def read_history(path: str | Path, kind: str) -> pd.DataFrame:
-    """Read a visits or projects file (CSV or XLSX, columns as :mod:`matcher.columns`) and validate it.
+    """Read a visits or projects file (CSV or XLSX, columns as :mod:`matcher.columns`) through the one table reader and validate it.
 
     Raises
     ------
     InputError
         If the file cannot be read or lacks a column.
     """
-    path = Path(path)
     columns = VISIT_COLUMNS if kind == "visits" else PROJECT_COLUMNS
-    try:
-        if path.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except Exception as exc:  # unreadable file: one clear line
-        raise InputError(str(path), f"cannot be read as a {kind} table: {exc}") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    table = read_table(path, fields={c: (c,) for c in columns})
+    frame = table.frame
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(str(path), f"missing column(s) {', '.join(missing)}; a {kind} file needs {', '.join(columns)}")
@@ -47,7 +39,7 @@ def read_history(path: str | Path, kind: str) -> pd.DataFrame:
         bad = parsed.isna() & (frame[c] != "") if c != "date" else parsed.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(str(path), "expected a date such as 2026-03-02", row=i + 2, column=c, value=frame[c].iloc[i])
+            raise InputError(str(path), "expected a date such as 2026-03-02", row=table.row_number(i), column=table.headers.get(c, c), value=frame[c].iloc[i])
         frame[c] = parsed
     if kind == "projects":
         for c in ("amount_yuan", "arrived_yuan"):

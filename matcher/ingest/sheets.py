@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import sqlalchemy as sa
 
 from .._text import normalize_names
 from ..columns import KIND_ZH, LEVEL_ZH, PARTICIPANT_LEVELS, PROJECT_STAGES, STAGE_ZH, VISIT_KINDS
 from ..config.model import Config
-from ..errors import InputError, MatcherError, SheetError
+from ..errors import InputError, SheetError
 from .sheet_fields import sheet_aliases, sheet_fields
 from .sheet_rows import (
     RowProblems,
@@ -316,7 +314,7 @@ class SheetImport:
 
 
 def import_sheet(
-    store, config: Config, path: str | Path, kind: str, *, sheet: str | None = None, today=None, retries: int = 5
+    store, config: Config, path: str | Path, kind: str, *, sheet: str | None = None, today=None
 ) -> SheetImport:
     """Check a filled-in sheet and write it to the database in one transaction.
 
@@ -330,8 +328,6 @@ def import_sheet(
         Worksheet name (default the first).
     today : date, optional
         Dates after it are rejected (default: today).
-    retries : int
-        How often to retry when another import holds the database.
 
     Raises
     ------
@@ -341,13 +337,6 @@ def import_sheet(
     frames = read_sheet(path, kind, config, store, sheet=sheet, today=today)
     sha = frames.pop("_sha256")
     n = len(next(iter(frames.values())))
-    for attempt in range(retries + 1):
-        try:
-            counts = store.write_history(**frames, source_name=f"{kind}:{Path(path).name}", sha256=sha)
-            break
-        except sa.exc.OperationalError as exc:
-            if "locked" not in str(exc).lower() or attempt == retries:
-                raise MatcherError(f"{path}: the database is busy ({exc.orig}); try again") from None
-            log.info("database busy, retrying (%d)", attempt + 1)
-            time.sleep(0.5 * (attempt + 1))
+    # The store's one write entry waits for another writer and says so in one line if it must give up.
+    counts = store.write_history(**frames, source_name=f"{kind}:{Path(path).name}", sha256=sha)
     return SheetImport(kind, Path(path).name, n, counts)

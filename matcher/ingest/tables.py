@@ -179,9 +179,15 @@ def _find_header(rows: list[list[str]], path: str, index: dict[str, str] | None 
             return i
         if hits > best_hits:
             best, best_hits = i, hits
-    if best >= 0 and best_hits >= 1 and any(_field_of(c, index) == "name" for c in rows[best]):
+    # A table of another kind (visits, projects) may have no name column: its best row is the
+    # header when it names at least one of its fields; the caller then says which ones are missing.
+    named = index is not None and "name" not in set(index.values())
+    if best >= 0 and best_hits >= 1 and (named or any(_field_of(c, index) == "name" for c in rows[best])):
         return best
-    expected = " / ".join(FIELD_ALIASES["name"][:4] + FIELD_ALIASES["rank"][:2])
+    if index is not None:
+        expected = " / ".join(sorted(set(index.values()))[:6])
+    else:
+        expected = " / ".join(FIELD_ALIASES["name"][:4] + FIELD_ALIASES["rank"][:2])
     raise InputError(
         path,
         f"no header row found in the first {_HEADER_SCAN_ROWS} rows; expected a row with columns such as {expected}",
