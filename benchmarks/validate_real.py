@@ -81,6 +81,16 @@ def print_summary(label: str, v) -> None:
     print(f"  pairs by status: {by_status}")
 
 
+def print_study(study, chosen) -> None:
+    """The configured weights against weights chosen on the pairs (in-sample, and held out by city or enterprise)."""
+    print("  weights: scheme                 median pct           hit@50               hit@100")
+    for _, r in study.iterrows():
+        print(f"    {r['scheme']:<26} {fmt(r, 'median_percentile')}  {fmt(r, 'hit@50')}  {fmt(r, 'hit@100')}")
+    folds = chosen[chosen.scheme == "held out by city"]
+    parts = [c for c in chosen.columns if c.startswith("w_")]
+    print(f"    weights chosen per held-out city ({len(folds)} folds): {folds[parts].drop_duplicates().to_dict('records')}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--real", type=Path, default=REAL, help="folder of the real lists")
@@ -90,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from matcher.config.load import load_config
     from matcher.featurise.universe import build_universe
+    from matcher.learn.tuning import weight_study
     from matcher.learn.validate import read_investments, select_rows, validate_investments
     from matcher.report.validation import write_validation
     from matcher.score.rule import RuleScorer
@@ -108,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
                 t = time.perf_counter()
                 v = validate_investments(store, config, select_rows(investments, rows), scores=scores)
                 print_summary(f"{variant}, rows={rows} ({time.perf_counter() - t:.1f} s)", v)
-                write_validation(v, args.out / f"{variant}-{rows}")
+                study, chosen = weight_study(scores, v.pairs)
+                print_study(study, chosen)
+                write_validation(v, args.out / f"{variant}-{rows}", weights=(study, chosen))
             store.engine.dispose()
     print(f"\nreports written to {args.out}/<variant>-<rows>/")
     return 0

@@ -33,12 +33,15 @@ def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame
     Returns
     -------
     dict
-        ``(row, g) → (chain score, best link id or None, region fit, tier score, total)``,
+        ``(row, g) → (chain score, best link id or None, region fit, tier score, total)``, the
+        total including the endowment and origin parts,
         ``g`` counting the city chains in configuration order.
     """
     sc = config.scoring
-    total_w = sc.w_chain + sc.w_region + sc.w_tier
+    total_w = sc.w_chain + sc.w_region + sc.w_tier + sc.w_endowment + sc.w_origin
     wc, wr, wt = sc.w_chain / total_w, sc.w_region / total_w, sc.w_tier / total_w
+    we, wo = sc.w_endowment / total_w, sc.w_origin / total_w
+    endowments = {e.id: e for e in config.endowments}
     sw = dict(sc.status_weights)
     parent = {i.id: i.parent for i in config.industries}
     typical = {i.id: list(i.typical_children) for i in config.industries}
@@ -57,8 +60,8 @@ def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame
     def spread(child: str) -> float:
         named = typical[parent[child]]
         if not named:
-            return 1.0
-        return 1.0 - 0.05 * named.index(child) if child in named else 0.0
+            return 1.0 / math.sqrt(sum(1 for c in parent if parent[c] == parent[child]))
+        return (1.0 - 0.05 * named.index(child)) / math.sqrt(len(named)) if child in named else 0.0
 
     direct: dict[int, dict[str, float]] = {}
     for r in found.itertuples():
@@ -86,14 +89,22 @@ def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame
                 f = sc.unranked_factor if (not t.ranked or math.isnan(rk)) else 1 - sc.rank_decay * math.log(rk) / math.log(t.size)
                 best_tier = max(best_tier, t.weight * f)
         tier = min(1.0, best_tier + sc.multi_list_bonus * max(n_lists - 1, 0))
+        china = universe["is_china"].iloc[row] if "is_china" in universe.columns else None
+        origin = 0.5 if china is None else (1.0 if china else 0.0)
         g = 0
         for city in config.cities:
+            # The best single industry (own, or covered by a broad industry the endowment names).
+            endow = 0.0
+            for eid in city.endowments:
+                for i in endowments[eid].industries:
+                    for j in [i] + [c for c in parent if parent[c] == i]:
+                        endow = max(endow, e.get(j, 0.0))
             for cc in city.chains:
                 best, best_link = 0.0, None
                 for lid, status in cc.links:
                     fit = min(1.0, sum(e.get(i, 0.0) * chain_weight(i, cc.chain) for i in links[lid].industries))
                     if fit * sw[status] > best:
                         best, best_link = fit * sw[status], lid
-                out[(row, g)] = (best, best_link, region, tier, wc * best + wr * region + wt * tier)
+                out[(row, g)] = (best, best_link, region, tier, wc * best + wr * region + wt * tier + wo * origin + we * endow)
                 g += 1
     return out

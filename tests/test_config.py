@@ -133,7 +133,7 @@ def test_mistakes_in_several_files_are_reported_together(config_dir):
 @pytest.mark.parametrize(
     "file, old, new, expected",
     [
-        ("config.toml", "w_region = 0.25", "w_region = -0.25", "config.toml: [scoring] w_region: must be >= 0, got -0.25"),
+        ("config.toml", "w_tier = 0.4", "w_tier = -0.25", "config.toml: [scoring] w_tier: must be >= 0, got -0.25"),
         ("config.toml", "size = 1000", "size = 0", "config.toml: [[tier]] #5 (unicorn) size: must be >= 1, got 0"),
         ("config.toml", "carryover_max_weeks = 3", "carryover_max_weeks = 0", "config.toml: [planner] carryover_max_weeks: must be >= 1, got 0"),
         ("config.toml", "annual_growth = 0.10", "annual_growth = 12", "config.toml: [money] annual_growth: must be > -1 and < 10, got 12"),

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.config.model import Chain, City, CityChain, Config, Industry, Link, MoneyTarget, Priority, Region, Scoring, Team, Tier
+from matcher.config.model import Chain, City, CityChain, Config, Endowment, Industry, Link, MoneyTarget, Priority, Region, Scoring, Team, Tier
 from matcher.featurise.transformers import IndustryVectorizer, rank_column
 from matcher.score.rule import RuleScorer
 from matcher.score.scores import top_k
@@ -56,6 +56,11 @@ def random_config(rng: np.random.Generator) -> Config:
         )
         for r in range(2)
     )
+    # Endowments name broad and narrow industries; a broad one covers its children.
+    endowments = tuple(
+        Endowment(id=f"e{k}", name_zh=f"禀赋{k}", name_en=f"endowment {k}", industries=tuple(rng.choice(ids, size=rng.integers(1, 3), replace=False)))
+        for k in range(3)
+    )
     cities = []
     for k in range(3):
         ccs = []
@@ -71,6 +76,7 @@ def random_config(rng: np.random.Generator) -> Config:
                 source_year=2024,
                 target_regions=("R0", "R1"),
                 chains=tuple(ccs),
+                endowments=tuple(f"e{x}" for x in sorted(rng.choice(3, size=int(rng.integers(0, 3)), replace=False))),
             )
         )
     tiers = (
@@ -88,7 +94,7 @@ def random_config(rng: np.random.Generator) -> Config:
         name_zh="",
         name_en="",
         year=2026,
-        scoring=Scoring(),
+        scoring=Scoring(w_endowment=float(rng.uniform(0, 0.3)), w_origin=float(rng.uniform(0, 0.3))),
         tiers=tiers,
         target_groups=(),
         money=MoneyTarget(2022, 5e11, 0.1),
@@ -98,6 +104,7 @@ def random_config(rng: np.random.Generator) -> Config:
         cities=tuple(cities),
         teams=teams,
         gazetteer_path=Path("none"),
+        endowments=endowments,
     )
 
 
@@ -111,6 +118,7 @@ def random_universe(rng: np.random.Generator, config: Config, n: int) -> pd.Data
             "name_en": "",
             "industry_text": texts,
             "regions": rng.choice(["", "R0", "R1", "R0;R1"], size=n),
+            "is_china": rng.choice(np.array([True, False, None], dtype=object), size=n),
         }
     )
     for t in config.tiers:
@@ -131,6 +139,7 @@ def test_vectorised_score_equals_reference(seed):
     ref = reference_scores(cfg, u, found)
     total = s.total()
     for (row, g), (chain, link, region, tier, tot) in ref.items():
+        city = s.group_city[g]
         assert s.chain[row, g] == pytest.approx(chain, abs=1e-6)
         assert s.region[row] == pytest.approx(region, abs=1e-6)
         assert s.tier[row] == pytest.approx(tier, abs=1e-6)
@@ -149,24 +158,30 @@ def test_components_add_up_and_reasons_are_bilingual():
     out = s.rank(s.group_ids(city="city0"), top=30)
     assert len(out) > 0
     assert (out.score.diff().dropna() <= 1e-9).all()
-    assert np.allclose(out.c_chain + out.c_region + out.c_tier, out.score, atol=2e-4)
+    assert np.allclose(out.c_chain + out.c_region + out.c_tier + out.c_endowment + out.c_origin, out.score, atol=3e-4)
     assert np.allclose(out.chain_score, out.chain_fit * out.status_weight, atol=2e-4)
     assert out.score.between(0, 1).all()
+    assert set(out.link_evidence) <= {"specific", "broad"}
     for r in out.itertuples():
-        verb = {"missing": ("填补", "fills"), "weak": ("补强", "strengthens"), "strong": ("融入", "joins")}[r.link_status]
-        assert r.reason_zh.startswith(verb[0] + "城市0")
-        assert r.reason_en.startswith(verb[1] + " the " + r.link_status)
-        assert ("环节（" + r.link + "）") in r.reason_zh
+        if r.link_evidence == "specific":
+            # A link is named only when one of the enterprise's own industries makes it.
+            verb = {"missing": ("填补", "fills"), "weak": ("补强", "strengthens"), "strong": ("融入", "joins")}[r.link_status]
+            assert r.reason_zh.startswith(verb[0] + "城市0")
+            assert r.reason_en.startswith(verb[1] + " the " + r.link_status)
+            assert ("环节（" + r.link + "）") in r.reason_zh
+        else:
+            assert "环节（" not in r.reason_zh and "未细分到环节" in r.reason_zh
+            assert "no specific link" in r.reason_en
 
 
 def test_weights_are_parameters_an_analyst_can_set():
     rng = np.random.default_rng(3)
     cfg = random_config(rng)
     u = random_universe(rng, cfg, 50)
-    tier_only = RuleScorer(cfg, w_chain=0, w_region=0, w_tier=1).fit(u).score(u)
+    tier_only = RuleScorer(cfg, w_chain=0, w_region=0, w_tier=1, w_endowment=0, w_origin=0).fit(u).score(u)
     assert np.allclose(tier_only.total(), tier_only.tier[:, None])
     with pytest.raises(ValueError, match="must be >= 0 and not all 0"):
-        RuleScorer(cfg, w_chain=0, w_region=0, w_tier=0).fit(u)
+        RuleScorer(cfg, w_chain=0, w_region=0, w_tier=0, w_endowment=0, w_origin=0).fit(u)
     from sklearn.base import clone
 
     est = clone(RuleScorer(cfg, w_chain=0.7))
@@ -195,11 +210,18 @@ def test_enterprise_ranks_agree_with_the_city_lists():
     s = RuleScorer(cfg).fit(u).score(u)
     for eid in u.enterprise_id.iloc[:40]:
         ranks = s.enterprise_ranks(eid)
+        # Nobody vanishes: a rank in every city that has chains.
+        assert len(ranks) == sum(1 for c in cfg.cities if c.chains)
         for r in ranks.itertuples():
             city = next(c.id for c in cfg.cities if c.name_zh == r.city)
             full = s.rank(s.group_ids(city=city), top=10_000)
+            assert len(full) == len(u)
             assert full.enterprise_id.iloc[r.rank - 1] == eid
-            assert r.candidates == len(full)
+            assert r.candidates == (full.link_evidence != "none").sum()
+            # Those that fit come first; the others say that nothing fits.
+            fits = (full.link_evidence != "none").to_numpy()
+            assert not (np.diff(fits.astype(int)) > 0).any()
+            assert full.reason_en[~fits].str.startswith("fits none of").all()
     from matcher.errors import NotFoundError
 
     with pytest.raises(NotFoundError, match="unknown enterprise_id 'nope'"):

@@ -28,12 +28,22 @@ def demo(tmp_path_factory, config):
 
 
 def reference_ranks(scores, city_id: str) -> pd.Series:
-    """Rank of every enterprise id in a city's full list, by plain pandas: best score over the city's chains, mean rank for ties."""
+    """Rank of every enterprise id in a city's full list, by plain pandas, mean rank for ties.
+
+    Enterprises that fit one of the city's chains come first, by their best
+    score over those chains; the others follow by their score without a chain
+    part (the same over every chain of the city).
+    """
     g = np.flatnonzero((scores.groups.city == city_id).to_numpy())
     total = pd.DataFrame(scores.total(g), index=scores.universe.enterprise_id)
     fits = pd.DataFrame(scores.fit[:, g] > 0, index=total.index)
-    best = total.where(fits).max(axis=1).fillna(0.0)
-    return best.rank(ascending=False, method="average")
+    any_fit = fits.any(axis=1)
+    best = total.where(fits).max(axis=1)
+    rest = total.where(~fits).max(axis=1)
+    order = pd.DataFrame({"fits": any_fit.astype(int), "score": best.where(any_fit, rest)})
+    # Rank by (fits, score) descending, mean rank within exact ties.
+    key = order.apply(tuple, axis=1)
+    return key.rank(ascending=False, method="average")
 
 
 def investments_for(scores, picks: list[tuple[int, str]]) -> pd.DataFrame:
@@ -58,7 +68,7 @@ def test_ranks_match_a_plain_pandas_reference(demo, config):
     np.testing.assert_allclose(p.percentile, p["rank"] / n)
 
 
-def test_an_enterprise_with_no_fit_shares_the_mean_rank_of_the_bottom_block(demo, config):
+def test_an_enterprise_with_no_fit_ranks_below_all_that_fit_and_says_why(demo, config):
     _, store, scores = demo
     ref = reference_ranks(scores, "qinzhou")
     g, _ = scores.best(scores.group_ids(city="qinzhou"))
@@ -67,8 +77,9 @@ def test_an_enterprise_with_no_fit_shares_the_mean_rank_of_the_bottom_block(demo
     n, n_fit = len(g), int((g >= 0).sum())
     v = validate_investments(store, config, investments_for(scores, [(int(bottom[0]), "钦州市")]), scores=scores, n_boot=10)
     row = v.pairs.iloc[0]
-    assert row["rank"] == pytest.approx((n_fit + 1 + n) / 2) == ref.iloc[bottom[0]]
-    assert row.score == 0 and row.link == "" and row.n_fit == n_fit
+    assert n_fit < row["rank"] <= n and row["rank"] == pytest.approx(ref.iloc[bottom[0]])
+    assert row.link == "" and row.n_fit == n_fit and not row.fits
+    assert row.reason_zh.startswith("与钦州各产业链均不匹配")
     assert v.overall().coverage_city == 0 and v.overall().coverage_universe == 1
 
 
@@ -96,7 +107,8 @@ def test_summary_intervals_are_seeded_and_hold_the_point_estimate():
             "rank": [1.0, 5.0, 20.0, 80.0, 300.0],
             "n": 400,
             "in_universe": True,
-            "score": [0.9, 0.8, 0.5, 0.0, 0.0],
+            "score": [0.9, 0.8, 0.5, 0.3, 0.2],
+            "fits": [True, True, True, False, False],
         }
     )
     pairs["percentile"] = pairs["rank"] / 400

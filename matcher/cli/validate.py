@@ -31,16 +31,24 @@ def validate(obj, investments, out, rows):
     median percentile, hit@10/50/100 and MRR with bootstrap 95% intervals
     (few pairs: read the intervals).
     """
+    from ..learn.tuning import weight_study
     from ..learn.validate import METRICS, read_investments, select_rows, validate_investments
+    from ..plan.issue import score_store
     from ..report.validation import write_validation
 
     table = select_rows(read_investments(investments), rows)
-    v = validate_investments(obj.store(), obj.config, table)
-    write_validation(v, Path(out))
+    store = obj.store()
+    scores = score_store(store, obj.config)
+    v = validate_investments(store, obj.config, table, scores=scores)
+    study, chosen = weight_study(scores, v.pairs)
+    write_validation(v, Path(out), weights=(study, chosen))
     o = v.overall()
     click.echo(f"{int(o.n_pairs)} pairs (rows={rows}); bootstrap 95% intervals in brackets:")
     for m in METRICS:
         click.echo(f"  {m:<18} {o[m]:.3f} [{o[m + '_lo']:.3f}, {o[m + '_hi']:.3f}]")
+    click.echo("weights (configured / chosen on these pairs; held out = chosen without the pair's city or enterprise):")
+    for _, r in study.iterrows():
+        click.echo(f"  {r['scheme']:<24} median percentile {r['median_percentile']:.3f}, hit@50 {r['hit@50']:.3f}, hit@100 {r['hit@100']:.3f}")
     for n in v.notes[3:]:
         click.echo(n)
-    click.echo(f"validation written to {out}/ (pairs.csv, summary.csv, validation.xlsx, notes.md, percentile.png)")
+    click.echo(f"validation written to {out}/ (pairs.csv, summary.csv, weights.csv, validation.xlsx, notes.md, percentile.png)")

@@ -114,11 +114,29 @@ def chain_links(chains: Document | None) -> dict[str, set[str]]:
     return out
 
 
-def check_cities(doc: Document, regions: Document | None, chains: Document | None, problems: list[str]) -> None:
-    """Cities: unique ids, known target regions, known chains and links of those chains."""
+def check_endowments(doc: Document, industries: set[str] | None, problems: list[str]) -> None:
+    """Endowments: unique ids, known industries."""
+    if not doc.valid:
+        return
+    _duplicates(doc, "endowment", "endowment", problems)
+    for k, e in doc.items("endowment"):
+        for i, ind in enumerate(e.industries):
+            if _unknown(industries, ind):
+                problems.append(f"{doc.where('endowment', k, 'industries', i)}: unknown industry {ind!r}")
+
+
+def check_cities(
+    doc: Document, regions: Document | None, chains: Document | None, problems: list[str], endowments: Document | None = None
+) -> None:
+    """Cities: unique ids, known target regions, endowments, chains and links of those chains."""
     if not doc.valid:
         return
     _duplicates(doc, "city", "city", problems)
+    endowment_ids = endowments.raw_ids("endowment") if endowments is not None else set()
+    for k, city in doc.items("city"):
+        for i, e in enumerate(city.endowments):
+            if _unknown(endowment_ids, e):
+                problems.append(f"{doc.where('city', k, 'endowments', i)}: unknown endowment {e!r} (not in the endowments file)")
     region_ids = regions.raw_ids("region") if regions is not None else None
     chain_ids = chains.raw_ids("chain") if chains is not None else None
     links_of = chain_links(chains)
@@ -175,7 +193,9 @@ def check_all(main: Document, docs: dict[str, Document], problems: list[str]) ->
         check_chains(docs["chains"], industries, problems)
     if "regions" in docs:
         check_regions(docs["regions"], industries, problems)
+    if "endowments" in docs:
+        check_endowments(docs["endowments"], industries, problems)
     if "cities" in docs:
-        check_cities(docs["cities"], docs.get("regions"), docs.get("chains"), problems)
+        check_cities(docs["cities"], docs.get("regions"), docs.get("chains"), problems, docs.get("endowments"))
     if "teams" in docs:
         check_teams(docs["teams"], docs.get("cities"), docs.get("regions"), problems)

@@ -31,6 +31,7 @@ from .model import (
     City,
     CityChain,
     Config,
+    Endowment,
     Industry,
     Link,
     ModelSettings,
@@ -43,7 +44,19 @@ from .model import (
     Team,
     Tier,
 )
-from .schema import ChainsFile, ChainTable, CitiesFile, CityTable, ConfigFile, FilesTable, RegionsFile, RegionTable, TaxonomyFile, TeamsFile
+from .schema import (
+    ChainsFile,
+    ChainTable,
+    CitiesFile,
+    CityTable,
+    ConfigFile,
+    EndowmentsFile,
+    FilesTable,
+    RegionsFile,
+    RegionTable,
+    TaxonomyFile,
+    TeamsFile,
+)
 
 __all__ = ["load_config", "default_config_path", "data_file", "build_config", "file_digest", "FILE_SCHEMAS"]
 
@@ -54,6 +67,7 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
     "regions": RegionsFile,
     "cities": CitiesFile,
     "teams": TeamsFile,
+    "endowments": EndowmentsFile,
 }
 
 
@@ -108,7 +122,7 @@ def load_config(path: str | Path | None = None) -> Config:
     check_all(top, docs, problems)
     if problems:
         raise ConfigError(problems)
-    files = (main, *(paths[k] for k in (*FILE_SCHEMAS, "gazetteer")))
+    files = (main, *(paths[k] for k in (*FILE_SCHEMAS, "gazetteer") if k in paths))
     return build_config(main, top.model, {k: d.model for k, d in docs.items()}, paths["gazetteer"], files)
 
 
@@ -121,7 +135,7 @@ def _file_paths(main: Path, top: Document) -> dict[str, Path]:
             named = FilesTable.model_validate(top.raw.get("files")).model_dump()
         except ValidationError:
             named = {}
-    return {key: main.parent / name for key, name in named.items()}
+    return {key: main.parent / name for key, name in named.items() if name is not None}
 
 
 def file_digest(files: tuple[Path, ...]) -> str:
@@ -182,6 +196,7 @@ def build_config(main: Path, top: ConfigFile, docs: dict[str, BaseModel], gazett
         files=files,
         planner=_runtime(Planner, top.planner),
         model=_runtime(ModelSettings, top.model),
+        endowments=tuple(_runtime(Endowment, e) for e in docs["endowments"].endowment) if "endowments" in docs else (),
     )
 
 

@@ -125,6 +125,17 @@ class City:
     source_year: int
     target_regions: tuple[str, ...]
     chains: tuple[CityChain, ...]
+    endowments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Endowment:
+    """A port, border or natural resource of a city, and the industries that depend on it."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    industries: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,10 @@ class Scoring:
     multi_list_bonus: float = 0.05
     min_confidence: float = 0.3
     cross_chain_weight: float = 0.6
+    w_endowment: float = 0.0
+    w_origin: float = 0.0
+    edition_window_years: int = 8
+    include_guangxi: bool = False
 
 
 @dataclass(frozen=True)
@@ -267,6 +282,7 @@ class Config:
     files: tuple[Path, ...] = field(default=(), repr=False)
     planner: Planner = field(default_factory=Planner)
     model: ModelSettings = field(default_factory=ModelSettings)
+    endowments: tuple[Endowment, ...] = ()
 
     # ---- lookups by id or by name, as users type them
     def _find(self, kind: str, items, text: str):

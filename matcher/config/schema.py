@@ -102,6 +102,7 @@ class FilesTable(Table):
     cities: FileName
     teams: FileName
     gazetteer: FileName
+    endowments: FileName | None = None
 
 
 class StatusWeightsTable(Table):
@@ -125,11 +126,15 @@ class ScoringTable(Table):
     multi_list_bonus: Share = _SCORING.multi_list_bonus
     min_confidence: Share = _SCORING.min_confidence
     cross_chain_weight: Share = _SCORING.cross_chain_weight
+    w_endowment: Weight = _SCORING.w_endowment
+    w_origin: Weight = _SCORING.w_origin
+    edition_window_years: Annotated[int, Field(ge=0, le=50)] = _SCORING.edition_window_years
+    include_guangxi: bool = _SCORING.include_guangxi
 
     @model_validator(mode="after")
     def _some_weight(self) -> ScoringTable:
-        if self.w_chain + self.w_region + self.w_tier <= 0:
-            raise ValueError("the weights w_chain, w_region and w_tier must not all be 0")
+        if self.w_chain + self.w_region + self.w_tier + self.w_endowment + self.w_origin <= 0:
+            raise ValueError("the weights w_chain, w_region, w_tier, w_endowment and w_origin must not all be 0")
         return self
 
 
@@ -316,6 +321,7 @@ class CityTable(Table):
     source: str
     source_year: int
     target_regions: Texts = []
+    endowments: Texts = []
     chain: list[CityChainTable] = []
 
 
@@ -323,6 +329,24 @@ class CitiesFile(Table):
     """The cities file."""
 
     city: list[CityTable] = []
+
+
+# --------------------------------------------------------------------------- endowments.toml
+
+
+class EndowmentTable(Table):
+    """``[[endowment]]``: a port, border or natural resource, and the industries that depend on it."""
+
+    id: Ident
+    name_zh: str
+    name_en: str
+    industries: Annotated[Texts, Field(min_length=1)]
+
+
+class EndowmentsFile(Table):
+    """The endowments file (optional): what a city's ``endowments`` may name."""
+
+    endowment: list[EndowmentTable] = []
 
 
 # --------------------------------------------------------------------------- teams.toml

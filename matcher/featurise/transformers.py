@@ -120,15 +120,18 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         # A broad match spreads to the parent's typical children (all children when none are named).
         # The first typical child is what the broad label most often means: each later one
         # counts 5% less, so ties between links go to the label's primary meaning.
+        # The spread is thin: over k children each gets 1/sqrt(k) of it, so a broad label ("Internet
+        # software & services", "Health") never claims one specific link at high confidence.
         typical = {i.id: list(i.typical_children) for i in inds}
+        n_children = {p: sum(1 for i in inds if i.parent == p) for p in pos}
         kids = []
         for i in inds:
             if i.parent in pos:
                 named = typical[i.parent]
                 if not named:
-                    kids.append((pos[i.parent], pos[i.id], 1.0))
+                    kids.append((pos[i.parent], pos[i.id], 1.0 / np.sqrt(n_children[i.parent])))
                 elif i.id in named:
-                    kids.append((pos[i.parent], pos[i.id], 1.0 - 0.05 * named.index(i.id)))
+                    kids.append((pos[i.parent], pos[i.id], (1.0 - 0.05 * named.index(i.id)) / np.sqrt(len(named))))
         r, c, v = (list(x) for x in zip(*kids)) if kids else ([], [], [])
         self.down_ = sp.csr_matrix((v, (r, c)), shape=(n, n))
         self.feature_names_in_ = np.array(["industry_text", "name"], dtype=object)

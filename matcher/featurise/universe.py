@@ -29,7 +29,8 @@ __all__ = ["build_universe", "load_gazetteer", "edition_memberships", "Resolver"
 
 #: The province whose own enterprises are partners, not targets, of investment promotion.
 GUANGXI = "广西壮族自治区"
-#: How many years back an older edition of a list still counts (2019 still counts when 2024 is the newest).
+#: Default of ``[scoring] edition_window_years``: how many years back an older edition of a list
+#: still counts (2019 still counts when 2024 is the newest).
 EDITION_WINDOW_YEARS = 8
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def edition_memberships(entries: pd.DataFrame, *, window_years: int = EDITION_WI
     return e.drop_duplicates(["enterprise_id", "list_type"]).reset_index(drop=True)
 
 
-def build_universe(store: Store, config: Config, *, include_guangxi: bool = False, edition_window: int = EDITION_WINDOW_YEARS) -> pd.DataFrame:
+def build_universe(store: Store, config: Config, *, include_guangxi: bool | None = None, edition_window: int | None = None) -> pd.DataFrame:
     """One row per live enterprise, sorted by ``enterprise_id``.
 
     Columns: those of :meth:`Store.enterprise_frame`, then ``hq_province``,
@@ -91,13 +92,16 @@ def build_universe(store: Store, config: Config, *, include_guangxi: bool = Fals
     (:func:`matcher.featurise.reference.apply_reference`), which fills only
     what the enterprise's own profile and list records leave empty.
     Guangxi's own enterprises are partners, not targets: they are left out
-    unless ``include_guangxi``. ``regions``
+    unless ``include_guangxi``. Both settings default to the configuration's
+    ``[scoring] include_guangxi`` and ``edition_window_years``. ``regions``
     also holds the key regions of the enterprise's major branches where its
     profile names them (``branches``), so those regions' teams may pitch to
     it; ``source_region`` stays its headquarters'. An enterprise
     linked to a parent group (``parents`` table) takes its location and
     source region from its ultimate parent.
     """
+    include_guangxi = config.scoring.include_guangxi if include_guangxi is None else include_guangxi
+    edition_window = config.scoring.edition_window_years if edition_window is None else edition_window
     ents = apply_reference(store.enterprise_frame(), store.read("enterprise_names"))
     loc = locate(ents, config, load_gazetteer(config))
     own_guangxi = (loc["hq_province"] == GUANGXI).to_numpy()

@@ -185,16 +185,18 @@ def city_ranking(scores: Scores, city_id: str) -> tuple[np.ndarray, np.ndarray, 
     Returns
     -------
     rank : ndarray (n,)
-        1 = best; ties share the mean rank of their block (enterprises that
-        fit none of the city's chains form the bottom block at score 0).
+        1 = best, in the order of :meth:`Scores.rank`: enterprises that fit
+        one of the city's chains first, by score, then the others by the
+        parts that need no link; ties share the mean rank of their block.
     score : ndarray (n,)
-        Best score over the city's chains, 0 where nothing fits.
+        Score in the city's list.
     group : ndarray (n,)
         The best city chain ``g``, -1 where nothing fits.
     """
-    g, s = scores.best(scores.group_ids(city=city_id))
-    s = np.where(g >= 0, s, 0.0)
-    return rankdata(-s, method="average"), s, g
+    groups = scores.group_ids(city=city_id)
+    g, score, key = scores.city_order(groups)
+    fits = key >= 2.0
+    return rankdata(-key, method="average"), score, np.where(fits, g, -1)
 
 
 def _on_lists(universe: pd.DataFrame, config: Config) -> pd.Series:
@@ -246,19 +248,23 @@ def rank_pairs(scores: Scores, config: Config, investments: pd.DataFrame, ids: p
     pairs["n_fit"] = n_fit
     pairs["percentile"] = rank / max(n, 1)
     pairs["score"] = score.round(4)
+    pairs["fits"] = group >= 0
     return _with_reasons(scores, pairs, r, group)
 
 
 def _with_reasons(scores: Scores, pairs: pd.DataFrame, r: np.ndarray, group: np.ndarray) -> pd.DataFrame:
-    """Chain, link and reasons of each pair's best city chain (empty where nothing fits)."""
-    cols = ("chain", "link", "link_status", "reason_zh", "reason_en")
+    """Chain, link and reasons of each ranked pair: its best city chain, or why none of the city's chains fits."""
+    cols = ("chain", "link", "link_status", "link_evidence", "reason_zh", "reason_en")
     for c in cols:
         pairs[c] = ""
-    fits = np.flatnonzero(group >= 0)
-    if len(fits):
-        expl = scores.explain(r[fits], group[fits])
+    ranked = np.flatnonzero((r >= 0) & (pairs.city_id != "").to_numpy())
+    if len(ranked):
+        first = {c: scores.group_ids(city=c)[0] for c in pd.unique(pairs.city_id.iloc[ranked]) if len(scores.group_ids(city=c))}
+        ranked = np.array([p for p in ranked if pairs.city_id.iloc[p] in first], dtype=np.int64)
+        g = np.where(group[ranked] >= 0, group[ranked], [first[c] for c in pairs.city_id.iloc[ranked]])
+        expl = scores.explain(r[ranked], g)
         for c in cols:
-            pairs.loc[fits, c] = expl[c].to_numpy()
+            pairs.loc[ranked, c] = expl[c].to_numpy()
     return pairs
 
 
@@ -291,7 +297,7 @@ def _summary_row(part: pd.DataFrame, rng: np.random.Generator, n_boot: int) -> d
         part["rank"].to_numpy(float),
         part["percentile"].to_numpy(float),
         part["in_universe"].to_numpy(bool),
-        (part["score"] > 0).to_numpy(bool),
+        part["fits"].to_numpy(bool),
     )
     point = pair_metrics(*arrays)
     idx = rng.integers(0, len(part), size=(n_boot, len(part)))

@@ -107,17 +107,29 @@ def percentile_chart(v: Validation, path: str | Path, *, title: str = "") -> Pat
     return save_figure(fig, path)
 
 
-def write_validation(v: Validation, out_dir: str | Path, *, title: str = "") -> list[Path]:
-    """Write ``pairs.csv``, ``summary.csv``, ``validation.xlsx`` (both sheets), ``notes.md`` and ``percentile.png``."""
+def write_validation(v: Validation, out_dir: str | Path, *, title: str = "", weights=None) -> list[Path]:
+    """Write ``pairs.csv``, ``summary.csv``, ``validation.xlsx``, ``notes.md`` and ``percentile.png``.
+
+    ``weights``: the ``(summary, chosen)`` frames of
+    :func:`matcher.learn.tuning.weight_study`, written as ``weights.csv`` and
+    ``weights_chosen.csv`` and as two more sheets.
+    """
     out = Path(out_dir)
     pairs, summary = pairs_table(v), summary_table(v)
     heading = title or "真实投资验证 Validation on real investments"
-    written = [
-        write_csv(pairs, out / "pairs.csv"),
-        write_csv(summary, out / "summary.csv"),
-        write_xlsx({"pairs": pairs, "summary": summary}, out / "validation.xlsx", title=heading),
-    ]
-    md = [f"# {heading}", "", *[f"- {n}" for n in v.notes], ""]
+    sheets = {"pairs": pairs, "summary": summary}
+    written = [write_csv(pairs, out / "pairs.csv"), write_csv(summary, out / "summary.csv")]
+    notes = list(v.notes)
+    if weights is not None:
+        study, chosen = weights
+        sheets.update({"weights": study, "weights_chosen": chosen})
+        written += [write_csv(study, out / "weights.csv"), write_csv(chosen, out / "weights_chosen.csv")]
+        notes.append(
+            "weights: the configured weights against weights chosen on these pairs; 'held out' rows choose the weights "
+            "without the pair's city (or enterprise) and are the honest figures, 'in-sample' is optimistic"
+        )
+    written.append(write_xlsx(sheets, out / "validation.xlsx", title=heading))
+    md = [f"# {heading}", "", *[f"- {n}" for n in notes], ""]
     written.append(atomic_write_bytes(out / "notes.md", "\n".join(md).encode("utf-8")))
     written.append(percentile_chart(v, out / "percentile.png"))
     return written

@@ -19,25 +19,44 @@ STATUS_TEXT = {
 
 
 def explain(scores, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
-    """Score components and reasons (Chinese and English) of (enterprise, city chain) pairs of a :class:`~matcher.score.scores.Scores`."""
+    """Score components and reasons (Chinese and English) of (enterprise, city chain) pairs of a :class:`~matcher.score.scores.Scores`.
+
+    A pair whose enterprise fits no link of the city chain (``link == -1``)
+    is explained as such: it scores its tier, origin and region parts only,
+    and its reason says that it fits none of the city's chains. A reason
+    names a link only when one of the enterprise's own industries (or a
+    narrower one) is an industry of that link (``link_evidence`` =
+    ``specific``); a fit that comes only from a broad label spread over the
+    chain (``broad``) names the chain, not the link.
+    """
     self = scores
     cfg = self.config
+    rows = np.asarray(rows, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.int64)
     u = self.universe.iloc[rows].reset_index(drop=True)
     for col in ("name_en", "hq_city", "hq_province", "source_region", "region_certainty", "ownership"):
         if col not in u.columns:
             u[col] = ""
-    wc, wr, wt = self.weights
+    wc, wr, wt, we, wo = self.weights
     j = self.link[rows, groups]
+    fits = j >= 0
     lk = self.links.iloc[np.maximum(j, 0)].reset_index(drop=True)
-    fit = self.fit[rows, groups].astype(float)
-    chain = self.chain[rows, groups].astype(float)
-    region = self.region[rows].astype(float)
-    tier = self.tier[rows].astype(float)
+    grp = self.groups.iloc[groups].reset_index(drop=True)
+    fit = np.where(fits, self.fit[rows, groups], 0).astype(np.float32)
+    chain = np.where(fits, self.chain[rows, groups], 0).astype(np.float32)
+    region, tier, origin = self.region[rows], self.tier[rows], self.origin[rows]
+    gc = self.group_city[groups]
+    endow = self.endowment[rows, gc]
+    which = self.endowment_which[rows, gc]
+    total = wc * chain + (wr * region + wt * tier + wo * origin) + we * endow
     th = self.theme[rows]
     theme = self.themes.iloc[np.maximum(th, 0)].reset_index(drop=True)
+    end = self.endowments.iloc[np.maximum(which, 0)].reset_index(drop=True) if len(self.endowments) else None
     city = {c.id: c for c in cfg.cities}
     chains = {c.id: c for c in cfg.chains}
     link_obj = {lk_.id: lk_ for c in cfg.chains for lk_ in c.links}
+    evidence = np.where(fits, np.where(_specific(self, rows, j), "specific", "broad"), "none")
+    blank = pd.Series("", index=lk.index)
     out = pd.DataFrame(
         {
             "enterprise_id": u.enterprise_id,
@@ -51,61 +70,93 @@ def explain(scores, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
             "region_certainty": u.region_certainty,
             "ownership": u.ownership,
             "industries": industry_text(self, rows),
-            "city": lk.city.map(lambda c: city[c].name_zh),
-            "city_en": lk.city.map(lambda c: city[c].name_en),
-            "chain": lk.chain.map(lambda c: chains[c].name_zh),
-            "chain_en": lk.chain.map(lambda c: chains[c].name_en),
-            "link": lk.link.map(lambda x: link_obj[x].name_zh),
-            "link_en": lk.link.map(lambda x: link_obj[x].name_en),
-            "link_stage": lk.stage,
-            "link_status": lk.status,
+            "city": grp.city.map(lambda c: city[c].name_zh),
+            "city_en": grp.city.map(lambda c: city[c].name_en),
+            "chain": grp.chain.map(lambda c: chains[c].name_zh),
+            "chain_en": grp.chain.map(lambda c: chains[c].name_en),
+            "link": lk.link.map(lambda x: link_obj[x].name_zh).where(fits, blank),
+            "link_en": lk.link.map(lambda x: link_obj[x].name_en).where(fits, blank),
+            "link_stage": lk.stage.where(fits, blank),
+            "link_status": lk.status.where(fits, blank),
+            "link_evidence": evidence,
             "chain_fit": fit.round(4),
-            "status_weight": lk.status_weight.to_numpy(),
+            "status_weight": np.where(fits, lk.status_weight.to_numpy(), 0.0),
             "chain_score": chain.round(4),
             "region_fit": region.round(4),
             "region_priority": np.where(th >= 0, theme.name_zh, ""),
             "tier_score": tier.round(4),
+            "endowment_fit": endow.round(4),
+            "endowment": np.where(which >= 0, end.name_zh, "") if end is not None else "",
+            "origin": origin.round(4),
             "w_chain": round(wc, 4),
             "w_region": round(wr, 4),
             "w_tier": round(wt, 4),
+            "w_endowment": round(we, 4),
+            "w_origin": round(wo, 4),
             "c_chain": (wc * chain).round(4),
             "c_region": (wr * region).round(4),
             "c_tier": (wt * tier).round(4),
-            "score": (wc * chain + wr * region + wt * tier).round(4),
+            "c_endowment": (we * endow).round(4),
+            "c_origin": (wo * origin).round(4),
+            "score": total.astype(np.float64).round(4),
         }
     )
-    verb_zh = lk.status.map(lambda s: STATUS_TEXT[s][0])
-    adj_zh = lk.status.map(lambda s: STATUS_TEXT[s][1])
-    verb_en = lk.status.map(lambda s: STATUS_TEXT[s][2])
-    adj_en = lk.status.map(lambda s: STATUS_TEXT[s][3])
+    out["reason_zh"], out["reason_en"] = _reasons(self, out, lk, fits, evidence, th, theme, which, end, u)
+    return out
+
+
+def _specific(scores, rows: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Whether an enterprise's own industries (or their parents) include an industry of link ``j``."""
+    parent = {i.id: i.parent for i in scores.config.industries if i.parent}
+    ind = scores.industries
+    own = ind[ind.row.isin(rows)][["row", "industry"]]
+    own = pd.concat([own, own.assign(industry=own.industry.map(parent)).dropna()]).drop_duplicates()
+    pairs = pd.DataFrame({"k": np.arange(len(rows)), "row": rows, "j": np.maximum(j, 0)})
+    pairs["industry"] = scores.links.industries.to_numpy()[pairs.j]
+    pairs = pairs.explode("industry")
+    hit = pairs.merge(own, on=["row", "industry"], how="inner").k.unique()
+    out = np.zeros(len(rows), dtype=bool)
+    out[hit] = True
+    return out
+
+
+def _reasons(scores, out, lk, fits, evidence, th, theme, which, end, u) -> tuple[pd.Series, pd.Series]:
+    """The reason of each explained pair, in Chinese and English; each clause states only what the data shows."""
+    cfg = scores.config
+    we, wo = scores.weights[3], scores.weights[4]
+    status = lk.status.where(fits, "weak")
+    verb_zh = status.map(lambda s: STATUS_TEXT[s][0])
+    adj_zh = status.map(lambda s: STATUS_TEXT[s][1])
+    verb_en = status.map(lambda s: STATUS_TEXT[s][2])
+    adj_en = status.map(lambda s: STATUS_TEXT[s][3])
     city_short = out.city.str.replace(r"市$", "", regex=True)
     chain_zh = out.chain.where(out.chain.str.endswith("链"), out.chain + "链")
-    reason_zh = verb_zh + city_short + chain_zh + lk.stage.map(STAGE_ZH) + adj_zh + "环节（" + out.link + "）"
-    reason_en = (
-        verb_en
-        + " the "
-        + adj_en
-        + " "
-        + lk.stage
-        + " link ("
-        + out.link_en
-        + ") of "
-        + out.city_en
-        + "'s "
-        + out.chain_en.str.lower()
-        + " chain"
-    )
+    specific_zh = verb_zh + city_short + chain_zh + lk.stage.map(STAGE_ZH) + adj_zh + "环节（" + out.link + "）"
+    specific_en = verb_en + " the " + adj_en + " " + lk.stage + " link (" + out.link_en + ") of " + out.city_en + "'s " + out.chain_en.str.lower() + " chain"
+    broad_zh = "属" + city_short + chain_zh + "相关行业（仅知行业大类：" + out.industries + "，未细分到环节）"
+    broad_en = "in the field of " + out.city_en + "'s " + out.chain_en.str.lower() + " chain (known only by a broad industry, no specific link)"
+    known = out.industries.where(out.industries != "未知", "行业未知")
+    none_zh = "与" + city_short + "各产业链均不匹配（" + known + "）"
+    none_en = "fits none of " + out.city_en + "'s chains (" + np.where(out.industries == "未知", "industry unknown", "industries outside them") + ")"
+    reason_zh = pd.Series(np.select([evidence == "specific", evidence == "broad"], [specific_zh, broad_zh], none_zh))
+    reason_en = pd.Series(np.select([evidence == "specific", evidence == "broad"], [specific_en, broad_en], none_en))
     reason_zh = reason_zh + "；" + out.tiers.where(out.tiers != "", "未上榜")
     reason_en = reason_en + "; " + out.tiers_en.where(out.tiers_en != "", "not on a ranking list")
+    if we > 0 and end is not None:
+        has = which >= 0
+        reason_zh = reason_zh.where(~has, reason_zh + "；依托" + city_short + end.name_zh)
+        reason_en = reason_en.where(~has, reason_en + "; draws on " + out.city_en + "'s " + end.name_en)
+    if wo > 0:
+        abroad = out.origin.to_numpy() == 0
+        reason_zh = reason_zh.where(~abroad, reason_zh + "；总部在境外")
+        reason_en = reason_en.where(~abroad, reason_en + "; headquartered abroad")
     reg = {r.id: r for r in cfg.regions}
     has = th >= 0
     rz = pd.Series(u.source_region.map(lambda r: reg[r].name_zh if r in reg else ""))
     re_ = pd.Series(u.source_region)
     reason_zh = reason_zh.where(~has, reason_zh + "；契合" + rz + "重点产业：" + theme.name_zh)
     reason_en = reason_en.where(~has, reason_en + "; fits " + re_ + " priority: " + theme.name_en.str.lower())
-    out["reason_zh"] = reason_zh
-    out["reason_en"] = reason_en
-    return out
+    return reason_zh, reason_en
 
 
 def tier_text(scores, rows: np.ndarray, lang: str) -> pd.Series:

@@ -34,7 +34,12 @@ from ..featurise.transformers import IndustryVectorizer, RegionEncoder, TierFeat
 from .explain import STATUS_TEXT
 from .scores import Scores, group_max
 
-__all__ = ["RuleScorer"]
+__all__ = ["RuleScorer", "WEIGHTS", "ORIGIN_VALUES"]
+
+#: The parts of the rule score, in the order of :attr:`Scores.weights`.
+WEIGHTS = ("w_chain", "w_region", "w_tier", "w_endowment", "w_origin")
+#: Origin part by headquarters: in China, unknown, abroad.
+ORIGIN_VALUES = {True: 1.0, None: 0.5, False: 0.0}
 
 
 class RuleScorer(TransformerMixin, BaseEstimator):
@@ -44,8 +49,8 @@ class RuleScorer(TransformerMixin, BaseEstimator):
     ----------
     config : Config, optional
         Default the bundled configuration.
-    w_chain, w_region, w_tier : float, optional
-        Weights of the three parts (normalised to sum to 1); default from
+    w_chain, w_region, w_tier, w_endowment, w_origin : float, optional
+        Weights of the five parts (normalised to sum to 1); default from
         ``config.scoring``.
     status_weights : dict, optional
         Weight of a link by its status in the city: ``missing``, ``weak``,
@@ -72,6 +77,8 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         w_chain=None,
         w_region=None,
         w_tier=None,
+        w_endowment=None,
+        w_origin=None,
         status_weights=None,
         parent_discount=None,
         min_confidence=None,
@@ -84,6 +91,8 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         self.w_chain = w_chain
         self.w_region = w_region
         self.w_tier = w_tier
+        self.w_endowment = w_endowment
+        self.w_origin = w_origin
         self.status_weights = status_weights
         self.parent_discount = parent_discount
         self.min_confidence = min_confidence
@@ -101,9 +110,9 @@ class RuleScorer(TransformerMixin, BaseEstimator):
 
         self.config_ = self.config if self.config is not None else load_config()
         cfg = self.config_
-        w = np.array([self._param("w_chain"), self._param("w_region"), self._param("w_tier")], dtype=float)
+        w = np.array([self._param(k) for k in WEIGHTS], dtype=float)
         if (w < 0).any() or w.sum() <= 0:
-            raise ValueError(f"The weights w_chain, w_region, w_tier must be >= 0 and not all 0. Got {tuple(w)} instead.")
+            raise ValueError(f"The weights {', '.join(WEIGHTS)} must be >= 0 and not all 0. Got {tuple(w)} instead.")
         self.weights_ = tuple(float(x) for x in w / w.sum())
         sw = dict(cfg.scoring.status_weights)
         sw.update(self.status_weights or {})
@@ -156,9 +165,36 @@ class RuleScorer(TransformerMixin, BaseEstimator):
                 r.append(ind_pos[i])
                 c.append(t)
         self.theme_matrix_ = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ind_pos), len(self.themes_)))
+        self.endowment_matrix_, self.endowment_city_, self.endowments_ = self._endowments(cfg, ind_pos)
         self.feature_names_in_ = np.array(["enterprise_id", "industry_text", "name", "regions"], dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         return self
+
+    @staticmethod
+    def _endowments(cfg: Config, ind_pos: dict[str, int]) -> tuple[sp.csr_matrix, np.ndarray, pd.DataFrame]:
+        """Incidence (industries × city endowments), the city index of each column, and the columns described.
+
+        An endowment listing a broad industry covers its children too.
+        """
+        children: dict[str, list[str]] = {}
+        for ind in cfg.industries:
+            if ind.parent:
+                children.setdefault(ind.parent, []).append(ind.id)
+        by_id = {e.id: e for e in cfg.endowments}
+        r, c, city_of, cols = [], [], [], []
+        for k, city in enumerate(cfg.cities):
+            for eid in city.endowments:
+                col = len(city_of)
+                city_of.append(k)
+                e = by_id[eid]
+                cols.append((city.id, e.id, e.name_zh, e.name_en))
+                for i in by_id[eid].industries:
+                    for j in (i, *children.get(i, ())):
+                        r.append(ind_pos[j])
+                        c.append(col)
+        m = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ind_pos), len(city_of)))
+        m.data[:] = 1.0
+        return m, np.asarray(city_of, dtype=np.int64), pd.DataFrame(cols, columns=["city", "endowment", "name_zh", "name_en"])
 
     @staticmethod
     def _home_chains(cfg: Config) -> dict[str, set[str]]:
@@ -179,6 +215,7 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         found_u, inv = self.industry_.explain_distinct(X)
         E = self.industry_.matrix(found_u, int(inv.max(initial=-1)) + 1)
         fit_u, link_u, chain_u, T_u = self._distinct_parts(E)
+        endow_u, which_u = self._endowment_parts(E)
         chain, link, fit = chain_u[inv], link_u[inv], fit_u[inv]
         found = spread_rows(found_u, inv)
         # Region fit: best priority of the enterprise's own key region(s).
@@ -188,6 +225,9 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         theme = np.where(T.max(axis=1, initial=0) > 0, np.argmax(T, axis=1) if T.shape[1] else -1, -1)
         region = T.max(axis=1, initial=0.0)
         tf = self.tier_.transform(X)
+        china = X["is_china"] if "is_china" in X.columns else pd.Series(None, index=X.index, dtype=object)
+        origin = np.array([ORIGIN_VALUES[None if v is None or (isinstance(v, float) and np.isnan(v)) else bool(v)] for v in pd.unique(china)])
+        origin = origin[pd.Index(pd.unique(china)).get_indexer(china)] if len(X) else np.zeros(0)
         n_t = len(self.tier_.tiers_)
         return Scores(
             universe=X.reset_index(drop=True),
@@ -203,6 +243,11 @@ class RuleScorer(TransformerMixin, BaseEstimator):
             tier_values=tf[:, :n_t],
             tier=tf[:, n_t + 1].astype(np.float32),
             region_member=member,
+            endowment=endow_u[inv],
+            endowment_which=which_u[inv],
+            origin=origin.astype(np.float32),
+            endowments=self.endowments_,
+            group_city=self.groups_.city.map({c.id: k for k, c in enumerate(self.config_.cities)}).to_numpy(dtype=np.int64),
             weights=self.weights_,
             industries=found,
         )
@@ -219,6 +264,23 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         fit[rr, gg] = np.asarray(Fd[rr, link[rr, gg]]).ravel()
         T = (E @ self.theme_matrix_).minimum(1.0).toarray() * self.themes_.weight.to_numpy()[None, :]
         return fit, link, chain, T
+
+    def _endowment_parts(self, E: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Best endowment fit (m, n_cities) of industry vectors, and which of the city's endowments gives it (-1: none)."""
+        n_cities = len(self.config_.cities)
+        best = np.zeros((E.shape[0], n_cities), dtype=np.float32)
+        which = np.full((E.shape[0], n_cities), -1, dtype=np.int32)
+        Ec = E.tocsc()
+        M = self.endowment_matrix_.tocsc()
+        for col, city in enumerate(self.endowment_city_):
+            inds = M.indices[M.indptr[col] : M.indptr[col + 1]]
+            if not len(inds):
+                continue
+            v = np.asarray(Ec[:, inds].max(axis=1).todense()).ravel().astype(np.float32)
+            better = v > best[:, city]
+            best[better, city] = v[better]
+            which[better, city] = col
+        return best, which
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         """Combined score (n, n_cities): each city's best chain."""

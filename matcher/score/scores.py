@@ -82,8 +82,19 @@ class Scores:
     tier_values : ndarray (n, T)
     tier : ndarray (n,)
         Tier score (0–1).
+    endowment : ndarray (n, n_cities)
+        Fit (0–1) of the enterprise's industries to the endowments of each city
+        (port, border, resources: industries that depend on them).
+    endowment_which : ndarray (n, n_cities)
+        Row of :attr:`endowments` behind it, -1 where none.
+    origin : ndarray (n,)
+        1 headquartered in China, 0.5 unknown, 0 abroad.
+    endowments : DataFrame
+        One row per city endowment: ``city, endowment, name_zh, name_en``.
+    group_city : ndarray (G,)
+        City index of each city chain.
     weights : tuple
-        ``(w_chain, w_region, w_tier)`` normalised to sum to 1.
+        ``(w_chain, w_region, w_tier, w_endowment, w_origin)`` normalised to sum to 1.
     """
 
     universe: pd.DataFrame
@@ -99,14 +110,23 @@ class Scores:
     tier_values: np.ndarray
     tier: np.ndarray
     region_member: np.ndarray
-    weights: tuple[float, float, float]
+    weights: tuple[float, float, float, float, float]
     industries: pd.DataFrame
+    endowment: np.ndarray
+    endowment_which: np.ndarray
+    origin: np.ndarray
+    endowments: pd.DataFrame
+    group_city: np.ndarray
 
     def total(self, groups: np.ndarray | None = None) -> np.ndarray:
         """Combined scores (n, len(groups)) — all city chains by default."""
-        wc, wr, wt = self.weights
-        ch = self.chain if groups is None else self.chain[:, groups]
-        return (wc * ch + (wr * self.region + wt * self.tier)[:, None]).astype(np.float64)
+        groups = np.arange(len(self.groups)) if groups is None else groups
+        return self._totals(groups).astype(np.float64)
+
+    def _totals(self, groups: np.ndarray) -> np.ndarray:
+        """Combined scores (n, len(groups)) from the float32 parts, in one fixed order of operations."""
+        wc, wr, wt, we, wo = self.weights
+        return wc * self.chain[:, groups] + (wr * self.region + wt * self.tier + wo * self.origin)[:, None] + we * self.endowment[:, self.group_city[groups]]
 
     def group_ids(self, *, city: str | None = None, chain: str | None = None, chains: tuple[str, ...] = ()) -> np.ndarray:
         """Indices of the city chains of a city and/or a chain (or a set of chains)."""
@@ -123,38 +143,62 @@ class Scores:
         """For each enterprise, the best of ``groups`` (by combined score) and its score.
 
         Only city chains with a positive fit count; ``g = -1`` where none fits.
+        Ties: the higher link fit, then configuration order.
         """
         # Totals as total() makes them (float32 parts), compared before widening to float64.
-        wc, wr, wt = self.weights
-        tot = wc * self.chain[:, groups] + (wr * self.region + wt * self.tier)[:, None]
-        tot[self.fit[:, groups] <= 0] = -np.inf
-        k = np.argmax(tot, axis=1)  # first maximum: configuration order breaks ties
+        tot = self._totals(groups)
+        fit = self.fit[:, groups]
+        tot[fit <= 0] = -np.inf
+        # Equal scores go to the city chain whose link the enterprise fits better (a power group's
+        # clean-energy link over the equipment link it reaches through the same industry), then
+        # to configuration order.
+        best = tot.max(axis=1, keepdims=True)
+        k = np.argmax(np.where(tot == best, fit, -1.0), axis=1)
         s = tot[np.arange(len(tot)), k].astype(np.float64)
         g = np.where(np.isfinite(s), groups[k], -1)
         return g, np.where(np.isfinite(s), s, 0.0)
 
+    def city_order(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every enterprise's place in a list over ``groups``: the group explaining it, its score, and a sort key.
+
+        Enterprises that fit one of the groups come first, by score; the
+        others follow, by the parts that do not depend on a link (tier,
+        origin, region, the city's endowments). The key sorts descending;
+        ties go to the higher tier score, then the earlier ``enterprise_id``
+        (:func:`top_k`).
+        """
+        g, s = self.best(groups)
+        fits = g >= 0
+        rest = self._totals(groups).max(axis=1).astype(np.float64) if len(groups) else np.zeros(len(g))
+        score = np.where(fits, s, rest)
+        return np.where(fits, g, groups[0] if len(groups) else -1), score, score + 2.0 * fits
+
     def rank(self, groups: np.ndarray, *, top: int, mask: np.ndarray | None = None) -> pd.DataFrame:
         """The ``top`` enterprises for a set of city chains, best first, explained.
 
-        Ties: score, then tier score, then ``enterprise_id`` (ascending).
+        For the chains of one city, nobody vanishes: enterprises that fit none
+        of them follow those that do, each with a reason saying so. For chains
+        of several cities (a chain's list across the province), only those
+        that fit are listed. Ties: score, then tier score, then
+        ``enterprise_id`` (ascending).
         """
-        g, s = self.best(groups)
-        ok = g >= 0
+        g, score, key = self.city_order(groups)
+        ok = np.ones(len(g), dtype=bool) if len(np.unique(self.group_city[groups])) == 1 else key >= 2.0
         if mask is not None:
             ok &= mask
-        s = np.where(ok, s, -1.0)
-        rows = top_k(s, min(top, int(ok.sum())), self.tier)
+        key = np.where(ok, key, -1.0)
+        rows = top_k(key, min(top, int(ok.sum())), self.tier)
         out = self.explain(rows, g[rows])
         out.insert(0, "rank", np.arange(1, len(out) + 1))
         return out
 
     def enterprise_ranks(self, enterprise_id: str) -> pd.DataFrame:
-        """Where one enterprise ranks for each city, and why.
+        """Where one enterprise ranks in each city's list, and why.
 
-        One row per city: its rank among the enterprises that fit one of the
-        city's chains (ties as in :meth:`rank`), how many fit, and the
-        explained best city chain. Cities none of whose chains it fits are
-        left out.
+        One row per city: its rank in the city's full list (as :meth:`rank`
+        orders it: those that fit one of the city's chains first), how many
+        enterprises fit one of the city's chains (``candidates``), and the
+        explained best city chain (or why none fits).
         """
         pos = np.flatnonzero(self.universe.enterprise_id.to_numpy() == enterprise_id)
         if not len(pos):
@@ -163,19 +207,17 @@ class Scores:
             raise NotFoundError(f"unknown enterprise_id {enterprise_id!r}")
         r = int(pos[0])
         rows = []
+        order = np.arange(len(self.tier))
         for city in self.config.cities:
             groups = self.group_ids(city=city.id)
-            g, s = self.best(groups)
-            if g[r] < 0:
+            if not len(groups):
                 continue
-            ok = g >= 0
-            # Ahead of it: higher score, or equal score and higher tier, or both equal and earlier row.
-            ahead = ok & (
-                (s > s[r]) | ((s == s[r]) & ((self.tier > self.tier[r]) | ((self.tier == self.tier[r]) & (np.arange(len(s)) < r))))
-            )
+            g, _, key = self.city_order(groups)
+            # Ahead of it: a higher key, or an equal key and a higher tier, or both equal and an earlier row.
+            ahead = (key > key[r]) | ((key == key[r]) & ((self.tier > self.tier[r]) | ((self.tier == self.tier[r]) & (order < r))))
             expl = self.explain(np.array([r]), np.array([g[r]]))
             expl.insert(0, "rank", int(ahead.sum()) + 1)
-            expl.insert(1, "candidates", int(ok.sum()))
+            expl.insert(1, "candidates", int((key >= 2.0).sum()))
             rows.append(expl)
         if not rows:
             return pd.DataFrame(columns=["rank", "candidates"])
