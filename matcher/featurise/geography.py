@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._text import fold_text
 from ..config.model import Config
 
 __all__ = ["Gazetteer", "Place", "locate", "REGION_CERTAINTY"]
@@ -51,9 +52,7 @@ _SPLIT = re.compile(r"[,，;；/|]+")
 
 
 def _key(text: str) -> str:
-    t = unicodedata.normalize("NFKC", str(text)).lower().strip()
-    t = re.sub(r"[\s\.'’\-_]+", "", t)
-    return t
+    return re.sub(r"[\s\.'’\-_]+", "", fold_text(text))
 
 
 def _latin_key(text: str) -> str:
