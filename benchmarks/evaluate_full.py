@@ -2,7 +2,7 @@
 
 Run from the project root:
 
-    python benchmarks/evaluate_full.py --out benchmark-eval [--enterprises 6000] [--seed 0]
+    python -m benchmarks.evaluate_full --out benchmark-eval [--enterprises 6000] [--seed 0]
 
 Simulates a universe of enterprises and 104 weeks of 60 teams' work under the
 rule policy (visits raise the chance of signing, lift 0.5), then runs the
@@ -12,13 +12,13 @@ comparison table (CSV, Markdown), the NDCG chart and the reliability diagram.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.options import parse_options
 from matcher.config.load import load_config
 from matcher.learn.backtest import run_backtest
 from matcher.report.backtest import write_report
@@ -30,14 +30,7 @@ log = logging.getLogger("benchmarks.evaluate_full")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default="benchmark-eval")
-    ap.add_argument("--enterprises", type=int, default=6000)
-    ap.add_argument("--teams", type=int, default=60)
-    ap.add_argument("--weeks", type=int, default=104)
-    ap.add_argument("--origins", type=int, default=4)
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args()
+    a = parse_options(__doc__, out="benchmark-eval", enterprises=6000, teams=60, weeks=104, origins=4, seed=0)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     t0 = time.perf_counter()
     cfg = expand_teams(load_config(), a.teams)

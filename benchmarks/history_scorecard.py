@@ -2,16 +2,17 @@
 
 Prints the time of each step and the peak memory (synthetic, seeded data).
 
-Usage: ``python benchmarks/history_scorecard.py [--weeks 52] [--teams 44]``
+Usage: ``python -m benchmarks.history_scorecard [--weeks 52] [--teams 44]``
 """
 
 from __future__ import annotations
 
-import argparse
 import resource
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.options import print_figures, run_main
 
 
 def main(weeks: int = 52, teams: int = 44) -> dict[str, float]:
@@ -59,14 +60,8 @@ def main(weeks: int = 52, teams: int = 44) -> dict[str, float]:
     out["visits"] = float(len(h.visits))
     out["projects"] = float(len(h.projects))
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for k, v in out.items():
-        print(f"{k:20s} {v:10.2f}")
-    return out
+    return print_figures(out, width=20, number="10.2f")
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--weeks", type=int, default=52)
-    ap.add_argument("--teams", type=int, default=44)
-    a = ap.parse_args()
-    main(a.weeks, a.teams)
+    run_main(main, __doc__)

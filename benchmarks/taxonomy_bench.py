@@ -10,11 +10,12 @@ Usage: ``python -m benchmarks.taxonomy_bench [--n 100000] [--repeats 3]``
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
 import numpy as np
+
+from benchmarks.options import print_figures, run_main
 
 
 def keyword_units(config) -> tuple[list[str], np.ndarray]:
@@ -34,7 +35,7 @@ def main(n: int = 100_000, repeats: int = 3) -> dict[str, float]:
 
     from matcher.config.load import load_config
     from matcher.featurise.taxonomy import find_keywords, fold_label
-    from matcher.sim.history import synthetic_universe
+    from matcher.sim.universe import synthetic_universe
     from tests.reference_keywords import plain_find_keywords
 
     config = load_config()
@@ -58,16 +59,11 @@ def main(n: int = 100_000, repeats: int = 3) -> dict[str, float]:
     }
     out["ratio_plain_over_automaton"] = out["plain_s"] / out["automaton_s"]
     out["identical"] = float(same)
-    for k, v in out.items():
-        print(f"{k:28s} {v:12.3f}")
+    print_figures(out, width=28, number="12.3f")
     if not same:
         raise SystemExit("the automaton's pairs differ from the plain search's")
     return out
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--repeats", type=int, default=3)
-    a = ap.parse_args()
-    main(a.n, a.repeats)
+    run_main(main, __doc__)

@@ -2,7 +2,7 @@
 
 Run from the project root:
 
-    python benchmarks/what_if_teams.py --region YREB --extra 2 [--weeks 52] [--seeds 3]
+    python -m benchmarks.what_if_teams --region YREB --extra 2 [--weeks 52] [--seeds 3]
 
 Both worlds share the universe, the hidden propensity and the seed; only the
 roster differs (see :func:`matcher.sim.history.add_teams`). Averaged over seeds,
@@ -11,12 +11,12 @@ because the extra teams change the order of the random draws.
 
 from __future__ import annotations
 
-import argparse
 import logging
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.options import parse_options
 from matcher.config.load import load_config
 from matcher.score.rule import RuleScorer
 from matcher.sim.history import simulate_history
@@ -26,14 +26,7 @@ log = logging.getLogger("benchmarks.what_if_teams")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--region", default="YREB")
-    ap.add_argument("--extra", type=int, default=2)
-    ap.add_argument("--teams", type=int, default=60)
-    ap.add_argument("--enterprises", type=int, default=6000)
-    ap.add_argument("--weeks", type=int, default=52)
-    ap.add_argument("--seeds", type=int, default=3)
-    a = ap.parse_args()
+    a = parse_options(__doc__, region="YREB", extra=2, teams=60, enterprises=6000, weeks=52, seeds=3)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     base = expand_teams(load_config(), a.teams)
     more = add_teams(base, a.region, a.extra)

@@ -1,9 +1,11 @@
-"""Files: atomic writes, reproducible zip containers, and SHA-256 digests, one copy each.
+"""Files: atomic writes, reproducible zip containers, SHA-256 digests and checked joblib files, one copy each.
 
 Every output is written to a temporary file beside its target and renamed into
 place, so a reader never sees half a file and a failed write leaves the old
 file as it was. Zip containers (XLSX) get fixed timestamps so that the same
-content always gives the same bytes.
+content always gives the same bytes. A joblib file is code (loading it runs
+whatever it holds), so :func:`dump_joblib` returns the SHA-256 of what it wrote
+and :func:`load_joblib` loads a file only after its bytes have that SHA-256.
 """
 
 from __future__ import annotations
@@ -18,7 +20,18 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_with", "sha256_bytes", "sha256_file", "normalise_zip", "FIXED_TIME"]
+from .errors import ModelError
+
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_with",
+    "sha256_bytes",
+    "sha256_file",
+    "dump_joblib",
+    "load_joblib",
+    "normalise_zip",
+    "FIXED_TIME",
+]
 
 #: The timestamp written into document properties, so outputs do not depend on the clock.
 FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
@@ -71,6 +84,49 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
             fh.write(data)
 
     return atomic_write_with(path, write)
+
+
+def dump_joblib(path: str | Path, obj: object, *, compress: int = 0) -> str:
+    """Write ``obj`` with joblib to ``path`` (temporary file, then rename); return the SHA-256 of the bytes written.
+
+    Record the returned hash and give it to :func:`load_joblib` to read the file back.
+    """
+    import joblib
+
+    buf = io.BytesIO()
+    joblib.dump(obj, buf, compress=compress)
+    data = buf.getvalue()
+    atomic_write_bytes(path, data)
+    return sha256_bytes(data)
+
+
+def load_joblib(path: str | Path, sha256: str, *, label: str = "file", recorded_in: str = "its record"):
+    """Load a joblib file, only after its bytes are found to have the recorded SHA-256 ``sha256``.
+
+    Parameters
+    ----------
+    path : str or Path
+    sha256 : str
+        The hex SHA-256 recorded when the file was written (:func:`dump_joblib`).
+    label, recorded_in : str
+        How the error messages name the file and the record of its hash.
+
+    Raises
+    ------
+    ModelError
+        When the file is missing or its hash differs from ``sha256``: the file is not loaded.
+    """
+    import joblib
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"{label} {path} is missing")
+    digest = sha256_file(path)
+    if digest != sha256:
+        raise ModelError(
+            f"{label} {path} has been changed: its SHA-256 {digest[:12]}… does not match {recorded_in}'s {str(sha256)[:12]}…; refusing to load it"
+        )
+    return joblib.load(path)
 
 
 def normalise_zip(data: bytes) -> bytes:

@@ -96,17 +96,17 @@ def _check(frame: pd.DataFrame, columns, what: str) -> pd.DataFrame:
     return frame
 
 
+def _check_values(frame: pd.DataFrame, what: str, column: str, allowed) -> None:
+    bad = ~frame[column].isin(allowed)
+    if bad.any():
+        raise MatcherError(f"{what}: unknown {column} {frame[column][bad].iloc[0]!r}; expected one of {', '.join(allowed)}")
+
+
 def check_visits(frame: pd.DataFrame) -> pd.DataFrame:
     """Validate a visits frame (columns :data:`VISIT_COLUMNS`); return it with ``date`` as datetime64."""
     _check(frame, VISIT_COLUMNS, "visits")
-    bad = ~frame["kind"].isin(VISIT_KINDS)
-    if bad.any():
-        raise MatcherError(f"visits: unknown kind {frame['kind'][bad].iloc[0]!r}; expected one of {', '.join(VISIT_KINDS)}")
-    bad = ~frame["lead_level"].isin(PARTICIPANT_LEVELS)
-    if bad.any():
-        raise MatcherError(
-            f"visits: unknown lead_level {frame['lead_level'][bad].iloc[0]!r}; expected one of {', '.join(PARTICIPANT_LEVELS)}"
-        )
+    _check_values(frame, "visits", "kind", VISIT_KINDS)
+    _check_values(frame, "visits", "lead_level", PARTICIPANT_LEVELS)
     out = frame.copy()
     out["date"] = pd.to_datetime(out["date"])
     return out
@@ -115,9 +115,7 @@ def check_visits(frame: pd.DataFrame) -> pd.DataFrame:
 def check_projects(frame: pd.DataFrame) -> pd.DataFrame:
     """Validate a projects frame (columns :data:`PROJECT_COLUMNS`); dates as datetime64."""
     _check(frame, PROJECT_COLUMNS, "projects")
-    bad = ~frame["stage"].isin(PROJECT_STAGES)
-    if bad.any():
-        raise MatcherError(f"projects: unknown stage {frame['stage'][bad].iloc[0]!r}; expected one of {', '.join(PROJECT_STAGES)}")
+    _check_values(frame, "projects", "stage", PROJECT_STAGES)
     out = frame.copy()
     for col in ("stage_date", "signed_date"):
         out[col] = pd.to_datetime(out[col])

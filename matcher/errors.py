@@ -14,6 +14,7 @@ __all__ = [
     "StoreError",
     "NotFoundError",
     "SheetError",
+    "ModelError",
 ]
 
 
@@ -108,3 +109,7 @@ class SheetError(InputError):
         n = len(self.problems)
         head = f"{n} bad row{'s' if n > 1 else ''}, nothing imported" if n else "nothing imported"
         super().__init__(path, head + ":\n  " + "\n  ".join(lines))
+
+
+class ModelError(MatcherError):
+    """A model file cannot be used: unknown, tampered with, or made for other software or features."""

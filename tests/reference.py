@@ -46,16 +46,16 @@ def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame
     parent = {i.id: i.parent for i in config.industries}
     typical = {i.id: list(i.typical_children) for i in config.industries}
     links = {lk.id: lk for c in config.chains for lk in c.links}
-    # The share of each chain's links that list an industry; the largest share makes its home chain.
-    share: dict[str, dict[str, float]] = {}
-    for c in config.chains:
-        for lk in c.links:
-            for i in lk.industries:
-                share.setdefault(i, {}).setdefault(c.id, 0.0)
-                share[i][c.id] += 1 / len(c.links)
+    chains = {c.id: c for c in config.chains}
+
+    def share(i: str, chain) -> float:
+        """The share of the chain's links that list industry ``i``."""
+        return sum(lk.industries.count(i) for lk in chain.links) / len(chain.links)
 
     def chain_weight(i: str, chain: str) -> float:
-        return 1.0 if abs(share[i][chain] - max(share[i].values())) < 1e-9 else sc.cross_chain_weight
+        """Full weight in the industry's home chain(s), those where its share is largest."""
+        home = max(share(i, c) for c in config.chains)
+        return 1.0 if abs(share(i, chains[chain]) - home) < 1e-9 else sc.cross_chain_weight
 
     def spread(child: str) -> float:
         named = typical[parent[child]]

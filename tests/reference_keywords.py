@@ -32,49 +32,35 @@ def _is_alnum(codes: np.ndarray) -> np.ndarray:
 
 
 def plain_find_keywords(texts: np.ndarray, keywords: Sequence[str], bounded: np.ndarray, *, batch_chars: int = 20_000_000):
-    """Every (text, keyword) pair where the keyword occurs in the text, without an automaton.
+    """What :func:`~matcher.featurise.taxonomy.find_keywords` returns, found by hashed windows instead of an automaton.
 
-    Parameters
-    ----------
-    texts : ndarray of str
-    keywords : sequence of str
-        Non-empty; none may contain NUL.
-    bounded : ndarray of bool
-        Per keyword: it must stand as a word (no ``a-z``/``0-9`` right before
-        or after it), as for an English keyword in lower-cased text.
-
-    Returns
-    -------
-    text, keyword : ndarray of int64
-        Indices of the pairs, sorted by text then keyword.
-
-    Notes
-    -----
-    The same as testing ``keyword in text`` for every pair, but over all
-    texts at once: the texts are joined into one array of code points, and
-    for each keyword length the windows that start with a possible first
-    character are hashed (polynomial hash modulo 2**64, from prefix sums) and
-    looked up among the keywords' hashes; every hit is then checked
-    character by character, so a hash collision cannot produce a false match.
+    For each keyword length, the windows of the joined texts that start with a
+    possible first character are hashed (polynomial hash modulo 2**64, from
+    prefix sums) and looked up among the keywords' hashes; every hit is then
+    checked character by character, so a hash collision cannot produce a false match.
     """
     texts = np.asarray(texts, dtype=object)
-    if not len(texts) or not len(keywords):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    out_t, out_k = [], []
-    # Batches of texts bound the memory of the code-point arrays.
-    start = 0
-    while start < len(texts):
-        stop = start + max(1, int(np.searchsorted(np.cumsum(lens[start:] + 1), batch_chars)))
-        t, k = _plain_batch(texts[start:stop], lens[start:stop], keywords, bounded)
-        out_t.append(t + start)
-        out_k.append(k)
-        start = stop
-    t, k = np.concatenate(out_t), np.concatenate(out_k)
-    key = np.sort(t * len(keywords) + k)
-    # Sorted and distinct (numpy's np.unique hashes, slower here).
-    key = key[np.concatenate([key[:1] == key[:1], key[1:] != key[:-1]])]
-    return key // len(keywords), key % len(keywords)
+    empty = np.zeros(0, dtype=np.int64)
+    if len(texts) == 0 or len(keywords) == 0:
+        return empty, empty
+    found = [(empty, empty)]
+    batch: list[int] = []
+    size = 0
+    for i, text in enumerate(texts):  # batches of at most batch_chars characters (at least one text each)
+        if batch and size + len(text) + 1 > batch_chars:
+            found.append(_offset_batch(texts, batch, keywords, bounded))
+            batch, size = [], 0
+        batch.append(i)
+        size += len(text) + 1
+    found.append(_offset_batch(texts, batch, keywords, bounded))
+    pairs = np.unique(np.concatenate([t for t, _ in found]) * len(keywords) + np.concatenate([k for _, k in found]))
+    return pairs // len(keywords), pairs % len(keywords)
+
+
+def _offset_batch(texts, batch: list[int], keywords, bounded):
+    part = texts[batch[0] : batch[-1] + 1]
+    t, k = _plain_batch(part, np.array([len(x) for x in part], dtype=np.int64), keywords, bounded)
+    return t + batch[0], k
 
 
 def _plain_batch(texts, lens, keywords, bounded):

@@ -266,3 +266,15 @@ def test_learned_models_beat_the_rule_score_on_two_years_of_60_teams(config):
         assert t.loc[m, "cf_ndcg@10"] > t.loc["rule", "cf_ndcg@10"]
         assert t.loc[m, "logged_ndcg@10"] >= 0.85 * t.loc["oracle", "logged_ndcg@10"]
     assert t.loc["rule", "cf_ndcg@10"] > t.loc["tier", "cf_ndcg@10"] > t.loc["random", "cf_ndcg@10"]
+
+
+def test_joblib_files_load_only_with_their_recorded_hash(tmp_path):
+    from matcher._files import dump_joblib, load_joblib, sha256_file
+
+    path = tmp_path / "x.joblib"
+    digest = dump_joblib(path, {"a": [1, 2]})
+    assert digest == sha256_file(path) and load_joblib(path, digest) == {"a": [1, 2]}
+    with pytest.raises(ModelError, match="has been changed: its SHA-256 .* does not match its record's"):
+        load_joblib(path, "0" * 64)
+    with pytest.raises(ModelError, match="is missing"):
+        load_joblib(tmp_path / "y.joblib", digest)

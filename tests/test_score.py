@@ -6,7 +6,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.config.model import Chain, City, CityChain, Config, Endowment, Industry, Link, MoneyTarget, Priority, Region, Scoring, Team, Tier
+from matcher.config.model import (
+    Chain,
+    City,
+    CityChain,
+    Config,
+    Endowment,
+    Industry,
+    Link,
+    MoneyTarget,
+    Priority,
+    Region,
+    Scoring,
+    Team,
+    Tier,
+)
 from matcher.featurise.transformers import IndustryVectorizer, rank_column
 from matcher.score.rule import RuleScorer
 from matcher.score.scores import top_k
@@ -128,18 +142,22 @@ def random_universe(rng: np.random.Generator, config: Config, n: int) -> pd.Data
     return u
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_vectorised_score_equals_reference(seed):
+def random_world(seed: int, n: int) -> tuple[np.random.Generator, Config, pd.DataFrame]:
+    """A seeded generator, a random configuration and a random universe of ``n`` enterprises."""
     rng = np.random.default_rng(seed)
     cfg = random_config(rng)
-    u = random_universe(rng, cfg, 120)
+    return rng, cfg, random_universe(rng, cfg, n)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_vectorised_score_equals_reference(seed):
+    _, cfg, u = random_world(seed, 120)
     scorer = RuleScorer(cfg).fit(u)
     s = scorer.score(u)
     found = IndustryVectorizer(cfg.industries).fit(u).explain(u)
     ref = reference_scores(cfg, u, found)
     total = s.total()
     for (row, g), (chain, link, region, tier, tot) in ref.items():
-        city = s.group_city[g]
         assert s.chain[row, g] == pytest.approx(chain, abs=1e-6)
         assert s.region[row] == pytest.approx(region, abs=1e-6)
         assert s.tier[row] == pytest.approx(tier, abs=1e-6)
@@ -151,9 +169,7 @@ def test_vectorised_score_equals_reference(seed):
 
 
 def test_components_add_up_and_reasons_are_bilingual():
-    rng = np.random.default_rng(7)
-    cfg = random_config(rng)
-    u = random_universe(rng, cfg, 200)
+    _, cfg, u = random_world(7, 200)
     s = RuleScorer(cfg).fit(u).score(u)
     out = s.rank(s.group_ids(city="city0"), top=30)
     assert len(out) > 0
@@ -175,9 +191,7 @@ def test_components_add_up_and_reasons_are_bilingual():
 
 
 def test_weights_are_parameters_an_analyst_can_set():
-    rng = np.random.default_rng(3)
-    cfg = random_config(rng)
-    u = random_universe(rng, cfg, 50)
+    _, cfg, u = random_world(3, 50)
     tier_only = RuleScorer(cfg, w_chain=0, w_region=0, w_tier=1, w_endowment=0, w_origin=0).fit(u).score(u)
     assert np.allclose(tier_only.total(), tier_only.tier[:, None])
     with pytest.raises(ValueError, match="must be >= 0 and not all 0"):
@@ -204,9 +218,7 @@ def test_top_k_breaks_ties_explicitly():
 
 
 def test_enterprise_ranks_agree_with_the_city_lists():
-    rng = np.random.default_rng(11)
-    cfg = random_config(rng)
-    u = random_universe(rng, cfg, 150)
+    _, cfg, u = random_world(11, 150)
     s = RuleScorer(cfg).fit(u).score(u)
     for eid in u.enterprise_id.iloc[:40]:
         ranks = s.enterprise_ranks(eid)

@@ -10,7 +10,7 @@ from matcher.score.rule import RuleScorer
 from matcher.score.toplists import city_queries, merge_candidates, team_lists, team_queries, top_candidates
 from matcher.sim.universe import expand_teams, synthetic_universe
 
-from .test_score import random_config, random_universe
+from .test_score import random_world
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +30,7 @@ def test_team_lists_equal_plan_team_list(world):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_top_candidates_equal_a_plain_sort(seed):
-    rng = np.random.default_rng(seed)
-    cfg = random_config(rng)
-    u = random_universe(rng, cfg, 300)
+    _, cfg, u = random_world(seed, 300)
     s = RuleScorer(cfg).fit(u).score(u)
     queries = team_queries(s.groups, cfg) + city_queries(s.groups, cfg, k=25)
     got = top_candidates(s, queries)
@@ -56,10 +54,8 @@ def test_top_candidates_equal_a_plain_sort(seed):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_merging_parts_equals_the_whole(seed):
-    rng = np.random.default_rng(seed)
-    cfg = random_config(rng)
     # Few distinct scores, so ties between parts are common and the tie-break is tested.
-    u = random_universe(rng, cfg, 400)
+    rng, cfg, u = random_world(seed, 400)
     scorer = RuleScorer(cfg).fit(u)
     queries = team_queries(scorer.groups_, cfg) + city_queries(scorer.groups_, cfg, k=40)
     whole = top_candidates(scorer.score(u), queries)

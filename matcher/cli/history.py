@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .context import Ctx
+from .options import sheet_file, today_option
 
 __all__ = ["template", "import_visits", "import_projects", "import_stationed", "kpi"]
 
@@ -36,13 +37,9 @@ def _import_sheet(obj: Ctx, file, kind, sheet, today):
     click.echo(r.summary())
 
 
-_today_option = click.option("--today", default=None, metavar="DATE", help="Reject dates after this day (default: today).")
-
-
 @click.command("import-visits")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--sheet", default=None, help="Worksheet of an Excel file (default: the first).")
-@_today_option
+@sheet_file
+@today_option
 @click.pass_obj
 def import_visits(obj: Ctx, file, sheet, today):
     """Import a filled-in visit log (see `matcher template visits`).
@@ -56,9 +53,8 @@ def import_visits(obj: Ctx, file, sheet, today):
 
 
 @click.command("import-projects")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--sheet", default=None, help="Worksheet of an Excel file (default: the first).")
-@_today_option
+@sheet_file
+@today_option
 @click.pass_obj
 def import_projects(obj: Ctx, file, sheet, today):
     """Import a filled-in project database sheet (see `matcher template projects`).
@@ -71,8 +67,7 @@ def import_projects(obj: Ctx, file, sheet, today):
 
 
 @click.command("import-stationed")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--sheet", default=None, help="Worksheet of an Excel file (default: the first).")
+@sheet_file
 @click.pass_obj
 def import_stationed(obj: Ctx, file, sheet):
     """Import task-force stationed days by chain and quarter (see `matcher template stationed`).

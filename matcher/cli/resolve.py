@@ -5,23 +5,18 @@ from __future__ import annotations
 import click
 
 from .context import Ctx
+from .options import file_option
 
 __all__ = ["resolve", "enterprises"]
 
 
 @click.command()
 @click.option("--review-out", default=None, metavar="FILE", help="Write the pairs that need a person's decision to FILE.csv or FILE.xlsx.")
-@click.option(
-    "--apply-review",
-    default=None,
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Act on a marked review file (decision: same / different).",
-)
+@file_option("--apply-review", "Act on a marked review file (decision: same / different).")
 @click.option(
     "--undo", "undo", default=None, type=int, metavar="MERGE_ID", help="Undo one merge (see the merges table) and keep the pair apart."
 )
-@click.option("--aliases", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="An alias file extending the bundled one.")
+@file_option("--aliases", "An alias file extending the bundled one.")
 @click.pass_obj
 def resolve(obj: Ctx, review_out, apply_review, undo, aliases):
     """Resolve enterprises across lists, years and languages.

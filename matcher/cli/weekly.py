@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .context import Ctx
+from .options import file_option
 
 __all__ = ["weekly"]
 
@@ -14,20 +15,8 @@ __all__ = ["weekly"]
 @click.command()
 @click.option("--week", required=True, help="ISO week, e.g. 2026-W49.")
 @click.option("--out", default=None, metavar="DIR", help="Output folder (default: ./weekly-<week>).")
-@click.option(
-    "--visits",
-    default=None,
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Visit log (CSV/XLSX with the history columns); default: the database's.",
-)
-@click.option(
-    "--projects",
-    default=None,
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Project database export (CSV/XLSX with the history columns); default: the database's.",
-)
+@file_option("--visits", "Visit log (CSV/XLSX with the history columns); default: the database's.")
+@file_option("--projects", "Project database export (CSV/XLSX with the history columns); default: the database's.")
 @click.option("--force", is_flag=True, help="Replace the week's issued plan if it was issued before with other inputs.")
 @click.pass_obj
 def weekly(obj: Ctx, week, out, visits, projects, force):

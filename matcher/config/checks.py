@@ -27,6 +27,19 @@ def _duplicates(doc: Document, key: str, kind: str, problems: list[str]) -> None
         seen.add(table.id)
 
 
+def _checkable(doc: Document, key: str, kind: str, problems: list[str], *, missing: str | None = None) -> bool:
+    """Whether ``doc`` validated, so that its references can be checked; if so, first report its duplicate ``key`` ids.
+
+    ``missing``, when given, is the problem to report when ``doc`` has no ``key`` table at all.
+    """
+    if not doc.valid:
+        return False
+    if missing is not None and not doc.raw.get(key):
+        problems.append(missing)
+    _duplicates(doc, key, kind, problems)
+    return True
+
+
 def _industries(doc: Document, where: tuple, values, known: set[str] | None, problems: list[str]) -> None:
     for value in values:
         if _unknown(known, value):
@@ -35,11 +48,8 @@ def _industries(doc: Document, where: tuple, values, known: set[str] | None, pro
 
 def check_config(doc: Document, problems: list[str]) -> None:
     """``config.toml``: at least one tier, unique tier ids, target groups and their tiers refer to each other."""
-    if not doc.valid:
+    if not _checkable(doc, "tier", "tier", problems, missing=f"{doc.label(('tier',))}: no tiers ([[tier]] tables) defined"):
         return
-    if not doc.raw.get("tier"):
-        problems.append(f"{doc.label(('tier',))}: no tiers ([[tier]] tables) defined")
-    _duplicates(doc, "tier", "tier", problems)
     _duplicates(doc, "target_group", "target group", problems)
     tiers, groups = doc.raw_ids("tier"), doc.raw_ids("target_group")
     for k, group in doc.items("target_group"):
@@ -53,11 +63,8 @@ def check_config(doc: Document, problems: list[str]) -> None:
 
 def check_taxonomy(doc: Document, problems: list[str]) -> None:
     """The taxonomy: unique ids and labels, at most two levels, typical children are children."""
-    if not doc.valid:
+    if not _checkable(doc, "industry", "industry", problems, missing=f"{doc.path.name}: no industries ([[industry]] tables) defined"):
         return
-    if not doc.raw.get("industry"):
-        problems.append(f"{doc.path.name}: no industries ([[industry]] tables) defined")
-    _duplicates(doc, "industry", "industry", problems)
     labels: dict[str, str] = {}
     for k, ind in doc.items("industry"):
         for key in ("name_zh", "name_en", "synonyms_zh", "synonyms_en"):
@@ -81,9 +88,8 @@ def check_taxonomy(doc: Document, problems: list[str]) -> None:
 
 def check_chains(doc: Document, industries: set[str] | None, problems: list[str]) -> None:
     """Chains: unique chain ids, link ids unique across all chains, links made of known industries."""
-    if not doc.valid:
+    if not _checkable(doc, "chain", "chain", problems):
         return
-    _duplicates(doc, "chain", "chain", problems)
     links: set[str] = set()
     for k, chain in doc.items("chain"):
         for j, link in enumerate(chain.link):
@@ -95,9 +101,8 @@ def check_chains(doc: Document, industries: set[str] | None, problems: list[str]
 
 def check_regions(doc: Document, industries: set[str] | None, problems: list[str]) -> None:
     """Regions: unique ids, priorities made of known industries."""
-    if not doc.valid:
+    if not _checkable(doc, "region", "region", problems):
         return
-    _duplicates(doc, "region", "region", problems)
     for k, region in doc.items("region"):
         for j, priority in enumerate(region.priority):
             _industries(doc, ("region", k, "priority", j, "industries"), priority.industries, industries, problems)
@@ -116,9 +121,8 @@ def chain_links(chains: Document | None) -> dict[str, set[str]]:
 
 def check_endowments(doc: Document, industries: set[str] | None, problems: list[str]) -> None:
     """Endowments: unique ids, known industries."""
-    if not doc.valid:
+    if not _checkable(doc, "endowment", "endowment", problems):
         return
-    _duplicates(doc, "endowment", "endowment", problems)
     for k, e in doc.items("endowment"):
         for i, ind in enumerate(e.industries):
             if _unknown(industries, ind):
@@ -129,9 +133,8 @@ def check_cities(
     doc: Document, regions: Document | None, chains: Document | None, problems: list[str], endowments: Document | None = None
 ) -> None:
     """Cities: unique ids, known target regions, endowments, chains and links of those chains."""
-    if not doc.valid:
+    if not _checkable(doc, "city", "city", problems):
         return
-    _duplicates(doc, "city", "city", problems)
     endowment_ids = endowments.raw_ids("endowment") if endowments is not None else set()
     for k, city in doc.items("city"):
         for i, e in enumerate(city.endowments):
@@ -154,9 +157,8 @@ def check_cities(
 
 def check_teams(doc: Document, cities: Document | None, regions: Document | None, problems: list[str]) -> None:
     """Teams: unique ids, a known home city and one of its target regions, its chains; every city covered."""
-    if not doc.valid:
+    if not _checkable(doc, "team", "team", problems):
         return
-    _duplicates(doc, "team", "team", problems)
     city_ids = cities.raw_ids("city") if cities is not None else None
     region_ids = regions.raw_ids("region") if regions is not None else None
     city_by_id = {c.id: c for _, c in cities.items("city")} if cities is not None else {}

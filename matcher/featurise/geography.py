@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._text import fold_text
 from ..config.model import Config
 
 __all__ = ["Gazetteer", "Place", "locate", "REGION_CERTAINTY"]
@@ -28,32 +29,19 @@ log = logging.getLogger(__name__)
 #: How an enterprise's region was established, most certain first.
 REGION_CERTAINTY = ("city", "province", "uncertain", "none")
 
-_CHINA = {
-    "china",
-    "中国",
-    "prc",
-    "peoplesrepublicofchina",
-    "mainlandchina",
-    "cn",
-    "中华人民共和国",
-    "hongkong",
-    "香港",
-    "hongkongchina",
-    "macao",
-    "macau",
-    "澳门",
-    "taiwan",
-    "台湾",
-    "chinesetaipei",
-}
+#: Country names (as :func:`_key` folds them) of mainland China, Hong Kong, Macao and Taiwan.
+_CHINA = frozenset(
+    ["china", "中国", "中华人民共和国", "prc", "peoplesrepublicofchina", "mainlandchina", "cn"]
+    + ["hongkong", "香港", "hongkongchina"]
+    + ["macao", "macau", "澳门"]
+    + ["taiwan", "台湾", "chinesetaipei"]
+)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPLIT = re.compile(r"[,，;；/|]+")
 
 
 def _key(text: str) -> str:
-    t = unicodedata.normalize("NFKC", str(text)).lower().strip()
-    t = re.sub(r"[\s\.'’\-_]+", "", t)
-    return t
+    return re.sub(r"[\s\.'’\-_]+", "", fold_text(text))
 
 
 def _latin_key(text: str) -> str:

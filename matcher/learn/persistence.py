@@ -10,7 +10,6 @@ one the configuration expects. Each refusal is one clear
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -18,8 +17,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._files import atomic_write_bytes, sha256_file
-from ..errors import MatcherError
+from .._files import atomic_write_bytes, dump_joblib, load_joblib
+from ..errors import ModelError
 
 if TYPE_CHECKING:
     from .pairs import TrainedModel
@@ -30,10 +29,6 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.joblib$")
-
-
-class ModelError(MatcherError):
-    """A model file cannot be used: unknown, tampered with, or made for other software or features."""
 
 
 def models_folder(db: str | Path | None = None, models: str | Path | None = None) -> Path:
@@ -116,22 +111,16 @@ def save_model(model: TrainedModel, models_dir: str | Path, *, name: str, card: 
     Path
         The model file.
     """
-    import joblib
-
     models_dir = Path(models_dir)
     file = f"{name}.joblib"
     if not _NAME.match(file):
         raise ModelError(f"invalid model name {name!r}; expected letters, digits, '-', '_' or '.'")
-    import io
-
-    buf = io.BytesIO()
-    joblib.dump(model, buf, compress=3)
-    data = buf.getvalue()
-    path = atomic_write_bytes(models_dir / file, data)
+    path = models_dir / file
+    sha256 = dump_joblib(path, model, compress=3)
     versions = _versions()
     full = {
         "file": file,
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": sha256,
         "kind": model.kind,
         "feature_set": model.feature_set,
         "features": list(model.features),
@@ -203,7 +192,6 @@ def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> Traine
     ModelError
         With one line saying which check failed.
     """
-    import joblib
     import sklearn
 
     from .pairs import FEATURE_SETS, TrainedModel
@@ -212,16 +200,8 @@ def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> Traine
     if not _NAME.match(name or ""):
         raise ModelError(f"invalid model file name {name!r}; expected a file name in the models folder such as boosted-2026-11-23.joblib")
     entry = read_manifest(models_dir)["models"].get(name)
-    path = models_dir / name
     if entry is None:
         raise ModelError(f"model {name!r} is not listed in {models_dir / MANIFEST}; train it with matcher train")
-    if not path.is_file():
-        raise ModelError(f"model file {path} is missing")
-    digest = sha256_file(path)
-    if digest != entry.get("sha256"):
-        raise ModelError(
-            f"model file {path} has been changed: its SHA-256 {digest[:12]}… does not match the manifest's {str(entry.get('sha256'))[:12]}…; refusing to load it"
-        )
     made = str(entry.get("sklearn_version", ""))
     if not _compatible(made, sklearn.__version__):
         raise ModelError(
@@ -232,7 +212,7 @@ def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> Traine
             f"model {name!r} was trained on feature set {entry.get('feature_set')!r}, but the configuration expects {feature_set!r}; "
             "retrain it or change [model] feature_set"
         )
-    model = joblib.load(path)
+    model = load_joblib(models_dir / name, entry.get("sha256"), label="model file", recorded_in="the manifest")
     if not isinstance(model, TrainedModel) or model.feature_set != feature_set:
-        raise ModelError(f"model file {path} does not hold a matcher model for feature set {feature_set!r}")
+        raise ModelError(f"model file {models_dir / name} does not hold a matcher model for feature set {feature_set!r}")
     return model

@@ -286,40 +286,32 @@ def _md_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _relabel(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """The columns named in ``labels``, in that order, under their Chinese labels."""
+    return frame.rename(columns=labels)[list(labels.values())]
+
+
 def _sections(card: Scorecard) -> list[tuple[str, pd.DataFrame]]:
     yi = lambda s: (s / 1e8).round(2)  # noqa: E731
     money = card.money.assign(亿元=yi(card.money.value_yuan))[["name_zh", "亿元"]].rename(columns={"name_zh": "项目"})
-    tiers = card.tiers.rename(
-        columns={
-            "name_zh": "榜单",
-            "target": "年度目标",
-            "signed": "已签约",
-            "pace_target": "进度目标",
-            "vs_pace": "较进度",
-            "share_of_target": "完成率",
-        }
-    )[["榜单", "年度目标", "已签约", "进度目标", "较进度", "完成率"]]
-    cities = card.cities.rename(
-        columns={
-            "name_zh": "城市",
-            "rolled_in": "入库项目",
-            "target": "年度目标",
-            "pace_target": "进度目标",
-            "vs_pace": "较进度",
-            "behind_year": "全年尚差",
-        }
-    )[["城市", "入库项目", "年度目标", "进度目标", "较进度", "全年尚差"]]
-    behind = card.cadence[card.cadence.behind > 0].rename(
-        columns={"name_zh": "对象", "rule_zh": "要求", "period": "期间", "required": "应完成", "done": "已完成", "behind": "尚差"}
-    )[["对象", "要求", "期间", "应完成", "已完成", "尚差"]]
+    tiers = _relabel(
+        card.tiers,
+        {"name_zh": "榜单", "target": "年度目标", "signed": "已签约", "pace_target": "进度目标", "vs_pace": "较进度", "share_of_target": "完成率"},
+    )
+    cities = _relabel(
+        card.cities,
+        {"name_zh": "城市", "rolled_in": "入库项目", "target": "年度目标", "pace_target": "进度目标", "vs_pace": "较进度", "behind_year": "全年尚差"},
+    )
+    behind = _relabel(
+        card.cadence[card.cadence.behind > 0],
+        {"name_zh": "对象", "rule_zh": "要求", "period": "期间", "required": "应完成", "done": "已完成", "behind": "尚差"},
+    )
     funnel = (
         card.funnel.pivot_table(index="stage_zh", columns="region_zh", values="projects", sort=False)
         .reset_index()
         .rename(columns={"stage_zh": "阶段"})
     )
-    conv = card.conversion.rename(columns={"name_zh": "分组", "visited": "拜访企业", "signed": "签约", "rate": "转化率"})[
-        ["分组", "拜访企业", "签约", "转化率"]
-    ]
+    conv = _relabel(card.conversion, {"name_zh": "分组", "visited": "拜访企业", "signed": "签约", "rate": "转化率"})
     return [
         ("签约项目与榜单目标 Signed projects by tier (个)", tiers),
         ("签约与到位资金 Money (亿元)", money),

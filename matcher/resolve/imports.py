@@ -70,10 +70,8 @@ def import_lists(
 def import_profiles(store, profiles: pd.DataFrame, *, source_name: str, sha256: str) -> ImportResult:
     """Import enterprise profiles (from :func:`matcher.ingest.lists.parse_profiles`) in one transaction.
 
-    A profile is matched to enterprises by every name it gives (name,
-    English name, aliases); when those names belong to two enterprises
-    they are merged into the one with the smaller id, and the merge is
-    recorded in the ``merges`` table.
+    How profiles are matched to enterprises, and merged where they name two:
+    :func:`matcher.store.imports.write_profiles`.
     """
     with store.begin() as conn:
         return write_profiles(conn, profiles, source_name=source_name, sha256=sha256)

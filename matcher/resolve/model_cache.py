@@ -20,7 +20,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .._files import atomic_write_bytes, atomic_write_with, sha256_file
+from .._files import atomic_write_bytes, dump_joblib, load_joblib
+from ..errors import ModelError
 
 __all__ = ["set_model_cache", "cache_folder", "model_cache_key", "load_cached", "save_cached"]
 
@@ -88,23 +89,16 @@ def model_cache_key(n_train: int, random_state: int, features: tuple[str, ...]) 
 
 def load_cached(path: Path):
     """The cached (model, background), or ``None`` when absent or when its SHA-256 does not match the recorded one."""
-    import joblib
-
-    sha = path.with_suffix(".sha256")
     try:
-        recorded = sha.read_text(encoding="ascii").strip()
-        if not path.is_file() or sha256_file(path) != recorded:
-            log.debug("match model cache %s missing or changed: training again", path)
-            return None
-    except (OSError, UnicodeDecodeError):
+        recorded = path.with_suffix(".sha256").read_text(encoding="ascii").strip()
+        # joblib files are code: loaded only after the hash matched.
+        return load_joblib(path, recorded, label="match model cache")
+    except (OSError, UnicodeDecodeError, ModelError):
+        log.debug("match model cache %s missing or changed: training again", path)
         return None
-    # joblib files are code: loaded only after the hash matched.
-    return joblib.load(path)
 
 
 def save_cached(path: Path, trained) -> None:
     """Write the model, then its hash, each to a temporary file renamed into place (atomic)."""
-    import joblib
-
-    atomic_write_with(path, lambda tmp: joblib.dump(trained, tmp))
-    atomic_write_bytes(path.with_suffix(".sha256"), (sha256_file(path) + "\n").encode("ascii"))
+    sha256 = dump_joblib(path, trained)
+    atomic_write_bytes(path.with_suffix(".sha256"), (sha256 + "\n").encode("ascii"))

@@ -194,32 +194,45 @@ def resolve_store(store, *, resolver: Resolver | None = None) -> ResolveSummary:
         if len(pairs)
         else pairs
     )
-    merged = 0
     root: dict[str, str] = {}
-
-    def find(e: str) -> str:
-        while e in root:
-            e = root[e]
-        return e
-
-    with store.begin() as conn:
-        for row in sure.itertuples(index=False):  # sure pairs: few
-            a, b = find(row.left_id), find(row.right_id)
-            if a == b:
-                continue
-            keep_id, other = min(a, b), max(a, b)
-            merge(conn, keep_id, other, f"resolve p={row.probability:.3f}: {row.reason_en}")
-            root[other] = keep_id
-            merged += 1
+    sure_pairs = ((r.left_id, r.right_id, f"resolve p={r.probability:.3f}: {r.reason_en}") for r in sure.itertuples(index=False))
+    merged = _merge_pairs(store, sure_pairs, root)  # sure pairs: few
     review = pairs[pairs.decision == "review"] if len(pairs) else pairs
     if len(review):
-        review = review[[find(a) != find(b) for a, b in zip(review.left_id, review.right_id)]]
+        review = review[[_live(root, a) != _live(root, b) for a, b in zip(review.left_id, review.right_id)]]
     frame = review.reindex(columns=list(REVIEW_COLUMNS)).assign(decision="")
     frame["probability"] = frame.probability.astype(float).round(4)
     frame = frame.sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True]).reset_index(drop=True)
     parents = link_parents(store, resolver)
     n = len(store.read("enterprises").query("merged_into.isna()"))
     return ResolveSummary(n, merged, len(review), parents, frame)
+
+
+def _live(root: dict[str, str], e: str) -> str:
+    """The enterprise ``e`` ended up in, following ``root`` (merged id → kept id)."""
+    while e in root:
+        e = root[e]
+    return e
+
+
+def _merge_pairs(store, pairs, root: dict[str, str]) -> int:
+    """Merge each ``(a, b, reason)`` pair in one transaction, following earlier merges; return how many were merged.
+
+    Each pair is merged where the two enterprises live now (``root``, merged id
+    → kept id, is updated), into the smaller id; a pair already in one
+    enterprise is skipped.
+    """
+    merged = 0
+    with store.begin() as conn:
+        for a, b, reason in pairs:
+            a, b = _live(root, a), _live(root, b)
+            if a == b:
+                continue
+            keep, other = min(a, b), max(a, b)
+            merge(conn, keep, other, reason)
+            root[other] = keep
+            merged += 1
+    return merged
 
 
 def link_parents(store, resolver: Resolver) -> int:
@@ -283,21 +296,8 @@ def apply_review(store, path: str | Path) -> tuple[int, int]:
                 value=d,
             )
 
-    def live(e: str) -> str:
-        while isinstance(ents.get(e), str):
-            e = ents[e]
-        return e
-
-    merged = 0
-    with store.begin() as conn:
-        for a, b, row in same:
-            a, b = live(a), live(b)
-            if a == b:
-                continue
-            keep, other = min(a, b), max(a, b)
-            merge(conn, keep, other, f"review {name} row {row}: same")
-            ents[other] = keep
-            merged += 1
+    root = ents.dropna().to_dict()  # merged id → kept id
+    merged = _merge_pairs(store, ((a, b, f"review {name} row {row}: same") for a, b, row in same), root)
     decisions = pd.DataFrame(
         [(a, b, "same", f"review {name} row {r}") for a, b, r in same]
         + [(a, b, "different", f"review {name} row {r}") for a, b, r in diff],

@@ -137,17 +137,12 @@ class Store:
 
     # ------------------------------------------------------------------ history
 
-    def write_history(
-        self,
-        *,
-        visits: pd.DataFrame | None = None,
-        projects: pd.DataFrame | None = None,
-        stage_changes: pd.DataFrame | None = None,
-        stationed: pd.DataFrame | None = None,
-        source_name: str | None = None,
-        sha256: str = "",
-    ) -> dict[str, dict[str, int]]:
-        """Write visits, projects, stage changes and stationed days in one transaction (see :func:`.history.write_history`).
+    def write_history(self, **frames) -> dict[str, dict[str, int]]:
+        """Write visits, projects, stage changes and stationed days in one transaction.
+
+        Keyword arguments ``visits``, ``projects``, ``stage_changes``,
+        ``stationed`` (frames, each optional), ``source_name`` and ``sha256``
+        are those of :func:`matcher.store.history.write_history`.
 
         Returns
         -------
@@ -155,15 +150,7 @@ class Store:
             Per table: ``{"new": n, "updated": n, "unchanged": n}``.
         """
         with self.begin() as conn:
-            return history.write_history(
-                conn,
-                visits=visits,
-                projects=projects,
-                stage_changes=stage_changes,
-                stationed=stationed,
-                source_name=source_name,
-                sha256=sha256,
-            )
+            return history.write_history(conn, **frames)
 
     def visits_frame(self, *, extra: bool = False) -> pd.DataFrame:
         """Stored visits as a :data:`matcher.columns.VISIT_COLUMNS` frame (``date`` datetime64), by date and id.
