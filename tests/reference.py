@@ -89,8 +89,9 @@ def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame
                 f = sc.unranked_factor if (not t.ranked or math.isnan(rk)) else 1 - sc.rank_decay * math.log(rk) / math.log(t.size)
                 best_tier = max(best_tier, t.weight * f)
         tier = min(1.0, best_tier + sc.multi_list_bonus * max(n_lists - 1, 0))
-        china = universe["is_china"].iloc[row] if "is_china" in universe.columns else None
-        origin = 0.5 if china is None else (1.0 if china else 0.0)
+        china = bool(universe["is_china"].iloc[row]) if "is_china" in universe.columns else False
+        abroad = bool(universe["is_abroad"].iloc[row]) if "is_abroad" in universe.columns else False
+        origin = 1.0 if china else (0.0 if abroad else 0.5)
         g = 0
         for city in config.cities:
             # The best single industry (own, or covered by a broad industry the endowment names).

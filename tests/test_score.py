@@ -132,9 +132,10 @@ def random_universe(rng: np.random.Generator, config: Config, n: int) -> pd.Data
             "name_en": "",
             "industry_text": texts,
             "regions": rng.choice(["", "R0", "R1", "R0;R1"], size=n),
-            "is_china": rng.choice(np.array([True, False, None], dtype=object), size=n),
         }
     )
+    origin = rng.integers(0, 3, size=n)  # in China, abroad, unknown
+    u["is_china"], u["is_abroad"] = origin == 0, origin == 1
     for t in config.tiers:
         on = rng.random(n) < 0.4
         u[rank_column(t.id)] = np.where(on & t.ranked, rng.integers(1, t.size + 1, size=n), np.nan)

@@ -41,6 +41,15 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
     parts = split_editions(entries, table, year)
     for r in _store_lists(obj, parts, tier, file, table):
         click.echo(r.summary())
+    _echo_gaps(obj)
+
+
+def _echo_gaps(obj: Ctx) -> None:
+    """After an import: how many enterprises have an unknown industry or headquarters, and how to fix it."""
+    from ..featurise.universe import build_universe, gaps_line, universe_gaps
+
+    store = obj.store()
+    click.echo(gaps_line(universe_gaps(build_universe(store, obj.config, include_guangxi=True), obj.config)))
 
 
 def _store_lists(obj: Ctx, parts, tier, file, table):
@@ -67,6 +76,7 @@ def import_profiles(obj: Ctx, file, sheet):
     table = read_table(file, sheet=sheet)
     profiles = parse_profiles(table)
     click.echo(_store_profiles(obj, profiles, file, table).summary())
+    _echo_gaps(obj)
 
 
 def _store_profiles(obj: Ctx, profiles, file, table):

@@ -179,7 +179,8 @@ def locate(frame: pd.DataFrame, config: Config, gazetteer: Gazetteer) -> pd.Data
     Returns
     -------
     DataFrame
-        Same index; columns ``hq_province``, ``hq_city``, ``is_china``
+        Same index; columns ``hq_province``, ``hq_city``, ``is_china``,
+        ``is_abroad`` (both False where the country is unknown)
         (bool), ``source_region`` (first key region, ``""`` if none),
         ``regions`` (``;``-joined ids of every key region) and
         ``region_certainty`` (one of :data:`REGION_CERTAINTY`).
@@ -201,8 +202,8 @@ def locate(frame: pd.DataFrame, config: Config, gazetteer: Gazetteer) -> pd.Data
                     place = pl
             if china is None and place.level != "none":
                 china = True
-        rows.append((hq, city, prov, country, place.province, place.city, bool(china), *_regions(place, config, gazetteer.city_province)))
-    table = pd.DataFrame(rows, columns=cols + ["hq_province", "hq_city", "is_china", "source_region", "regions", "region_certainty"])
+        rows.append((hq, city, prov, country, place.province, place.city, bool(china), china is False, *_regions(place, config, gazetteer.city_province)))
+    table = pd.DataFrame(rows, columns=cols + ["hq_province", "hq_city", "is_china", "is_abroad", "source_region", "regions", "region_certainty"])
     out = keys.merge(table, on=cols, how="left")
     out.index = frame.index
     return out.drop(columns=cols)

@@ -33,8 +33,11 @@ REFERENCE_COLUMNS = ["name_zh", "name_en", "aliases", "country", "hq_province", 
 
 @lru_cache(maxsize=4)
 def _read(path: str, mtime: float) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    return frame.reindex(columns=REFERENCE_COLUMNS, fill_value="")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8").reindex(columns=REFERENCE_COLUMNS, fill_value="")
+    # Folded as the table reader folds list cells (full-width brackets and letters), so a name reads the same from either.
+    for col in ("name_zh", "name_en", "aliases", "hq_province", "hq_city", "parent_zh"):
+        frame[col] = frame[col].str.normalize("NFKC").str.strip()
+    return frame
 
 
 def load_reference(path: str | Path | None = None) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from .geography import Gazetteer, locate
 from .reference import apply_reference
 from .transformers import on_column, rank_column
 
-__all__ = ["build_universe", "load_gazetteer", "edition_memberships", "Resolver", "GUANGXI", "EDITION_WINDOW_YEARS"]
+__all__ = ["build_universe", "load_gazetteer", "edition_memberships", "universe_gaps", "gaps_line", "Resolver", "GUANGXI", "EDITION_WINDOW_YEARS"]
 
 #: The province whose own enterprises are partners, not targets, of investment promotion.
 GUANGXI = "广西壮族自治区"
@@ -81,7 +81,7 @@ def build_universe(store: Store, config: Config, *, include_guangxi: bool | None
     """One row per live enterprise, sorted by ``enterprise_id``.
 
     Columns: those of :meth:`Store.enterprise_frame`, then ``hq_province``,
-    ``hq_city``, ``is_china``, ``source_region``, ``regions``,
+    ``hq_city``, ``is_china``, ``is_abroad``, ``source_region``, ``regions``,
     ``region_certainty`` (see :func:`matcher.featurise.geography.locate`), then per list type
     ``rank__<tier>`` (float, NaN if not ranked or not on it), ``on__<tier>``
     (bool) and ``year__<tier>`` (the list year used, 0 if not on it), from
@@ -156,3 +156,37 @@ def _with_branch_regions(frame: pd.DataFrame, config: Config) -> pd.Series:
     order = {r.id: k for k, r in enumerate(config.regions)}
     joined = ids.groupby(level=0).agg(lambda xs: ";".join(sorted(set(xs), key=order.__getitem__)))
     return joined.reindex(frame.index).fillna("")
+
+
+def universe_gaps(universe: pd.DataFrame, config: Config) -> dict[str, int]:
+    """How many enterprises the lists cannot place: ``n``, ``unknown_industry``, ``unknown_hq``.
+
+    An enterprise has an unknown industry when neither its list, its profile,
+    the bundled reference nor its name maps to the taxonomy, and an unknown
+    headquarters when it is not known to be abroad and neither a Chinese city
+    nor a province is known.
+    """
+    from .transformers import IndustryVectorizer
+
+    if universe.empty:
+        return {"n": 0, "unknown_industry": 0, "unknown_hq": 0}
+    vec = IndustryVectorizer(config.industries, parent_discount=config.scoring.parent_discount, min_confidence=config.scoring.min_confidence)
+    found = vec.fit(universe).explain(universe)
+    known = np.zeros(len(universe), dtype=bool)
+    known[found.row.to_numpy(dtype=np.int64)] = True
+    hq = ((universe["hq_city"].astype(str) != "") | (universe["hq_province"].astype(str) != "")).to_numpy()
+    abroad = universe["is_abroad"].to_numpy(dtype=bool) if "is_abroad" in universe.columns else np.zeros(len(universe), dtype=bool)
+    return {"n": len(universe), "unknown_industry": int((~known).sum()), "unknown_hq": int((~hq & ~abroad).sum())}
+
+
+def gaps_line(gaps: dict[str, int]) -> str:
+    """One line after an import: what is unknown and how to fix it (Chinese, then English)."""
+    n, ind, hq = gaps["n"], gaps["unknown_industry"], gaps["unknown_hq"]
+    if not ind and not hq:
+        return f"库中 {n} 家企业，行业与总部均已知。 / {n} enterprises, every industry and headquarters known."
+    return (
+        f"库中 {n} 家企业：{ind} 家行业未知、{hq} 家总部未知，它们排在城市清单末尾；"
+        f"用 matcher import-profiles 导入含主营业务和总部城市的企业信息表即可补全。"
+        f" / {n} enterprises: {ind} with unknown industry, {hq} with unknown headquarters (they rank at the bottom of the city lists);"
+        f" import a profile file with main business and HQ city (matcher import-profiles FILE) to place them."
+    )

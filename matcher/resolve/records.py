@@ -112,7 +112,9 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     pred["new_id"] = queries.enterprise_id.to_numpy()
     decided = _decided(conn)
     pred = pred[pred.decision == "merge"]
-    pred = pred[[(min(a, b), max(a, b)) not in decided for a, b in zip(pred.new_id, pred.enterprise_id)]]
+    # A boolean array, not a list: an empty list would select no columns instead of no rows.
+    undecided = np.array([(min(a, b), max(a, b)) not in decided for a, b in zip(pred.new_id, pred.enterprise_id)], dtype=bool)
+    pred = pred[undecided]
     pred = pred.sort_values(["new_id", "probability", "enterprise_id"], ascending=[True, False, True]).drop_duplicates("new_id")
     merged = 0
     imports = _imports_of(conn)
@@ -199,7 +201,7 @@ def resolve_store(store, *, resolver: Resolver | None = None) -> ResolveSummary:
     merged = _merge_pairs(store, sure_pairs, root)  # sure pairs: few
     review = pairs[pairs.decision == "review"] if len(pairs) else pairs
     if len(review):
-        review = review[[_live(root, a) != _live(root, b) for a, b in zip(review.left_id, review.right_id)]]
+        review = review[np.array([_live(root, a) != _live(root, b) for a, b in zip(review.left_id, review.right_id)], dtype=bool)]
     frame = review.reindex(columns=list(REVIEW_COLUMNS)).assign(decision="")
     frame["probability"] = frame.probability.astype(float).round(4)
     frame = frame.sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True]).reset_index(drop=True)

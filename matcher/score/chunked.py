@@ -83,7 +83,7 @@ def restore_universe_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if c.startswith("rank__") or c == "size":
             out[c] = pd.to_numeric(out[c].replace("", np.nan), errors="raise").astype(float)
-        elif c.startswith("on__") or c in ("on_profile", "is_china", "synthetic"):
+        elif c.startswith("on__") or c in ("on_profile", "is_china", "is_abroad", "synthetic"):
             out[c] = out[c].map({"True": True, "False": False, "true": True, "false": False, "1": True, "0": False}).astype(bool)
         elif c.startswith("year__"):
             out[c] = pd.to_numeric(out[c].replace("", "0")).astype(np.int64)

@@ -225,9 +225,7 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         theme = np.where(T.max(axis=1, initial=0) > 0, np.argmax(T, axis=1) if T.shape[1] else -1, -1)
         region = T.max(axis=1, initial=0.0)
         tf = self.tier_.transform(X)
-        china = X["is_china"] if "is_china" in X.columns else pd.Series(None, index=X.index, dtype=object)
-        origin = np.array([ORIGIN_VALUES[None if v is None or (isinstance(v, float) and np.isnan(v)) else bool(v)] for v in pd.unique(china)])
-        origin = origin[pd.Index(pd.unique(china)).get_indexer(china)] if len(X) else np.zeros(0)
+        origin = self._origin(X)
         n_t = len(self.tier_.tiers_)
         return Scores(
             universe=X.reset_index(drop=True),
@@ -264,6 +262,13 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         fit[rr, gg] = np.asarray(Fd[rr, link[rr, gg]]).ravel()
         T = (E @ self.theme_matrix_).minimum(1.0).toarray() * self.themes_.weight.to_numpy()[None, :]
         return fit, link, chain, T
+
+    @staticmethod
+    def _origin(X: pd.DataFrame) -> np.ndarray:
+        """Origin part: 1 headquartered in China, 0 abroad, 0.5 where the country is unknown."""
+        china = X["is_china"].to_numpy(dtype=bool) if "is_china" in X.columns else np.zeros(len(X), dtype=bool)
+        abroad = X["is_abroad"].to_numpy(dtype=bool) if "is_abroad" in X.columns else np.zeros(len(X), dtype=bool)
+        return np.where(china, ORIGIN_VALUES[True], np.where(abroad, ORIGIN_VALUES[False], ORIGIN_VALUES[None]))
 
     def _endowment_parts(self, E: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """Best endowment fit (m, n_cities) of industry vectors, and which of the city's endowments gives it (-1: none)."""

@@ -139,6 +139,7 @@ def synthetic_universe(n: int, config: Config, *, seed: int = 0, gazetteer=None,
             "hq_province": cities.province_zh.to_numpy(dtype=object)[c],
             "hq_city": cities.name_zh.to_numpy(dtype=object)[c],
             "is_china": True,
+            "is_abroad": False,
         }
     )
     regions = np.full(n, "", dtype=object)

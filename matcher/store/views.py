@@ -92,8 +92,14 @@ def enterprise_frame(conn) -> pd.DataFrame:
     name = out["name"].astype(str)
     is_cjk = name.str.contains(cjk, regex=True)
     pname, pen = prof("name"), prof("name_en")
-    out["name_zh"] = pname.where(pname.str.contains(cjk, regex=True), name.where(is_cjk, ""))
-    out["name_en"] = pen.where(pen != "", name.where(~is_cjk, ""))
+    # The Chinese and the English name as the newest edition of the lists prints them (ties: list
+    # type, then the name), so they do not depend on which list was imported first.
+    listed = entries.sort_values(["year", "list_type", "name"], ascending=[False, True, True], kind="stable")
+    listed_cjk = listed["name"].astype(str).str.contains(cjk, regex=True)
+    zh_listed = listed[listed_cjk].groupby("enterprise_id")["name"].first().reindex(out.index)
+    en_listed = listed[~listed_cjk].groupby("enterprise_id")["name"].first().reindex(out.index)
+    out["name_zh"] = pname.where(pname.str.contains(cjk, regex=True), zh_listed.fillna(name.where(is_cjk, "")))
+    out["name_en"] = pen.where(pen != "", en_listed.fillna(name.where(~is_cjk, "")))
     out["aliases"] = prof("aliases")
     out["ownership"] = prof("ownership")
     out["branches"] = prof("branches")

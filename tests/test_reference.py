@@ -1,0 +1,156 @@
+"""The bundled enterprise reference, list editions and Guangxi's own enterprises: bare lists made usable."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher.featurise.reference import REFERENCE_COLUMNS, apply_reference, load_reference, match_reference
+from matcher.featurise.universe import build_universe, edition_memberships
+from matcher.ingest.lists import parse_list
+from matcher.ingest.tables import read_table
+from matcher.resolve.imports import import_list
+from matcher.score.rule import RuleScorer
+from matcher.store.core import Store
+
+from .conftest import REAL, write
+
+REF = pd.DataFrame(
+    [
+        ["中国石油化工集团有限公司", "Sinopec Group", "中国石化;中石化;Sinopec", "China", "北京市", "北京市", "central_soe", "", "炼油；乙烯；成品油销售", "editorial"],
+        ["比亚迪股份有限公司", "BYD", "比亚迪", "China", "广东省", "深圳市", "private", "", "新能源汽车；动力电池", "editorial"],
+        ["中国海洋石油集团有限公司", "CNOOC", "中海油;中石化", "China", "北京市", "北京市", "central_soe", "", "海上油气开采", "editorial"],
+    ],
+    columns=REFERENCE_COLUMNS,
+)
+
+
+def ents(**cols) -> pd.DataFrame:
+    n = len(next(iter(cols.values())))
+    base = {c: [""] * n for c in ("name_zh", "name_en", "aliases", "country", "province", "city", "ownership", "industry_text")}
+    base.update(cols)
+    frame = pd.DataFrame(base)
+    frame.insert(0, "enterprise_id", [f"E{k}" for k in range(n)])
+    frame["on_profile"] = frame.get("on_profile", False)
+    return frame
+
+
+def test_reference_fills_only_what_is_empty_and_profiles_win():
+    e = ents(name=["Sinopec Group", "比亚迪", "Acme Widgets"], name_en=["Sinopec Group", "", "Acme Widgets"], industry_text=["Petroleum Refining", "", ""])
+    e.loc[1, "city"] = "西安市"  # a profile or list said so: it stays
+    e.loc[1, "on_profile"] = True
+    names = pd.DataFrame({"enterprise_id": ["E1"], "name": ["比亚迪股份有限公司"]})
+    out = apply_reference(e, names, REF)
+    assert out.loc[0, "name_zh"] == "中国石油化工集团有限公司" and out.loc[0, "name"] == "中国石油化工集团有限公司"
+    assert out.loc[0, "name_en"] == "Sinopec Group"
+    assert (out.loc[0, "province"], out.loc[0, "city"], out.loc[0, "ownership"]) == ("北京市", "北京市", "central_soe")
+    # The list's own label stays; the business lines are added beside it.
+    assert out.loc[0, "industry_text"] == "Petroleum Refining | 炼油；乙烯；成品油销售"
+    assert out.loc[1, "city"] == "西安市" and out.loc[1, "province"] == "广东省" and out.loc[1, "name_en"] == "BYD"
+    assert out.loc[1, "industry_text"] == ""  # a profiled enterprise keeps its own business
+    assert out.loc[2, "reference_source"] == "" and out.loc[2, "name"] == "Acme Widgets"
+    assert list(out.reference_source[:2]) == ["editorial", "editorial"]
+
+
+def test_an_alias_naming_two_reference_rows_matches_neither():
+    # 中石化 is listed under two rows here: it is ambiguous and must not decide anything.
+    names = pd.DataFrame({"enterprise_id": ["A", "B"], "name": ["中石化", "Sinopec"]})
+    m = match_reference(names, REF)
+    assert "A" not in m.index and m["B"] == 0
+
+
+def test_bundled_reference_is_well_formed():
+    ref = load_reference()
+    assert list(ref.columns) == REFERENCE_COLUMNS
+    assert len(ref) >= 600 and (ref.source != "").all() and not ref.name_zh.duplicated().any()
+    assert set(ref.ownership) <= {"central_soe", "local_soe", "private", "foreign", ""}
+
+
+def test_each_list_counts_from_the_newest_edition_an_enterprise_is_on():
+    e = pd.DataFrame(
+        {
+            "enterprise_id": ["a", "a", "b", "c", "d", "d"],
+            "list_type": ["f", "f", "f", "f", "p", "p"],
+            "year": [2019, 2024, 2019, 2009, 2026, 2026],
+            "rank": [300.0, 250.0, 361.0, 12.0, 7.0, 5.0],
+        }
+    )
+    m = edition_memberships(e, window_years=8).set_index("enterprise_id")
+    assert (m.loc["a", "year"], m.loc["a", "rank"], bool(m.loc["a", "newest"])) == (2024, 250.0, True)
+    assert (m.loc["b", "year"], m.loc["b", "rank"], bool(m.loc["b", "newest"])) == (2019, 361.0, False)
+    assert "c" not in m.index  # 15 years before the newest edition: outside the window
+    assert m.loc["d", "rank"] == 5.0  # best rank within the edition
+
+
+def _import(store, tmp_path, name, rows, list_type, year):
+    path = write(tmp_path / name, rows)
+    t = read_table(path)
+    import_list(store, parse_list(t), list_type=list_type, year=year, source_name=path.name, sha256=t.sha256)
+
+
+def test_older_edition_keeps_its_tier_with_its_year_and_guangxi_firms_are_partners(tmp_path, config):
+    store = Store(tmp_path / "t.db")
+    _import(store, tmp_path, "f2019.csv", "rank,company,country,industry\n361,Amer International Group,China,Metals\n472,Guangxi Investment Group,China,Metals\n", "fortune_global_500", 2019)
+    _import(store, tmp_path, "f2024.csv", "rank,company,country,industry\n93,SAIC Motor,China,Motor Vehicles and Parts\n", "fortune_global_500", 2024)
+    u = build_universe(store, config)
+    assert "广西投资集团有限公司" not in set(u.name) and len(u) == 2  # Guangxi's own group is not a target
+    assert "广西投资集团有限公司" in set(build_universe(store, config, include_guangxi=True).name)
+    s = RuleScorer(config).fit(u).score(u)
+    out = s.explain(np.arange(len(u)), np.zeros(len(u), dtype=int))
+    tiers = dict(zip(out.name_en, out.tiers))
+    assert tiers["Amer International Group"] == "2019年世界500强第361名"
+    assert tiers["SAIC Motor"] == "2024年世界500强第93名"
+    assert "未上榜" not in " ".join(out.reason_zh)
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="the real ranking lists are not present")
+def test_names_do_not_depend_on_the_import_order(tmp_path, config):
+    lists = [
+        ("fortune_global_500_2019.csv", "fortune_global_500", 2019),
+        ("acfic_private_top500_2026.csv", "china_private_top500", 2026),
+    ]
+
+    def names(order) -> set:
+        store = Store(tmp_path / f"{order[0][0]}.db")
+        for name, list_type, year in order:
+            t = read_table(REAL / name)
+            entries = parse_list(t, ranked=True)
+            import_list(store, entries, list_type=list_type, year=year, source_name=name, sha256=t.sha256)
+        u = build_universe(store, config, include_guangxi=True)
+        return set(zip(u.name_zh, u.name_en))
+
+    a, b = names(lists), names(lists[::-1])
+    assert a == b
+    both = {p for p in a if p[0] and p[1]}
+    assert ("华为投资控股有限公司", "Huawei Investment & Holding") in both
+
+
+def test_reasons_name_a_link_only_on_specific_evidence_and_state_endowments(tmp_path, config):
+    store = Store(tmp_path / "t.db")
+    rows = (
+        "rank,company,country,industry\n"
+        "5,Sinopec Group,China,Petroleum Refining\n"  # specific business lines from the reference
+        "9,Toyota Motor,Japan,Motor Vehicles and Parts\n"  # a broad label only
+    )
+    _import(store, tmp_path, "f.csv", rows, "fortune_global_500", 2024)
+    u = build_universe(store, config)
+    s = RuleScorer(config).fit(u).score(u)
+    qinzhou = s.rank(s.group_ids(city="qinzhou"), top=10).set_index("name_en")
+    sinopec = qinzhou.loc["Sinopec Group"]
+    assert sinopec.link_evidence == "specific" and ("环节（" + sinopec.link + "）") in sinopec.reason_zh
+    assert "依托钦州深水海港" in sinopec.reason_zh and sinopec.c_endowment > 0  # a refinery needs the port
+    liuzhou = s.rank(s.group_ids(city="liuzhou"), top=10).set_index("name_en")
+    toyota = liuzhou.loc["Toyota Motor"]
+    assert toyota.link_evidence == "broad" and "环节（" not in toyota.reason_zh and "未细分到环节" in toyota.reason_zh
+    assert "总部在境外" in toyota.reason_zh and toyota.c_origin == 0
+    assert toyota.chain_fit < 0.6  # a broad label spreads thinly over its typical children
+
+
+def test_after_an_import_one_line_counts_what_is_unknown(tmp_path, config):
+    from matcher.featurise.universe import gaps_line, universe_gaps
+
+    store = Store(tmp_path / "t.db")
+    _import(store, tmp_path, "p.csv", "排名,企业名称,省份\n1,某某未知科技有限公司,\n2,比亚迪股份有限公司,广东省\n", "china_private_top500", 2026)
+    gaps = universe_gaps(build_universe(store, config, include_guangxi=True), config)
+    assert gaps == {"n": 2, "unknown_industry": 1, "unknown_hq": 1}
+    line = gaps_line(gaps)
+    assert "1 家行业未知" in line and "1 家总部未知" in line and "matcher import-profiles" in line
