@@ -106,11 +106,9 @@ def explain(scores, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
 
 
 def _specific(scores, rows: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Whether an enterprise's own industries (or their parents) include an industry of link ``j``."""
-    parent = {i.id: i.parent for i in scores.config.industries if i.parent}
+    """Whether one of an enterprise's own industries (as matched, not spread from a broad label) is an industry of link ``j``."""
     ind = scores.industries
-    own = ind[ind.row.isin(rows)][["row", "industry"]]
-    own = pd.concat([own, own.assign(industry=own.industry.map(parent)).dropna()]).drop_duplicates()
+    own = ind[ind.row.isin(rows)][["row", "industry"]].drop_duplicates()
     pairs = pd.DataFrame({"k": np.arange(len(rows)), "row": rows, "j": np.maximum(j, 0)})
     pairs["industry"] = scores.links.industries.to_numpy()[pairs.j]
     pairs = pairs.explode("industry")
