@@ -22,6 +22,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "ingest.tables": ["read_table"],
         "ingest.lists": ["parse_list", "parse_profiles"],
         "store.core": ["Store", "open_store"],
+        "resolve.imports": ["import_list", "import_lists", "import_profiles"],
         "featurise.universe": ["build_universe"],
         "resolve.resolver": ["Resolver"],
         "featurise.taxonomy": ["IndustryMapper"],

@@ -164,7 +164,7 @@ def test_user_alias_file_extends_and_is_checked(tmp_path):
 
 def _reference_candidates(resolver, queries):
     """Plain-Python blocking: every (query, master) pair sharing a key value, big blocks skipped."""
-    parsed = resolver._prepare(queries.reset_index(drop=True))
+    parsed = resolver.prepare(queries.reset_index(drop=True))
     out = set()
     for kind in resolver._block_keys():
         mk = resolver._key_values(resolver.master_, kind).tolist()

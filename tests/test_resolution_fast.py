@@ -60,7 +60,7 @@ def test_prune_matches_a_plain_reference():
     master = synthetic_master(3000, random_state=3)
     queries = synthetic_queries(master, 300, random_state=4)
     r = Resolver(max_candidates=5, max_block=500).fit(master[["enterprise_id", "name", "province"]])
-    parsed = r._prepare(queries.reset_index(drop=True))
+    parsed = r.prepare(queries.reset_index(drop=True))
     pairs = r.candidates(parsed)
     assert pairs.groupby("q").size().max() > 5
     got = r.prune(parsed, pairs)
@@ -133,7 +133,7 @@ def test_candidates_match_a_plain_reference():
     master = synthetic_master(3000, random_state=3)
     queries = synthetic_queries(master, 300, random_state=4)
     r = Resolver().fit(master[["enterprise_id", "name", "province"]])
-    parsed = r._prepare(queries.reset_index(drop=True))
+    parsed = r.prepare(queries.reset_index(drop=True))
     got = r.candidates(parsed)
     seen, ref = set(), []
     for kind, index in r.blocks_.items():

@@ -243,7 +243,7 @@ def link_parents(store, resolver: Resolver) -> int:
     if table is None:
         return 0
     names = master_names(store)
-    parsed = resolver._prepare(names)
+    parsed = resolver.prepare(names)
     names["group"] = parsed.group.to_numpy()
     names = names[names.group != ""]
     group_ent = names.sort_values("enterprise_id").drop_duplicates("group").set_index("group").enterprise_id

@@ -197,7 +197,7 @@ class Resolver(BaseEstimator):
         self.alias_table_ = alias_table
         self.background_df_ = background
         m = master.reset_index(drop=True)
-        parsed = self._prepare(m)
+        parsed = self.prepare(m)
         parsed["enterprise_id"] = m["enterprise_id"].astype(str).to_numpy()
         if alias_table is not None and len(parsed):
             # An enterprise belongs to the alias group of any of its names.
@@ -232,7 +232,8 @@ class Resolver(BaseEstimator):
         i = int(np.searchsorted(self.vocab_, k))
         return float(self.idf_[i]) if i < len(self.vocab_) and self.vocab_[i] == k else float(self.idf_.max())
 
-    def _prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Names (and provinces) parsed into the fields the comparison reads: one row per row of ``frame``."""
         parsed = parse_names(frame["name"]).reset_index(drop=True)
         prov = frame["province"].fillna("").astype(str).to_numpy() if "province" in frame.columns else np.full(len(frame), "", dtype=object)
         prov = pd.Series(prov, dtype=object)
@@ -245,11 +246,11 @@ class Resolver(BaseEstimator):
         return parsed
 
     def _parsed(self, queries: pd.DataFrame, method: str) -> pd.DataFrame:
-        """``queries`` parsed by :meth:`_prepare`, unless they are parsed already."""
+        """``queries`` parsed by :meth:`prepare`, unless they are parsed already."""
         if "brand_py" in queries.columns:
             return queries
         _require(queries, ("name",), method, "queries")
-        return self._prepare(queries.reset_index(drop=True))
+        return self.prepare(queries.reset_index(drop=True))
 
     # ------------------------------------------------------------------ block
 
@@ -317,7 +318,7 @@ class Resolver(BaseEstimator):
         check_is_fitted(self, "master_")
         _require(queries, ("name",), "score_pairs", "queries")
         q = queries.reset_index(drop=True)
-        parsed = self._prepare(q)
+        parsed = self.prepare(q)
         parsed.attrs["token_matrix"] = token_matrix(token_keys(q["name"]), len(q), self.vocab_, self.idf_)
         pairs = self.prune(parsed, self.candidates(parsed))
         f = self.compare(parsed, pairs)
@@ -406,7 +407,7 @@ class Resolver(BaseEstimator):
         queries = synthetic_queries(master, max(self.n_train // 4, 100), random_state=self.random_state + 1)
         trainer = clone(self).set_params(use_aliases=False)
         trainer._index(master[["enterprise_id", "name", "province"]], None, None)
-        parsed = trainer._prepare(queries)
+        parsed = trainer.prepare(queries)
         parsed.attrs["token_matrix"] = token_matrix(token_keys(queries["name"]), len(queries), trainer.vocab_, trainer.idf_)
         pairs = trainer.candidates(parsed)
         f = trainer.compare(parsed, pairs)
