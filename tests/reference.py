@@ -95,11 +95,12 @@ def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame
         g = 0
         for city in config.cities:
             # The best single industry (own, or covered by a broad industry the endowment names).
+            # Own (direct) industries only.
             endow = 0.0
             for eid in city.endowments:
                 for i in endowments[eid].industries:
                     for j in [i] + [c for c in parent if parent[c] == i]:
-                        endow = max(endow, e.get(j, 0.0))
+                        endow = max(endow, min(1.0, d.get(j, 0.0)))
             for cc in city.chains:
                 best, best_link = 0.0, None
                 for lid, status in cc.links:

@@ -137,7 +137,7 @@ def test_reasons_name_a_link_only_on_specific_evidence_and_state_endowments(tmp_
     qinzhou = s.rank(s.group_ids(city="qinzhou"), top=10).set_index("name_en")
     sinopec = qinzhou.loc["Sinopec Group"]
     assert sinopec.link_evidence == "specific" and ("环节（" + sinopec.link + "）") in sinopec.reason_zh
-    assert "依托钦州深水海港" in sinopec.reason_zh and sinopec.c_endowment > 0  # a refinery needs the port
+    assert "业务可依托钦州深水海港" in sinopec.reason_zh and sinopec.c_endowment > 0  # a refinery needs the port
     liuzhou = s.rank(s.group_ids(city="liuzhou"), top=10).set_index("name_en")
     toyota = liuzhou.loc["Toyota Motor"]
     assert toyota.link_evidence == "broad" and "环节（" not in toyota.reason_zh and "未细分到环节" in toyota.reason_zh

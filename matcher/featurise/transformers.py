@@ -189,8 +189,11 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         found, inv = self.explain_distinct(X)
         return self.matrix(found, int(inv.max(initial=-1)) + 1)[inv]
 
-    def matrix(self, found: pd.DataFrame, n_rows: int) -> sp.csr_matrix:
-        """Industry vectors (n_rows, n_industries) from direct matches (see :meth:`explain`)."""
+    def matrix(self, found: pd.DataFrame, n_rows: int, *, spread: bool = True) -> sp.csr_matrix:
+        """Industry vectors (n_rows, n_industries) from direct matches (see :meth:`explain`).
+
+        ``spread=False``: the direct matches only, without their spread along the hierarchy.
+        """
         check_is_fitted(self, "mapper_")
         col = pd.Index(self.industries_).get_indexer(found.industry)
         direct = sp.csr_matrix(
@@ -198,6 +201,8 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
             shape=(n_rows, len(self.industries_)),
         )
         direct.sum_duplicates()
+        if not spread:
+            return direct.minimum(1.0).tocsr()
         # A narrow match is also a match of its parent; a broad match counts for
         # each child at parent_discount of its confidence.
         up = (direct @ self.up_).minimum(1.0)

@@ -101,7 +101,7 @@ def explain(scores, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
             "score": total.astype(np.float64).round(4),
         }
     )
-    out["reason_zh"], out["reason_en"] = _reasons(self, out, lk, fits, evidence, th, theme, which, end, u)
+    out["reason_zh"], out["reason_en"] = _reasons(self, rows, out, lk, fits, evidence, th, theme, which, end, u)
     return out
 
 
@@ -118,7 +118,24 @@ def _specific(scores, rows: np.ndarray, j: np.ndarray) -> np.ndarray:
     return out
 
 
-def _reasons(scores, out, lk, fits, evidence, th, theme, which, end, u) -> tuple[pd.Series, pd.Series]:
+def _endowment_industry(scores, rows: np.ndarray, end: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """For each explained row, its own industry (highest confidence) that depends on the matched endowment.
+
+    The endowment part reads the enterprise's own industries only, so one always does where the part is positive.
+    """
+    names = {i.id: (i.name_zh, i.name_en) for i in scores.config.industries}
+    ind = scores.industries[scores.industries.row.isin(rows)]
+    own = ind.sort_values(["row", "confidence", "industry"], ascending=[True, False, True], kind="stable").groupby("row").industry.agg(list)
+    zh, en = [], []
+    for r, covered in zip(rows, end.industries):
+        mine = [i for i in own.get(int(r), []) if i in covered]
+        pick = mine[0] if mine else ""
+        zh.append(names.get(pick, ("", ""))[0])
+        en.append(names.get(pick, ("", ""))[1].lower())
+    return pd.Series(zh, dtype=object), pd.Series(en, dtype=object)
+
+
+def _reasons(scores, rows, out, lk, fits, evidence, th, theme, which, end, u) -> tuple[pd.Series, pd.Series]:
     """The reason of each explained pair, in Chinese and English; each clause states only what the data shows."""
     cfg = scores.config
     we, wo = scores.weights[3], scores.weights[4]
@@ -142,8 +159,9 @@ def _reasons(scores, out, lk, fits, evidence, th, theme, which, end, u) -> tuple
     reason_en = reason_en + "; " + out.tiers_en.where(out.tiers_en != "", "not on a ranking list")
     if we > 0 and end is not None:
         has = which >= 0
-        reason_zh = reason_zh.where(~has, reason_zh + "；依托" + city_short + end.name_zh)
-        reason_en = reason_en.where(~has, reason_en + "; draws on " + out.city_en + "'s " + end.name_en)
+        ind_zh, ind_en = _endowment_industry(scores, rows, end)
+        reason_zh = reason_zh.where(~has, reason_zh + "；其" + ind_zh + "业务可依托" + city_short + end.name_zh)
+        reason_en = reason_en.where(~has, reason_en + "; its " + ind_en + " business can draw on " + out.city_en + "'s " + end.name_en)
     if wo > 0:
         abroad = out.origin.to_numpy() == 0
         reason_zh = reason_zh.where(~abroad, reason_zh + "；总部在境外")

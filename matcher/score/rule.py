@@ -187,14 +187,14 @@ class RuleScorer(TransformerMixin, BaseEstimator):
                 col = len(city_of)
                 city_of.append(k)
                 e = by_id[eid]
-                cols.append((city.id, e.id, e.name_zh, e.name_en))
-                for i in by_id[eid].industries:
-                    for j in (i, *children.get(i, ())):
-                        r.append(ind_pos[j])
-                        c.append(col)
+                covered = tuple(dict.fromkeys(j for i in e.industries for j in (i, *children.get(i, ()))))
+                cols.append((city.id, e.id, e.name_zh, e.name_en, covered))
+                for j in covered:
+                    r.append(ind_pos[j])
+                    c.append(col)
         m = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(ind_pos), len(city_of)))
         m.data[:] = 1.0
-        return m, np.asarray(city_of, dtype=np.int64), pd.DataFrame(cols, columns=["city", "endowment", "name_zh", "name_en"])
+        return m, np.asarray(city_of, dtype=np.int64), pd.DataFrame(cols, columns=["city", "endowment", "name_zh", "name_en", "industries"])
 
     @staticmethod
     def _home_chains(cfg: Config) -> dict[str, set[str]]:
@@ -215,7 +215,8 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         found_u, inv = self.industry_.explain_distinct(X)
         E = self.industry_.matrix(found_u, int(inv.max(initial=-1)) + 1)
         fit_u, link_u, chain_u, T_u = self._distinct_parts(E)
-        endow_u, which_u = self._endowment_parts(E)
+        # The endowment part reads the enterprise's own industries only, so its reason can name one.
+        endow_u, which_u = self._endowment_parts(self.industry_.matrix(found_u, E.shape[0], spread=False))
         chain, link, fit = chain_u[inv], link_u[inv], fit_u[inv]
         found = spread_rows(found_u, inv)
         # Region fit: best priority of the enterprise's own key region(s).

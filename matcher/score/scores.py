@@ -90,7 +90,8 @@ class Scores:
     origin : ndarray (n,)
         1 headquartered in China, 0.5 unknown, 0 abroad.
     endowments : DataFrame
-        One row per city endowment: ``city, endowment, name_zh, name_en``.
+        One row per city endowment: ``city, endowment, name_zh, name_en, industries`` (the industries
+        that depend on it, narrower ones included).
     group_city : ndarray (G,)
         City index of each city chain.
     weights : tuple
