@@ -144,3 +144,53 @@ def test_errors_report_how_many_more(tmp_path):
     text = "rank,name,revenue\n1,A,x\n2,B,y\n3,C,z\n"
     with pytest.raises(InputError, match=r"and 2 more problems"):
         parse_list(read_table(write(tmp_path / "m.csv", text)))
+
+
+def test_footnote_source_and_total_rows_at_the_bottom_are_left_out_and_named(tmp_path):
+    path = write(
+        tmp_path / "l.csv",
+        "排名,企业名称,营业收入（万元）\n1,甲集团,100\n2,乙集团,90\n合计,,190\n\n注：数据来源于全国工商联\n制表：某某\n",
+    )
+    t = read_table(path)
+    assert list(t.frame["name"]) == ["甲集团", "乙集团"]
+    assert t.skipped == ("row 4: 合计", "row 6: 注:数据来源于全国工商联", "row 7: 制表:某某")  # cells are NFKC-folded
+
+
+def test_a_name_that_starts_like_a_note_is_kept(tmp_path):
+    t = read_table(write(tmp_path / "l.csv", "排名,企业名称\n1,来源集团有限公司\n2,注意力科技有限公司\n"))
+    assert list(t.frame["name"]) == ["来源集团有限公司", "注意力科技有限公司"] and t.skipped == ()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("排名,企业名称\n1,甲集团,多出的一格\n", r"row 2, value '多出的一格': a value beyond the last column of the header"),
+        ("排名,企业名称,营业收入\n1,甲集团," + "9" * 400 + "\n", r"row 2, column '营业收入'.*expected a number \(finite"),
+        ("排名,企业名称,营业收入\n1,甲集团,inf\n", r"expected a number \(finite"),
+    ],
+)
+def test_rows_that_do_not_fit_the_header_or_a_sane_range_are_refused(tmp_path, text, message):
+    with pytest.raises(InputError, match=message):
+        parse_list(read_table(write(tmp_path / "bad.csv", text)))
+
+
+def test_a_typo_year_is_refused_before_it_can_supersede_the_real_edition(tmp_path):
+    from matcher.errors import MatcherError
+    from matcher.ingest.editions import split_editions
+
+    t = read_table(write(tmp_path / "l.csv", "排名,企业名称\n1,甲集团\n"))
+    with pytest.raises(MatcherError, match="year 2206 is outside 1990"):
+        split_editions(parse_list(t), t, 2206)
+    panel = read_table(write(tmp_path / "p.csv", "year,rank,company\n2024,1,A\n2206,1,B\n"))
+    with pytest.raises(InputError, match=r"row 3, column 'year', value '2206': expected a year from 1990"):
+        parse_list(panel)
+
+
+def test_a_chinese_list_imported_as_the_fortune_list_is_warned_about(tmp_path):
+    from matcher.ingest.lists import type_warnings
+
+    t = read_table(write(tmp_path / "l.csv", "排名,企业名称,营业收入（万元）\n1,甲集团,100\n2,乙集团,90\n"))
+    entries = parse_list(t)
+    warnings = type_warnings(entries, "USD_m", "世界500强")
+    assert len(warnings) == 2 and "CNY_10k" in warnings[0] and "100% of the names are Chinese" in warnings[1]
+    assert type_warnings(entries, "CNY_10k", "中国民营企业500强") == []

@@ -31,17 +31,26 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
     changes nothing.
     """
     from ..ingest.editions import split_editions
-    from ..ingest.lists import parse_list
+    from ..ingest.lists import parse_list, type_warnings
     from ..ingest.tables import read_table
 
     tier = obj.config.tier(list_type)
     table = read_table(file, sheet=sheet)
+    _echo_skipped(file, table)
     entries = parse_list(table, ranked=tier.ranked)
+    for line in type_warnings(entries, tier.revenue_unit, tier.name_zh):
+        click.echo(line, err=True)
     entries["revenue_unit"] = entries["revenue_unit"].where(entries["revenue_unit"] != "", tier.revenue_unit)
     parts = split_editions(entries, table, year)
     for r in _store_lists(obj, parts, tier, file, table):
         click.echo(r.summary())
     _echo_gaps(obj)
+
+
+def _echo_skipped(file, table) -> None:
+    """Say which footnote, source and total rows at the bottom of the file were left out."""
+    if table.skipped:
+        click.echo(f"{file}: 表尾 {len(table.skipped)} 行注释、来源或合计未导入 / {len(table.skipped)} footnote, source or total rows at the bottom left out: " + "; ".join(table.skipped))
 
 
 def _echo_gaps(obj: Ctx) -> None:
@@ -74,6 +83,7 @@ def import_profiles(obj: Ctx, file, sheet):
     from ..ingest.tables import read_table
 
     table = read_table(file, sheet=sheet)
+    _echo_skipped(file, table)
     profiles = parse_profiles(table)
     click.echo(_store_profiles(obj, profiles, file, table).summary())
     _echo_gaps(obj)

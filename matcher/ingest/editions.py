@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import MatcherError
+from .lists import FIRST_YEAR, last_year
 from .tables import Table
 
 __all__ = ["split_editions"]
@@ -42,6 +43,7 @@ def split_editions(entries: pd.DataFrame, table: Table, year: int | None = None)
         has no rows, or if a row of a panel file has no year.
     """
     years = entries["year"].dropna().unique()
+    _check_years(table, [year] if year is not None else [])
     if not len(years):
         if year is None:
             raise MatcherError(f"{table.path}: --year is required (the file has no year column)")
@@ -58,3 +60,10 @@ def split_editions(entries: pd.DataFrame, table: Table, year: int | None = None)
         i = int(entries.index[entries["year"].isna()][0])
         raise MatcherError(f"{table.path}, row {table.row_number(i)}: the year is empty; fill it or pass --year")
     return parts
+
+
+def _check_years(table: Table, given: list[int]) -> None:
+    """Refuse an edition year outside the range a list may have (the year column is checked by :func:`parse_list`)."""
+    for y in given:
+        if not FIRST_YEAR <= int(y) <= last_year():
+            raise MatcherError(f"{table.path}: year {y} is outside {FIRST_YEAR}–{last_year()}; check --year")

@@ -17,6 +17,9 @@ from ..errors import InputError
 from .tables import FIELD_ALIASES, Table
 
 __all__ = [
+    "type_warnings",
+    "FIRST_YEAR",
+    "last_year",
     "parse_list",
     "parse_profiles",
     "OWNERSHIP_ALIASES",
@@ -50,6 +53,20 @@ OWNERSHIP_ALIASES: dict[str, str] = {
 }
 
 
+#: The first edition year a list may have; the last is next year (a typo such as 2206 must not supersede the real edition).
+FIRST_YEAR = 1990
+
+
+def last_year() -> int:
+    """The latest edition year a list may have: next year."""
+    import datetime as dt
+
+    return dt.date.today().year + 1
+
+
+#: Largest magnitude a number of a list may have (revenue in yuan of the largest group is about 1e13).
+MAX_NUMBER = 1e15
+
 _NUM_CLEAN = re.compile(r"[,\s$¥￥%]|usd|rmb|万元|亿元|元", re.IGNORECASE)
 
 
@@ -62,11 +79,13 @@ def _numbers(table: Table, field: str) -> pd.Series:
     values = pd.to_numeric(text.where(text != "", None), errors="coerce")
     values = values.where(~neg, -values)
     bad = values.isna() & (text != "") & ~text.isin(["-", "—", "n/a", "na", "none", "null"])
+    # Finite and of a size a ranking list can print (no inf, no 400-digit revenue).
+    bad |= values.notna() & ~(values.abs() < MAX_NUMBER)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
             table.path,
-            "expected a number",
+            f"expected a number (finite, below {MAX_NUMBER:.0e})",
             row=table.row_number(i),
             column=table.headers[field],
             value=raw.iloc[i],
@@ -119,12 +138,12 @@ def parse_list(table: Table, *, ranked: bool = True) -> pd.DataFrame:
     out = pd.DataFrame({"source_row": table.first_row + np.arange(len(table.frame)), "name": names})
     if "year" in table.frame.columns:
         year = _numbers(table, "year")
-        bad = year.isna() | (year < 1900) | (year > 2100) | (year != np.floor(year))
+        bad = year.isna() | (year < FIRST_YEAR) | (year > last_year()) | (year != np.floor(year))
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(
                 table.path,
-                "expected a four-digit year",
+                f"expected a year from {FIRST_YEAR} to {last_year()}",
                 row=table.row_number(i),
                 column=table.headers["year"],
                 value=table.frame["year"].iloc[i],
@@ -223,3 +242,27 @@ def parse_profiles(table: Table) -> pd.DataFrame:
             more=int(dup.sum()) - 1,
         )
     return out.reset_index(drop=True)
+
+
+def type_warnings(entries: pd.DataFrame, revenue_unit: str, list_name: str) -> list[str]:
+    """Warnings when a list's shape contradicts the type it is imported as (one line each, Chinese and English).
+
+    A revenue unit in the header other than the list type's (万元 under 世界500强), or Chinese names
+    on a list whose revenue is in US dollars (a Chinese list imported as the Fortune list).
+    """
+    out = []
+    units = set(entries["revenue_unit"].astype(str)) - {""} if "revenue_unit" in entries.columns else set()
+    other = sorted(u for u in units if revenue_unit and u != revenue_unit)
+    if other:
+        out.append(
+            f"注意：文件的营收单位为 {', '.join(other)}，而{list_name}的营收单位为 {revenue_unit}，请确认 --type。"
+            f" / warning: the file's revenue is in {', '.join(other)}, {list_name} reports {revenue_unit}; check --type."
+        )
+    names = entries["name"].astype(str)
+    cjk = names.str.contains(r"[\u3400-\u9fff]", regex=True).mean() if len(names) else 0.0
+    if revenue_unit == "USD_m" and cjk >= 0.8:
+        out.append(
+            f"注意：{cjk:.0%} 的企业名称为中文，而{list_name}是以美元计营收的国际榜单，请确认 --type。"
+            f" / warning: {cjk:.0%} of the names are Chinese, but {list_name} is an international list in US dollars; check --type."
+        )
+    return out

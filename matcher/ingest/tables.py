@@ -138,6 +138,9 @@ class Table:
     merged_cells : tuple of str
         The worksheet's merged-cell ranges (``"B3:B4"``) as openpyxl reads
         them, when :func:`read_table` was asked for them; empty for CSV.
+    skipped : tuple of str
+        Footnote, source and total rows dropped from the bottom, as
+        ``row N: text`` (注：…, 数据来源：…, 合计).
     """
 
     path: str
@@ -148,6 +151,7 @@ class Table:
     encoding: str
     sha256: str
     merged_cells: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
 
     def row_number(self, index: int) -> int:
         """Spreadsheet row number of the data row at positional ``index``."""
@@ -254,6 +258,8 @@ def read_table(
         frame = frame.iloc[: last + 1]
     else:
         frame = frame.iloc[:0]
+    frame, skipped = _drop_note_rows(frame, first_row=h + 2)
+    _refuse_cells_beyond_header(frame, header, str(path), first_row=h + 2)
     headers, units, columns, seen = {}, {}, [], set()
     for j, hd in enumerate(header):
         f = _field_of(hd, index) if hd else None
@@ -271,7 +277,46 @@ def read_table(
     frame = frame.reset_index(drop=True)
     if frame.empty:
         raise InputError(str(path), "the file has a header row but no data rows")
-    return Table(str(path), frame, headers, units, first_row=h + 2, encoding=encoding, sha256=digest, merged_cells=merged)
+    return Table(str(path), frame, headers, units, first_row=h + 2, encoding=encoding, sha256=digest, merged_cells=merged, skipped=skipped)
+
+
+#: A row at the bottom of a table that is a footnote, a source line or a total, not an entry.
+_NOTE_ROW = re.compile(r"^(注|备注|说明|数据来源|资料来源|来源|制表|填表|合计|小计|总计|notes?|source|total)(\s|[:：]|$)", re.IGNORECASE)
+
+
+def _drop_note_rows(frame: pd.DataFrame, *, first_row: int) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Drop the footnote, source and total rows at the bottom (注：…, 数据来源：…, 制表：…, 合计 …), saying which."""
+    notes: list[str] = []
+    end = len(frame)
+    for i in range(len(frame) - 1, -1, -1):  # only the trailing rows are looked at
+        cells = [str(c).strip() for c in frame.iloc[i].tolist() if str(c).strip()]
+        if not cells:
+            continue
+        if not _NOTE_ROW.match(cells[0]):
+            break
+        notes.append(f"row {first_row + i}: {cells[0][:40]}")
+        end = i
+    return frame.iloc[:end], tuple(reversed(notes))
+
+
+def _refuse_cells_beyond_header(frame: pd.DataFrame, header: list[str], path: str, *, first_row: int) -> None:
+    """A value in a column with no header is a shifted row, not data: refuse it, naming the row."""
+    named = [j for j, h in enumerate(header) if str(h).strip()]
+    if not named or frame.empty:
+        return
+    beyond = frame.iloc[:, named[-1] + 1 :]
+    if beyond.shape[1] == 0:
+        return
+    filled = (beyond.astype(str).apply(lambda c: c.str.strip()) != "").to_numpy()
+    if filled.any():
+        i, j = (int(x[0]) for x in np.nonzero(filled))
+        raise InputError(
+            path,
+            f"a value beyond the last column of the header ({header[named[-1]]}); the row has more cells than the header",
+            row=first_row + i,
+            value=str(beyond.iat[i, j]),
+            more=int(filled.any(axis=1).sum()) - 1,
+        )
 
 
 def _read_csv(text: str) -> list[list[str]]:
