@@ -218,3 +218,22 @@ def test_upsert_counts_match_a_plain_recount_on_random_changes(store, seed):
     assert r["visits"] == {"new": new, "updated": upd, "unchanged": len(second) - new - upd}
     expected = pd.concat([base[~base.visit_id.isin(second.visit_id)], second]).sort_values(["date", "visit_id"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(store.visits_frame(), expected[list(VISIT_COLUMNS)].astype({"date": "datetime64[ns]"}))
+
+
+@pytest.mark.parametrize(
+    "frames, message",
+    [
+        ({"visits": _visits().assign(lead_level=["city_number_one", "king"])}, "unknown lead_level 'king'"),
+        ({"visits": _visits().assign(kind=["visit", "party"])}, "unknown kind 'party'"),
+        ({"projects": _projects().assign(stage=["signed", "nearly"])}, "unknown stage 'nearly'"),
+        ({"visits": _visits().drop(columns="team_id")}, "missing columns"),
+    ],
+)
+def test_the_store_refuses_invalid_history_and_writes_nothing(store, frames, message):
+    from matcher.errors import MatcherError
+
+    before = store.counts()
+    with pytest.raises(MatcherError, match=message):
+        store.write_history(**frames, source_name="bad.xlsx")
+    assert store.counts() == before
+    store.visits_frame()  # later reads still work

@@ -45,6 +45,12 @@ def write_history(
     dict
         Per table: ``{"new": n, "updated": n, "unchanged": n}``.
     """
+    # Validated at the store boundary, before anything is written: a visit with an unknown
+    # lead_level would otherwise break every later read of the visits.
+    if visits is not None:
+        check_visits(visits)
+    if projects is not None:
+        check_projects(projects)
     out: dict[str, dict[str, int]] = {}
     import_id = None
     if source_name is not None:
