@@ -81,10 +81,10 @@ def test_each_list_counts_from_the_newest_edition_an_enterprise_is_on():
     assert m.loc["d", "rank"] == 5.0  # best rank within the edition
 
 
-def _import(store, tmp_path, name, rows, list_type, year):
+def _import(store, tmp_path, name, rows, list_type, year, ranked=True):
     path = write(tmp_path / name, rows)
     t = read_table(path)
-    import_list(store, parse_list(t), list_type=list_type, year=year, source_name=path.name, sha256=t.sha256)
+    import_list(store, parse_list(t, ranked=ranked), list_type=list_type, year=year, source_name=path.name, sha256=t.sha256)
 
 
 def test_older_edition_keeps_its_tier_with_its_year_and_guangxi_firms_are_partners(tmp_path, config):
@@ -154,3 +154,19 @@ def test_after_an_import_one_line_counts_what_is_unknown(tmp_path, config):
     assert gaps == {"n": 2, "unknown_industry": 1, "unknown_hq": 1}
     line = gaps_line(gaps)
     assert "1 家行业未知" in line and "1 家总部未知" in line and "matcher import-profiles" in line
+
+
+@pytest.mark.parametrize(
+    "city, country, merged",
+    [
+        ("Shenzhen", "China", True),  # the same firm in both languages: merged
+        ("Beijing", "China", False),  # another province: a different firm that reads the same in pinyin
+        ("San Francisco", "United States", False),  # another country
+    ],
+)
+def test_stated_facts_veto_a_merge_across_languages(tmp_path, city, country, merged):
+    store = Store(tmp_path / "t.db")
+    _import(store, tmp_path, "p.csv", "排名,企业名称,省份\n1,惠科股份有限公司,广东省\n2,比亚迪股份有限公司,广东省\n", "china_private_top500", 2026)
+    _import(store, tmp_path, "u.csv", f"company,city,country,industry\nHuike Group,{city},{country},Edtech\n", "unicorn", 2022, ranked=False)
+    live = store.read("enterprises").query("merged_into.isna()")
+    assert (len(live) == 2) is merged

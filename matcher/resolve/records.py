@@ -32,6 +32,7 @@ from ..errors import InputError, MatcherError
 from ..store.merges import merge
 from ..store.schema import enterprises_t, entries_t, merges_t, names_t, profiles_t, review_decisions_t
 from .resolver import Resolver
+from .vetoes import conflict, facts
 
 __all__ = ["resolve_incoming", "resolve_store", "apply_review", "master_list", "master_names", "ResolveSummary", "REVIEW_COLUMNS"]
 
@@ -78,6 +79,13 @@ def _imports_of(conn) -> dict[str, frozenset[int]]:
     return {k: frozenset(v) for k, v in e.groupby("enterprise_id").import_id}
 
 
+def _scripts(names: pd.DataFrame) -> dict[str, str]:
+    """Per enterprise, which scripts its names are in: ``zh``, ``en`` or ``zh+en``."""
+    cjk = names["name"].astype(str).str.contains(r"[\u3400-\u9fff]", regex=True)
+    kind = pd.Series(np.where(cjk, "zh", "en"), index=names.index)
+    return kind.groupby(names["enterprise_id"].to_numpy()).agg(lambda k: "+".join(sorted(set(k)))).to_dict()
+
+
 def _colisted(imports: dict[str, frozenset[int]], a: str, b: str) -> bool:
     """Two rows of one list are two enterprises: such a pair is never merged automatically."""
     return bool(imports.get(a, frozenset()) & imports.get(b, frozenset()))
@@ -118,8 +126,14 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     pred = pred.sort_values(["new_id", "probability", "enterprise_id"], ascending=[True, False, True]).drop_duplicates("new_id")
     merged = 0
     imports = _imports_of(conn)
+    stated = facts(conn, set(pred.new_id) | set(pred.enterprise_id)) if len(pred) else None
+    script = _scripts(known)
     for row in pred.itertuples(index=False):  # one per merged enterprise
         if _colisted(imports, row.enterprise_id, row.new_id):
+            continue
+        if script.get(row.new_id, "") != script.get(row.enterprise_id, "") and (why := conflict(stated, row.enterprise_id, row.new_id)):
+            # Across languages a name says little: stated facts that differ veto the merge.
+            log.info("import %s: %s not merged into %s: %s; left for review", import_id, row.new_id, row.enterprise_id, why)
             continue
         live = conn.execute(sa.select(enterprises_t.c.merged_into).where(enterprises_t.c.enterprise_id == row.enterprise_id)).first()
         if live is None or live[0] is not None:

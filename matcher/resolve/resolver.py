@@ -45,7 +45,7 @@ from .compare import FEATURES, PAIR_COLUMNS, pair_features, reasons, token_key, 
 from .model import background_frequencies, fit_pair_model, match_model, match_probability
 from .normalize import parse_names, place_province
 
-__all__ = ["Resolver", "DECISIONS"]
+__all__ = ["Resolver", "DECISIONS", "province_name"]
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ class Resolver(BaseEstimator):
         prov = pd.Series(prov, dtype=object)
         uniq = pd.unique(prov)  # distinct values looked up once
         prov = pd.Series(
-            pd.Series(uniq, dtype=object).map(_province_name).to_numpy(dtype=object)[pd.Index(uniq).get_indexer(prov)], dtype=object
+            pd.Series(uniq, dtype=object).map(province_name).to_numpy(dtype=object)[pd.Index(uniq).get_indexer(prov)], dtype=object
         )
         parsed["province"] = prov.where(prov != "", parsed["province_hint"]).to_numpy()
         parsed["group"] = self.alias_table_.lookup(parsed).to_numpy() if self.alias_table_ is not None and len(parsed) else ""
@@ -428,7 +428,7 @@ def _require(frame, columns: tuple[str, ...], method: str, what: str) -> None:
         )
 
 
-def _province_name(text: str) -> str:
+def province_name(text: str) -> str:
     """Full province name of a free-text province (浙江 / 浙江省 / Zhejiang)."""
     t = str(text).strip()
     if not t:

@@ -1,0 +1,56 @@
+"""Facts that veto an automatic merge across languages: a different country or headquarters province.
+
+The match model compares names. "Huike Group" (a Beijing ed-tech unicorn) and 惠科 (a Shenzhen panel
+maker) read the same in pinyin, and the US unicorn "Gem" reads like 格林美. Across languages a name
+says little, so where the two records state different countries, or different provinces, the pair is
+not merged on import; `matcher resolve` lists it for review instead.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .._text import fold_text
+from ..store.schema import entries_t, profiles_t
+from .normalize import place_province
+from .resolver import province_name
+
+__all__ = ["facts", "conflict", "CHINA_NAMES"]
+
+#: Country spellings that mean China (Hong Kong and Macao included, as the Fortune list does).
+CHINA_NAMES = frozenset(fold_text(x) for x in ("China", "中国", "PRC", "People's Republic of China", "中华人民共和国", "CN", "Hong Kong", "香港", "Macao", "Macau", "澳门"))
+
+_CJK = r"[\u3400-\u9fff]"
+
+
+def facts(conn, ids) -> pd.DataFrame:
+    """Per enterprise: ``country`` (``china``, another folded country, or ``""``) and ``province`` (full name or ``""``)."""
+    ids = [str(i) for i in ids]
+    cols = ("enterprise_id", "name", "country", "province", "city")
+    frames = [
+        pd.read_sql(sa.select(*(getattr(t.c, c) for c in cols)).where(t.c.enterprise_id.in_(ids)), conn) for t in (entries_t, profiles_t)
+    ]
+    rows = pd.concat(frames, ignore_index=True).fillna("").astype(str)
+    if rows.empty:
+        return pd.DataFrame(columns=["country", "province"])
+    country = rows["country"].map(fold_text)
+    chinese_name = rows["name"].str.contains(_CJK, regex=True)
+    rows["country"] = country.where(~country.isin(CHINA_NAMES), "china").where((country != "") | ~chinese_name, "china")
+    prov = rows["province"].map(province_name)
+    from_city = rows["city"].map(lambda c: place_province(c) or place_province(c.lower()))
+    rows["province"] = prov.where(prov != "", from_city)
+    first = lambda s: next((v for v in s if v), "")  # noqa: E731 - the first non-empty value
+    return rows.groupby("enterprise_id").agg(country=("country", first), province=("province", first))
+
+
+def conflict(table: pd.DataFrame, a: str, b: str) -> str:
+    """Why ``a`` and ``b`` must not be merged automatically (``""``: no conflict stated)."""
+    if a not in table.index or b not in table.index:
+        return ""
+    fa, fb = table.loc[a], table.loc[b]
+    if fa.country and fb.country and fa.country != fb.country:
+        return f"countries differ ({fa.country} / {fb.country})"
+    if fa.province and fb.province and fa.province != fb.province:
+        return f"headquarters provinces differ ({fa.province} / {fb.province})"
+    return ""
