@@ -17,7 +17,20 @@ import pandas as pd
 
 from .errors import MatcherError
 
-__all__ = ["normalize_name", "normalize_names", "fold_text", "LEGAL_FORMS_ZH", "LEGAL_FORMS_EN", "parse_week", "iso_week", "parse_date"]
+__all__ = [
+    "normalize_name",
+    "normalize_names",
+    "fold_text",
+    "place_key",
+    "is_china_country",
+    "HAS_CJK",
+    "CHINA_COUNTRY_KEYS",
+    "LEGAL_FORMS_ZH",
+    "LEGAL_FORMS_EN",
+    "parse_week",
+    "iso_week",
+    "parse_date",
+]
 
 # Longest first: a suffix is stripped only at the end, repeatedly.
 LEGAL_FORMS_ZH = tuple(
@@ -72,7 +85,27 @@ _BRACKETS = re.compile(r"\(([^()]{0,8})\)")
 _PUNCT = re.compile(r"[\s\.,'\"`·•\-_/&!?:;|*+#@~^=<>\[\]{}()]+")
 _EN_SUFFIX = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in LEGAL_FORMS_EN) + r"))+\s*$")
 _ZH_SUFFIX = re.compile(r"(?:" + "|".join(re.escape(s) for s in LEGAL_FORMS_ZH) + r")+$")
-_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+#: A CJK character: a name or text that contains one is Chinese.
+HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+#: Country spellings, as :func:`place_key` folds them, that mean China (Hong Kong, Macao and Taiwan
+#: included, as the ranking lists count them).
+CHINA_COUNTRY_KEYS = frozenset(
+    ["china", "中国", "中华人民共和国", "prc", "peoplesrepublicofchina", "mainlandchina", "cn"]
+    + ["hongkong", "香港", "hongkongchina"]
+    + ["macao", "macau", "澳门"]
+    + ["taiwan", "台湾", "chinesetaipei"]
+)
+
+
+def place_key(text: object) -> str:
+    """A place or country name folded for lookup: width, case, spaces and punctuation removed."""
+    return re.sub(r"[\s\.'’\-_]+", "", fold_text(text))
+
+
+def is_china_country(country: object) -> bool | None:
+    """Whether a country cell means China; ``None`` when it is empty."""
+    k = place_key(country)
+    return (k in CHINA_COUNTRY_KEYS) if k else None
 
 
 def fold_text(text: object) -> str:
@@ -94,7 +127,7 @@ def normalize_name(name: object) -> str:
     if not text:
         return ""
     text = _BRACKETS.sub(" ", text)
-    if _HAS_CJK.search(text):
+    if HAS_CJK.search(text):
         core = _PUNCT.sub("", text)
         stripped = _ZH_SUFFIX.sub("", core)
         # English legal forms can trail a Chinese name too ("xx集团 Co., Ltd.")
@@ -116,7 +149,7 @@ def normalize_names(names: pd.Series) -> pd.Series:
     missing = uniq.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)), na_action=None).to_numpy(dtype=bool)
     text = uniq.where(~missing, "").astype(str).str.normalize("NFKC").str.strip().str.lower()
     text = text.str.replace(_BRACKETS, " ", regex=True)
-    zh = text.str.contains(_HAS_CJK, regex=True).to_numpy(dtype=bool)
+    zh = text.str.contains(HAS_CJK, regex=True).to_numpy(dtype=bool)
     out = pd.Series("", index=uniq.index, dtype=object)
     if zh.any():
         core = text[zh].str.replace(_PUNCT, "", regex=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._text import fold_text
+from .._text import is_china_country, place_key
 from ..config.model import Config
 
 __all__ = ["Gazetteer", "Place", "locate", "REGION_CERTAINTY"]
@@ -30,22 +30,12 @@ log = logging.getLogger(__name__)
 REGION_CERTAINTY = ("city", "province", "uncertain", "none")
 
 #: Country names (as :func:`_key` folds them) of mainland China, Hong Kong, Macao and Taiwan.
-_CHINA = frozenset(
-    ["china", "中国", "中华人民共和国", "prc", "peoplesrepublicofchina", "mainlandchina", "cn"]
-    + ["hongkong", "香港", "hongkongchina"]
-    + ["macao", "macau", "澳门"]
-    + ["taiwan", "台湾", "chinesetaipei"]
-)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPLIT = re.compile(r"[,，;；/|]+")
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[\s\.'’\-_]+", "", fold_text(text))
-
-
 def _latin_key(text: str) -> str:
-    t = _key(text)
+    t = place_key(text)
     for suffix in ("city", "shi", "province", "sar", "municipality"):
         if t.endswith(suffix) and len(t) > len(suffix) + 1:
             t = t[: -len(suffix)]
@@ -85,7 +75,7 @@ class Gazetteer:
             else:
                 place = (row.province_zh, row.parent_zh)
             code = row.code or "999999"
-            keys = {_key(row.name_zh), _key(row.short_zh), _latin_key(row.pinyin), _latin_key(row.name_en)}
+            keys = {place_key(row.name_zh), place_key(row.short_zh), _latin_key(row.pinyin), _latin_key(row.name_en)}
             keys |= {_latin_key(a) for a in str(row.aliases_en).split(";") if a.strip()}
             for k in keys - {""}:
                 index.setdefault(k, []).append((order.get(row.level, 3), code, *place))
@@ -123,7 +113,7 @@ class Gazetteer:
             return Place()
         best: Place | None = None
         for part in [p for p in _SPLIT.split(text) if p.strip()]:
-            for k in (_key(part), _latin_key(part)):
+            for k in (place_key(part), _latin_key(part)):
                 pl = self._lookup(k)
                 if pl is not None:
                     if pl.ambiguous and province_hint:
@@ -151,20 +141,13 @@ class Gazetteer:
         found = None
         for name, _level in self._zh_names:
             if name and name in text:
-                pl = self._lookup(_key(name))
+                pl = self._lookup(place_key(name))
                 if pl is None:
                     continue
                 if pl.level == "city":
                     return pl
                 found = found or pl
         return found
-
-
-def _is_china(country: str) -> bool | None:
-    k = _key(country)
-    if not k:
-        return None
-    return k in _CHINA
 
 
 def locate(frame: pd.DataFrame, config: Config, gazetteer: Gazetteer) -> pd.DataFrame:
@@ -190,7 +173,7 @@ def locate(frame: pd.DataFrame, config: Config, gazetteer: Gazetteer) -> pd.Data
     distinct = keys.drop_duplicates()
     rows = []
     for hq, city, prov, country in distinct.itertuples(index=False):
-        china = _is_china(country)
+        china = is_china_country(country)
         place = Place()
         if china is not False:
             for text in (city, hq, prov):

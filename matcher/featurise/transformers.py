@@ -189,10 +189,15 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         found, inv = self.explain_distinct(X)
         return self.matrix(found, int(inv.max(initial=-1)) + 1)[inv]
 
-    def matrix(self, found: pd.DataFrame, n_rows: int, *, spread: bool = True) -> sp.csr_matrix:
-        """Industry vectors (n_rows, n_industries) from direct matches (see :meth:`explain`).
+    def matrix(self, found: pd.DataFrame, n_rows: int) -> sp.csr_matrix:
+        """Industry vectors (n_rows, n_industries) from direct matches (see :meth:`explain`), spread along the hierarchy."""
+        return self.matrices(found, n_rows)[1]
 
-        ``spread=False``: the direct matches only, without their spread along the hierarchy.
+    def matrices(self, found: pd.DataFrame, n_rows: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The direct matches (n_rows, n_industries), and the same spread along the hierarchy.
+
+        A narrow match is also a match of its parent; a broad match counts for
+        each typical child at ``parent_discount`` of its confidence, over √k children.
         """
         check_is_fitted(self, "mapper_")
         col = pd.Index(self.industries_).get_indexer(found.industry)
@@ -201,16 +206,12 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
             shape=(n_rows, len(self.industries_)),
         )
         direct.sum_duplicates()
-        if not spread:
-            return direct.minimum(1.0).tocsr()
-        # A narrow match is also a match of its parent; a broad match counts for
-        # each child at parent_discount of its confidence.
         up = (direct @ self.up_).minimum(1.0)
         down = (direct @ self.down_) * self.parent_discount
         out = direct.maximum(up).maximum(down).tocsr()
         out.eliminate_zeros()
         out.sort_indices()
-        return out
+        return direct.minimum(1.0).tocsr(), out
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "industries_")

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .._text import HAS_CJK
 from ..errors import InputError
 from .tables import FIELD_ALIASES, Table
 
@@ -259,7 +260,7 @@ def type_warnings(entries: pd.DataFrame, revenue_unit: str, list_name: str) -> l
             f" / warning: the file's revenue is in {', '.join(other)}, {list_name} reports {revenue_unit}; check --type."
         )
     names = entries["name"].astype(str)
-    cjk = names.str.contains(r"[\u3400-\u9fff]", regex=True).mean() if len(names) else 0.0
+    cjk = names.str.contains(HAS_CJK, regex=True).mean() if len(names) else 0.0
     if revenue_unit == "USD_m" and cjk >= 0.8:
         out.append(
             f"注意：{cjk:.0%} 的企业名称为中文，而{list_name}是以美元计营收的国际榜单，请确认 --type。"

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .._text import fold_text
+from .._text import HAS_CJK, fold_text
 from ..errors import InputError, MatcherError
 from ..store.merges import merge
 from ..store.schema import enterprises_t, entries_t, merges_t, names_t, profiles_t, review_decisions_t
@@ -81,7 +81,7 @@ def _imports_of(conn) -> dict[str, frozenset[int]]:
 
 def _scripts(names: pd.DataFrame) -> dict[str, str]:
     """Per enterprise, which scripts its names are in: ``zh``, ``en`` or ``zh+en``."""
-    cjk = names["name"].astype(str).str.contains(r"[\u3400-\u9fff]", regex=True)
+    cjk = names["name"].astype(str).str.contains(HAS_CJK, regex=True)
     kind = pd.Series(np.where(cjk, "zh", "en"), index=names.index)
     return kind.groupby(names["enterprise_id"].to_numpy()).agg(lambda k: "+".join(sorted(set(k)))).to_dict()
 
@@ -357,7 +357,7 @@ def master_list(store, universe: pd.DataFrame, search: str | None = None) -> pd.
     else:
         lists = pd.Series(dtype=object)
     parents = store.ultimate_parents()
-    cjk = names.name.str.contains(r"[\u3400-\u9fff]", regex=True)
+    cjk = names.name.str.contains(HAS_CJK, regex=True)
     first_zh = names[cjk].groupby("enterprise_id").name.first()
     first_en = names[~cjk].groupby("enterprise_id").name.first()
     name_zh = u.name_zh.where(u.name_zh != "", u.enterprise_id.map(first_zh)).fillna("")

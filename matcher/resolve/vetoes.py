@@ -11,18 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from .._text import fold_text
+from .._text import HAS_CJK, is_china_country, place_key
 from ..store.schema import entries_t, profiles_t
 from .normalize import place_province
 from .resolver import province_name
 
-__all__ = ["facts", "conflict", "CHINA_NAMES"]
-
-#: Country spellings that mean China (Hong Kong and Macao included, as the Fortune list does).
-CHINA_NAMES = frozenset(fold_text(x) for x in ("China", "中国", "PRC", "People's Republic of China", "中华人民共和国", "CN", "Hong Kong", "香港", "Macao", "Macau", "澳门"))
-
-_CJK = r"[\u3400-\u9fff]"
-
+__all__ = ["facts", "conflict"]
 
 def facts(conn, ids) -> pd.DataFrame:
     """Per enterprise: ``country`` (``china``, another folded country, or ``""``) and ``province`` (full name or ``""``)."""
@@ -34,14 +28,15 @@ def facts(conn, ids) -> pd.DataFrame:
     rows = pd.concat(frames, ignore_index=True).fillna("").astype(str)
     if rows.empty:
         return pd.DataFrame(columns=["country", "province"])
-    country = rows["country"].map(fold_text)
-    chinese_name = rows["name"].str.contains(_CJK, regex=True)
-    rows["country"] = country.where(~country.isin(CHINA_NAMES), "china").where((country != "") | ~chinese_name, "china")
+    stated = rows["country"].map(is_china_country)  # True, False, or None when empty
+    # A record with a Chinese name and no country is Chinese.
+    chinese = (stated == True) | (stated.isna() & rows["name"].str.contains(HAS_CJK, regex=True))  # noqa: E712 - an object column
+    rows["country"] = rows["country"].map(place_key).where(~chinese, "china")
     prov = rows["province"].map(province_name)
     from_city = rows["city"].map(lambda c: place_province(c) or place_province(c.lower()))
     rows["province"] = prov.where(prov != "", from_city)
-    first = lambda s: next((v for v in s if v), "")  # noqa: E731 - the first non-empty value
-    return rows.groupby("enterprise_id").agg(country=("country", first), province=("province", first))
+    # The first stated value of each enterprise.
+    return rows[["enterprise_id", "country", "province"]].replace("", pd.NA).groupby("enterprise_id").first().fillna("")
 
 
 def conflict(table: pd.DataFrame, a: str, b: str) -> str:

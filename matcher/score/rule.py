@@ -213,10 +213,10 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         # Rows with the same industry source have the same industry vector: score
         # each distinct source once, then gather (exactly the same numbers per row).
         found_u, inv = self.industry_.explain_distinct(X)
-        E = self.industry_.matrix(found_u, int(inv.max(initial=-1)) + 1)
+        direct, E = self.industry_.matrices(found_u, int(inv.max(initial=-1)) + 1)
         fit_u, link_u, chain_u, T_u = self._distinct_parts(E)
         # The endowment part reads the enterprise's own industries only, so its reason can name one.
-        endow_u, which_u = self._endowment_parts(self.industry_.matrix(found_u, E.shape[0], spread=False))
+        endow_u, which_u = self._endowment_parts(direct)
         chain, link, fit = chain_u[inv], link_u[inv], fit_u[inv]
         found = spread_rows(found_u, inv)
         # Region fit: best priority of the enterprise's own key region(s).

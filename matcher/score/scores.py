@@ -147,7 +147,10 @@ class Scores:
         Ties: the higher link fit, then configuration order.
         """
         # Totals as total() makes them (float32 parts), compared before widening to float64.
-        tot = self._totals(groups)
+        return self._pick(self._totals(groups), groups)
+
+    def _pick(self, tot: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`best` from the totals (n, len(groups)), which it overwrites where nothing fits."""
         fit = self.fit[:, groups]
         tot[fit <= 0] = -np.inf
         # Equal scores go to the city chain whose link the enterprise fits better (a power group's
@@ -168,9 +171,11 @@ class Scores:
         ties go to the higher tier score, then the earlier ``enterprise_id``
         (:func:`top_k`).
         """
-        g, s = self.best(groups)
+        tot = self._totals(groups)
+        # Without a fitting chain every chain part is 0: the best total is the parts that need no link.
+        rest = tot.max(axis=1).astype(np.float64) if len(groups) else np.zeros(len(tot))
+        g, s = self._pick(tot, groups)
         fits = g >= 0
-        rest = self._totals(groups).max(axis=1).astype(np.float64) if len(groups) else np.zeros(len(g))
         score = np.where(fits, s, rest)
         return np.where(fits, g, groups[0] if len(groups) else -1), score, score + 2.0 * fits
 

@@ -10,6 +10,7 @@ import hashlib
 import pandas as pd
 import sqlalchemy as sa
 
+from .._text import HAS_CJK
 from .rows import known_names, read_table
 from .schema import imports_t, meta_t, metadata
 
@@ -88,7 +89,7 @@ def enterprise_frame(conn) -> pd.DataFrame:
             return pd.Series("", index=out.index, dtype=object)
         return profiles[col].reindex(out.index).fillna("").astype(str)
 
-    cjk = r"[\u3400-\u9fff]"
+    cjk = HAS_CJK
     name = out["name"].astype(str)
     is_cjk = name.str.contains(cjk, regex=True)
     pname, pen = prof("name"), prof("name_en")
