@@ -27,8 +27,9 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
     """Import a published ranking list (CSV or XLSX).
 
     Chinese or English headers, GBK or UTF-8, title rows above the header are
-    all fine. The import is one transaction; importing the same file again
-    changes nothing.
+    all fine; footnote, source and total rows at the bottom (注：…, 数据来源：…,
+    合计) are left out and named. The import is one transaction; importing
+    the same file again changes nothing.
     """
     from ..ingest.editions import split_editions
     from ..ingest.lists import parse_list, type_warnings

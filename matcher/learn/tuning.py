@@ -130,6 +130,7 @@ def weight_study(scores: Scores, pairs: pd.DataFrame, grid: np.ndarray | None = 
     configured = np.array([scores.weights])
     grid = np.vstack([configured, grid])
     ranked = pairs[pairs.status == "ranked"].reset_index(drop=True)
+    unranked = pairs[(pairs.status != "ranked") & (pairs.status != "unknown city")].assign(rank=np.nan, percentile=np.nan)
     pos = pd.Series(np.arange(len(scores.universe)), index=scores.universe.enterprise_id.to_numpy())
     rows = ranked.enterprise_id.map(pos).fillna(-1).astype(np.int64).to_numpy()
     ranks = grid_ranks(scores, ranked.city_id.to_numpy(), rows, grid)
@@ -142,7 +143,8 @@ def weight_study(scores: Scores, pairs: pd.DataFrame, grid: np.ndarray | None = 
     n = len(scores.universe)
     rows_out, chosen = [], []
     for label, (r, folds) in schemes.items():
-        part = ranked.assign(rank=r, percentile=r / n)
+        # Judged like the main summary: a pair not in the universe counts as a miss.
+        part = pd.concat([ranked.assign(rank=r, percentile=r / n), unranked], ignore_index=True)
         s = summarise(part, n_boot=n_boot, seed=seed)
         rows_out.append({"scheme": label, **s[s.group_by == "overall"].iloc[0].drop(["group_by", "group"]).to_dict()})
         for fold, k in folds:
