@@ -38,8 +38,21 @@ def test_narrow_match_counts_for_parent():
     X = frame(["乘用车；零部件"])
     vec = IndustryVectorizer(INDUSTRIES).fit(X)
     got = dict(zip(vec.industries_, vec.transform(X).toarray()[0]))
-    assert got["oem"] == pytest.approx(0.7) and got["parts"] == pytest.approx(0.7)
+    # Each keyword is a whole business line: a line match (0.85), not a keyword in prose (0.7).
+    assert got["oem"] == pytest.approx(0.85) and got["parts"] == pytest.approx(0.85)
     assert got["auto"] == 1.0  # two children, capped at 1
+
+
+def test_keyword_that_is_most_of_a_business_line_outranks_one_in_prose():
+    from matcher.featurise.taxonomy import METHOD_CONFIDENCE
+
+    X = frame(["乘用车；化工", "本公司主要从事各类乘用车零部件的研发与销售服务"])
+    vec = IndustryVectorizer(INDUSTRIES).fit(X)
+    m = vec.transform(X).toarray()
+    got = [dict(zip(vec.industries_, row)) for row in m]
+    assert got[0]["oem"] == pytest.approx(METHOD_CONFIDENCE["line"])
+    # The same keyword inside a long sentence is only a keyword.
+    assert got[1]["oem"] == pytest.approx(METHOD_CONFIDENCE["keyword"])
 
 
 def test_name_is_used_only_without_industry_text_and_unknown_stays_unknown():

@@ -11,6 +11,8 @@ method      confidence  rule
 label       1.0         the whole text is a name or synonym of an industry
 segment     0.9         one ``；``/``,``-separated part is a name or synonym
 fuzzy       ≤ 0.85      RapidFuzz similarity to a synonym ≥ ``fuzzy_cutoff``
+line        0.85        a keyword makes up at least half of one part (``氧化铝``,
+                        ``锂电正极材料``): that business line is the industry
 keyword     0.7         a keyword of the industry occurs in the text
 name        0.4         no industry text: a keyword in the enterprise's name
 ==========  ==========  =====================================================
@@ -35,7 +37,9 @@ from ..config.model import Industry
 
 __all__ = ["IndustryMapper", "METHOD_CONFIDENCE", "fold_label"]
 
-METHOD_CONFIDENCE = {"label": 1.0, "segment": 0.9, "fuzzy": 0.85, "keyword": 0.7, "name": 0.4}
+METHOD_CONFIDENCE = {"label": 1.0, "segment": 0.9, "fuzzy": 0.85, "line": 0.85, "keyword": 0.7, "name": 0.4}
+#: A keyword that makes up at least this share of a business line's characters names that line.
+LINE_COVERAGE = 0.5
 _SEGMENT_SPLIT = r"[；;，,、/|\n]+"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _COLUMNS = ["row", "industry", "confidence", "method", "evidence"]
@@ -77,6 +81,7 @@ class IndustryMapper:
             nk += [(fold_label(k), ind.id, True) for k in ind.name_keywords_zh if k.strip()]
             nk += [(fold_label(k), ind.id, False) for k in ind.name_keywords_en if k.strip()]
         self._keywords = sorted(set(kw))
+        self._broad = frozenset(ind.parent for ind in self.industries if ind.parent)
         self._name_keywords = sorted(set(nk))
 
     # ------------------------------------------------------------------ public
@@ -158,7 +163,7 @@ class IndustryMapper:
                 kw = self._keyword_hits(pd.Series(text.to_numpy(), dtype=object), self._keywords, "keyword")
                 if len(kw):
                     kw["u"] = text.index.to_numpy()[kw.u.to_numpy().astype(int)]
-                    frames.append(_drop_contained(kw))
+                    frames.append(_lines(_drop_contained(kw), unexplained, self._broad))
         frames = [f for f in frames if len(f)]
         return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
@@ -321,6 +326,28 @@ class _KeywordAutomaton:
 
 def _is_alnum(codes: np.ndarray) -> np.ndarray:
     return ((codes >= ord("a")) & (codes <= ord("z"))) | ((codes >= ord("0")) & (codes <= ord("9")))
+
+
+def _lines(hits: pd.DataFrame, segs: pd.DataFrame, broad: frozenset[str]) -> pd.DataFrame:
+    """Raise a keyword hit to ``line`` where the keyword makes up most of one business line of its text.
+
+    A profile lists business lines (``氧化铝;电解铝;垃圾焚烧发电;化工``): a keyword that is
+    most of a line names what the enterprise does, unlike one inside a long sentence. A broad
+    industry (``医疗健康``) stays a keyword: a vague line is no evidence for a specific link.
+    """
+    if hits.empty or segs.empty:
+        return hits
+    specific = hits[~hits.industry.isin(broad)]
+    pairs = specific[["u", "evidence", "industry"]].drop_duplicates().merge(segs[["u", "text"]], on="u")
+    covers = np.array([kw in t and len(kw) >= LINE_COVERAGE * len(t) for kw, t in zip(pairs.evidence, pairs.text)], dtype=bool)
+    lines = pairs[covers][["u", "evidence", "industry"]].drop_duplicates()
+    if lines.empty:
+        return hits
+    marked = hits.merge(lines.assign(_line=True), on=["u", "evidence", "industry"], how="left")
+    line = marked._line.notna().to_numpy()
+    marked.loc[line, "confidence"] = METHOD_CONFIDENCE["line"]
+    marked.loc[line, "method"] = "line"
+    return marked.drop(columns="_line")
 
 
 def _drop_contained(hits: pd.DataFrame) -> pd.DataFrame:

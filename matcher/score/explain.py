@@ -106,9 +106,13 @@ def explain(scores, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
 
 
 def _specific(scores, rows: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Whether one of an enterprise's own industries (as matched, not spread from a broad label) is an industry of link ``j``."""
+    """Whether one of an enterprise's own specific industries (as matched, not spread from a broad label) is an industry of link ``j``.
+
+    A broad industry (``machinery``, ``food``) is never specific evidence, even where a link lists it.
+    """
     ind = scores.industries
-    own = ind[ind.row.isin(rows)][["row", "industry"]].drop_duplicates()
+    broad = {i.parent for i in scores.config.industries if i.parent}
+    own = ind[ind.row.isin(rows) & ~ind.industry.isin(broad)][["row", "industry"]].drop_duplicates()
     pairs = pd.DataFrame({"k": np.arange(len(rows)), "row": rows, "j": np.maximum(j, 0)})
     pairs["industry"] = scores.links.industries.to_numpy()[pairs.j]
     pairs = pairs.explode("industry")
