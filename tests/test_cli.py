@@ -17,6 +17,8 @@ COMMANDS = [
     "resolve",
     "validate",
     "enterprises",
+    "imports",
+    "merges",
     "targets",
     "weekly",
     "demo",

@@ -242,14 +242,23 @@ def _ids(store):
     return {k: v if isinstance(v, str) else None for k, v in zip(e.enterprise_id, e.merged_into)}
 
 
+def _live(ids: dict, eid: str) -> str:
+    while ids[eid] is not None:
+        eid = ids[eid]
+    return eid
+
+
 def test_import_resolves_across_languages_and_keeps_ids(tmp_path):
     store = Store(tmp_path / "r.db")
     _imp(store, _fortune(tmp_path, 2019, ["JD.com", "Hengli Group", "Zhejiang Hengyi Group", "Walmart"]), "fortune_global_500", 2019)
     before = {k for k, v in _ids(store).items() if v is None}
     r = _imp(store, write(tmp_path / "p.csv", PRIVATE), "china_private_top500", 2026)
     assert r.merged == 3  # 京东, 恒力, 恒逸 join their Fortune entries; 比亚迪 is new
-    live = {k for k, v in _ids(store).items() if v is None}
-    assert before <= live  # every existing id survives
+    ids = _ids(store)
+    live = {k for k, v in ids.items() if v is None}
+    # A merge keeps the smaller id (so the master does not depend on import order); every earlier id
+    # still leads to its live enterprise, and no two earlier enterprises became one.
+    assert len({_live(ids, k) for k in before}) == len(before)
     assert len(live) == 5
     lists = master_list(store, build_universe(store, _config()), search="恒逸")
     assert (
@@ -260,7 +269,8 @@ def test_import_resolves_across_languages_and_keeps_ids(tmp_path):
     ids = _ids(store)
     _imp(store, _fortune(tmp_path, 2024, ["Jingdong Group", "Hengli Group", "BYD", "Amazon"]), "fortune_global_500", 2024)
     after = _ids(store)
-    assert all(after[k] == v for k, v in ids.items())
+    assert {k: _live(after, k) for k in live} == {k: _live(after, _live(ids, k)) for k in live}
+    assert len({_live(after, k) for k in live}) == len(live)
     assert len({k for k, v in after.items() if v is None}) == 6  # only Amazon is new
 
 

@@ -19,6 +19,7 @@ from .context import Ctx
 from .db import db
 from .demo import demo
 from .history import import_projects, import_stationed, import_visits, kpi, template
+from .imports import imports, merges
 from .lists import import_list, import_profiles
 from .models import evaluate, train
 from .resolve import enterprises, resolve
@@ -89,6 +90,8 @@ for _command in (
     import_profiles,
     resolve,
     enterprises,
+    imports,
+    merges,
     targets,
     weekly,
     demo,

@@ -14,7 +14,7 @@ __all__ = ["resolve", "enterprises"]
 @click.option("--review-out", default=None, metavar="FILE", help="Write the pairs that need a person's decision to FILE.csv or FILE.xlsx.")
 @file_option("--apply-review", "Act on a marked review file (decision: same / different).")
 @click.option(
-    "--undo", "undo", default=None, type=int, metavar="MERGE_ID", help="Undo one merge (see the merges table) and keep the pair apart."
+    "--undo", "undo", default=None, type=int, metavar="MERGE_ID", help="Undo one merge (`matcher merges` lists them) and keep the pair apart."
 )
 @file_option("--aliases", "An alias file extending the bundled one.")
 @click.pass_obj

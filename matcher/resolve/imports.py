@@ -71,7 +71,13 @@ def import_profiles(store, profiles: pd.DataFrame, *, source_name: str, sha256: 
     """Import enterprise profiles (from :func:`matcher.ingest.lists.parse_profiles`) in one transaction.
 
     How profiles are matched to enterprises, and merged where they name two:
-    :func:`matcher.store.imports.write_profiles`.
+    :func:`matcher.store.imports.write_profiles`. The enterprises a profile file
+    creates are resolved against the known ones as a list's new enterprises are
+    (``store.auto_resolve``), so the master does not depend on which came first.
     """
     with store.begin() as conn:
-        return write_profiles(conn, profiles, source_name=source_name, sha256=sha256)
+        written = write_profiles(conn, profiles, source_name=source_name, sha256=sha256)
+        result = written.result
+        if store.auto_resolve and written.import_id is not None and len(written.enterprise_ids):
+            result = written.with_merged(resolve_incoming(store, conn, written.enterprise_ids, written.import_id))
+        return result

@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 from .._text import HAS_CJK, fold_text
 from ..errors import InputError, MatcherError
-from ..store.merges import merge
-from ..store.schema import enterprises_t, entries_t, merges_t, names_t, profiles_t, review_decisions_t
+from ..store.merges import live_of, merge, representative
+from ..store.schema import enterprises_t, entries_t, merge_undos_t, merges_t, names_t, profiles_t, review_decisions_t
 from .resolver import Resolver
 from .vetoes import conflict, facts
 
@@ -103,7 +103,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     other = pd.read_sql(
         sa.select(entries_t.c.enterprise_id).where(entries_t.c.import_id != import_id, entries_t.c.enterprise_id.in_(ids)).distinct(), conn
     )
-    hist = pd.read_sql(sa.select(merges_t.c.kept_id), conn)
+    hist = pd.read_sql(sa.select(merges_t.c.kept_id).where(merges_t.c.merge_id.not_in(sa.select(merge_undos_t.c.merge_id))), conn)
     new_ids = sorted(set(ids) - set(other.enterprise_id) - set(hist.kept_id))
     new_ids = [i for i in new_ids if i in counts.index]
     if not new_ids:
@@ -135,10 +135,12 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
             # Across languages a name says little: stated facts that differ veto the merge.
             log.info("import %s: %s not merged into %s: %s; left for review", import_id, row.new_id, row.enterprise_id, why)
             continue
-        live = conn.execute(sa.select(enterprises_t.c.merged_into).where(enterprises_t.c.enterprise_id == row.enterprise_id)).first()
-        if live is None or live[0] is not None:
+        # The known enterprise may have been merged into another new one of this import a moment ago.
+        target, new = live_of(conn, row.enterprise_id), live_of(conn, row.new_id)
+        if target is None or new is None or target == new:
             continue
-        merge(conn, row.enterprise_id, row.new_id, f"resolver p={row.probability:.3f}: {row.reason_en}", import_id)
+        keep, other = representative(conn, target, new)
+        merge(conn, keep, other, f"resolver p={row.probability:.3f}: {row.reason_en}", import_id)
         merged += 1
     if merged:
         log.info("import %s: %d new names resolved to known enterprises", import_id, merged)

@@ -13,6 +13,7 @@ that do the work:
 - :mod:`~matcher.store.merges`: merges, undos, review decisions, parent links;
 - :mod:`~matcher.store.history`: visits, projects, stage changes, stationed days;
 - :mod:`~matcher.store.plans`: issued weekly plans;
+- :mod:`~matcher.store.removal`: the imports and merges listed, one import removed;
 - :mod:`~matcher.store.views`: read views (tables, counts, enterprises, list memberships).
 
 Every write runs in one transaction: it lands whole or not at all.
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import history, merges, plans, views
+from . import history, merges, plans, removal, views
 from .engine import backup, begin, create_engine, database_url, default_db
 from .schema import ensure_schema
 
@@ -89,6 +90,19 @@ class Store:
         """Replace the parent links of ``source`` with ``links`` (``enterprise_id, parent_id``); returns how many."""
         with self.begin() as conn:
             return merges.set_parents(conn, links, source=source)
+
+    def remove_import(self, import_id: int) -> removal.RemovedImport:
+        """Remove one list or profile import with the merges it caused (one transaction; see :func:`.removal.remove_import`)."""
+        with self.begin() as conn:
+            return removal.remove_import(conn, import_id)
+
+    def imports(self) -> pd.DataFrame:
+        """Every import with what it still holds (see :func:`.removal.imports_frame`)."""
+        return self._read(removal.imports_frame)
+
+    def merges(self) -> pd.DataFrame:
+        """Every merge with the names of both sides and whether it was undone (see :func:`.removal.merges_frame`)."""
+        return self._read(removal.merges_frame)
 
     def ultimate_parents(self) -> pd.Series:
         """Live enterprise → its ultimate live parent (only enterprises that have one)."""

@@ -65,7 +65,8 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class ListImport:
-    """What :func:`write_list` wrote: the result, the import's id (None when unchanged) and each row's enterprise id."""
+    """What :func:`write_list` (or :func:`write_profiles`) wrote: the result, the import's id (None when
+    unchanged) and the enterprise ids of its rows (of a profile import: the enterprises it created)."""
 
     result: ImportResult
     import_id: int | None
@@ -73,7 +74,7 @@ class ListImport:
 
     def with_merged(self, merged: int) -> ImportResult:
         """The result with ``merged`` enterprises resolved into known ones."""
-        return replace(self.result, merged=merged)
+        return replace(self.result, merged=self.result.merged + merged)
 
 
 def open_import(conn, kind, list_type, year, source_name, sha256, n_rows, rows_table) -> tuple[int | None, str]:
@@ -201,17 +202,18 @@ def _profile_names(profiles: pd.DataFrame, source_name: str) -> pd.DataFrame:
     return long
 
 
-def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: str) -> ImportResult:
+def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: str) -> ListImport:
     """Write enterprise profiles (from :func:`matcher.ingest.lists.parse_profiles`).
 
     A profile is matched to enterprises by every name it gives (name,
     English name, aliases); when those names belong to two enterprises
     they are merged into the one with the smaller id, and the merge is
-    recorded in the ``merges`` table.
+    recorded in the ``merges`` table. The enterprises it creates are returned
+    for the caller to resolve against the known ones, as a list's are.
     """
     import_id, status = open_import(conn, "profiles", "", 0, source_name, sha256, len(profiles), profiles_t)
     if import_id is None:
-        return ImportResult("profiles", source_name, "", 0, len(profiles), status)
+        return ListImport(ImportResult("profiles", source_name, "", 0, len(profiles), status), None, np.array([], dtype=object))
     long = _profile_names(profiles, source_name)
     known = known_names(conn, long.norm)
     long["eid"] = long.norm.map(known)
@@ -246,4 +248,5 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(list(rows.enterprise_id))))
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
     insert_frame(conn, profiles_t, rows.reindex(columns=cols, fill_value=""))
-    return ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)
+    result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)
+    return ListImport(result, import_id, fresh.enterprise_id.to_numpy(dtype=object))

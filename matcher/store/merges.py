@@ -4,7 +4,8 @@ Every function takes an open connection inside the caller's write transaction
 (see :func:`matcher.store.engine.begin`); resolution (:mod:`matcher.resolve.records`)
 decides what to merge and calls these.
 
-A merge keeps the older enterprise's id and records which rows moved
+A merge keeps one id (:func:`representative`: the smaller, so the master
+does not depend on the order of the imports) and records which rows moved
 (``merge_rows``), so :func:`undo_merge` can reverse it.
 """
 
@@ -24,11 +25,14 @@ from .schema import (
     merges_t,
     names_t,
     parents_t,
+    plan_leads_t,
     profiles_t,
+    projects_t,
     review_decisions_t,
+    visits_t,
 )
 
-__all__ = ["check_mergeable", "merge", "undo_merge", "record_decisions", "set_parents", "ultimate_parents"]
+__all__ = ["check_mergeable", "live_of", "representative", "merge", "undo_merge", "record_decisions", "set_parents", "ultimate_parents"]
 
 
 def check_mergeable(conn, keep: str, other: str) -> None:
@@ -39,6 +43,38 @@ def check_mergeable(conn, keep: str, other: str) -> None:
             raise StoreError(f"cannot merge: enterprise {eid} does not exist or was merged away")
     if keep == other:
         raise StoreError(f"cannot merge enterprise {keep} into itself")
+
+
+def live_of(conn, enterprise_id: str) -> str | None:
+    """The live enterprise that ``enterprise_id`` is (or was merged into, through any chain); None if unknown."""
+    seen: set[str] = set()
+    eid = enterprise_id
+    while eid not in seen:
+        seen.add(eid)
+        row = conn.execute(sa.select(enterprises_t.c.merged_into).where(enterprises_t.c.enterprise_id == eid)).first()
+        if row is None:
+            return None
+        if row[0] is None:
+            return eid
+        eid = row[0]
+    return None
+
+
+def representative(conn, a: str, b: str) -> tuple[str, str]:
+    """``(keep, other)`` for merging two live enterprises: the smaller id, whatever the order of the imports.
+
+    Only where the larger id has history (visits, projects, issued leads, parent links) and the smaller has none
+    does the larger stay, so that no history row points at a merged-away id.
+    """
+    small, large = sorted((a, b))
+
+    def has_history(eid: str) -> bool:
+        tables = ((visits_t.c.enterprise_id,), (projects_t.c.enterprise_id,), (plan_leads_t.c.enterprise_id,), (parents_t.c.enterprise_id, parents_t.c.parent_id))
+        return any(conn.execute(sa.select(c).where(c == eid).limit(1)).first() for cols in tables for c in cols)
+
+    if has_history(large) and not has_history(small):
+        return large, small
+    return small, large
 
 
 def merge(conn, keep: str, other: str, rule: str, import_id: int | None = None) -> int:
@@ -81,7 +117,7 @@ def undo_merge(conn, merge_id: int, reason: str = "") -> tuple[str, str]:
     """
     m = conn.execute(sa.select(merges_t).where(merges_t.c.merge_id == int(merge_id))).first()
     if m is None:
-        raise StoreError(f"no merge with id {merge_id}; see the merges table (matcher resolve --history)")
+        raise StoreError(f"no merge with id {merge_id}; see `matcher merges`")
     if conn.execute(sa.select(merge_undos_t.c.merge_id).where(merge_undos_t.c.merge_id == m.merge_id)).first():
         raise StoreError(f"merge {merge_id} ({m.merged_id} into {m.kept_id}) was already undone")
     rows = conn.execute(sa.select(merge_rows_t.c.table_name, merge_rows_t.c.row_key).where(merge_rows_t.c.merge_id == m.merge_id)).all()

@@ -67,7 +67,8 @@ def enterprise_frame(conn) -> pd.DataFrame:
     entries = read_table(conn, "list_entries")
     profiles = read_table(conn, "profiles").set_index("enterprise_id")
     out = ents.set_index("enterprise_id")
-    e = entries.sort_values(["year", "import_id", "source_row"], ascending=[False, False, True])
+    # Newest edition first; within a year by list type and row, never by import order.
+    e = entries.sort_values(["year", "list_type", "source_row", "import_id"], ascending=[False, True, True, True], kind="stable")
     for col in ("country", "province", "city", "hq"):
         vals = e[e[col].astype(str).str.strip() != ""].groupby("enterprise_id")[col].first()
         prof = profiles[col].where(profiles[col].astype(str).str.strip() != "") if len(profiles) else pd.Series(dtype=object)
@@ -105,8 +106,8 @@ def enterprise_frame(conn) -> pd.DataFrame:
     out["ownership"] = prof("ownership")
     out["branches"] = prof("branches")
     out["on_profile"] = out.index.isin(profiles.index)
-    # Display name: Chinese where known.
-    out["name"] = out["name_zh"].where(out["name_zh"] != "", out["name"])
+    # Display name: Chinese where known, else English (both as the newest edition prints them).
+    out["name"] = out["name_zh"].where(out["name_zh"] != "", out["name_en"].where(out["name_en"] != "", out["name"]))
     return out.reset_index().sort_values("enterprise_id").reset_index(drop=True)
 
 
