@@ -25,7 +25,7 @@ from sqlalchemy import event
 
 from ..errors import StoreError
 
-__all__ = ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "default_db", "database_url", "create_engine", "begin", "backup"]
+__all__ = ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "PG_WRITE_LOCK", "default_db", "database_url", "create_engine", "begin", "backup"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30000
 #: How often :func:`begin` tries again when the lock stayed taken for the whole busy timeout.
 BUSY_RETRIES = 5
+#: Key of the PostgreSQL advisory lock that every write transaction takes (any fixed 64-bit number).
+PG_WRITE_LOCK = 0x6D61746368657231
 
 
 def default_db() -> str:
@@ -74,7 +76,10 @@ def begin(engine: sa.Engine) -> Iterator[sa.Connection]:
 
     On SQLite it takes the write lock at once (``BEGIN IMMEDIATE``): concurrent
     writers queue, never deadlock. A writer waits up to :data:`BUSY_TIMEOUT_MS`
-    for the lock and tries again :data:`BUSY_RETRIES` times.
+    for the lock and tries again :data:`BUSY_RETRIES` times. On PostgreSQL it
+    takes one transaction-level advisory lock (:data:`PG_WRITE_LOCK`) first, so
+    writers queue there too: two imports adding the same enterprises run one
+    after the other instead of colliding on their keys; readers never wait.
 
     Raises
     ------
@@ -83,6 +88,14 @@ def begin(engine: sa.Engine) -> Iterator[sa.Connection]:
     """
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(sa.text(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_MS * (BUSY_RETRIES + 1)}ms'"))
+                try:
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
+                except sa.exc.OperationalError:
+                    raise StoreError(
+                        f"database {engine.url.database} is busy: another command is writing to it; try again when it has finished"
+                    ) from None
             yield conn
         return
     conn, trans = _begin_immediate(engine)
