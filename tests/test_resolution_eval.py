@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from matcher.resolve.resolver import Resolver
+from matcher.resolve.vetoes import conflict
 
 PAIRS = Path(__file__).parent / "data" / "resolution_pairs.csv"
 
@@ -31,7 +32,29 @@ def pair_predictions(pairs: pd.DataFrame, resolver: Resolver) -> pd.DataFrame:
     p = scored.groupby(["q", "enterprise_id"]).probability.max()
     keys = pd.MultiIndex.from_arrays([np.arange(len(pairs)), pairs.right.map(rid)])
     prob = p.reindex(keys).fillna(0.0).to_numpy()
-    return pairs.assign(probability=prob, merge=prob >= resolver.upper)
+    return pairs.assign(probability=prob, merge=(prob >= resolver.upper) & ~vetoed(pairs))
+
+
+def vetoed(pairs: pd.DataFrame) -> np.ndarray:
+    """Pairs across languages whose stated country or province differ: an import does not merge them (matcher.resolve.vetoes)."""
+    out = np.zeros(len(pairs), dtype=bool)
+    if "left_country" not in pairs.columns:
+        return out
+    for k, row in enumerate(pairs.fillna("").itertuples(index=False)):
+        if row.split != "cross":
+            continue
+        table = pd.DataFrame(
+            {"country": [_country(row.left_country), _country(row.right_country)], "province": [row.left_province, row.right_province]},
+            index=["L", "R"],
+        )
+        out[k] = bool(conflict(table, "L", "R"))
+    return out
+
+
+def _country(text: str) -> str:
+    from matcher._text import is_china_country, place_key
+
+    return "" if not text else ("china" if is_china_country(text) else place_key(text))
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +90,10 @@ def test_precision_recall_reference():
         tp = sum(1 for a, b in zip(t, p) if a and b)
         ref = (tp / sum(p) if sum(p) else 1.0, tp / sum(t) if sum(t) else 1.0)
         assert precision_recall(t, p) == pytest.approx(ref)
+
+
+def test_stated_facts_veto_the_hard_negatives_met_on_the_real_lists(predicted):
+    """The names alone read alike (the model says merge); the stated HQ province or country vetoes it."""
+    huike = predicted[predicted.left == "Huike Group"].iloc[0]
+    assert huike.probability >= Resolver().upper and not huike["merge"]
+    assert not predicted[predicted.left == "Gem"].iloc[0]["merge"]
