@@ -156,6 +156,19 @@ def test_footnote_source_and_total_rows_at_the_bottom_are_left_out_and_named(tmp
     assert t.skipped == ("row 4: 合计", "row 6: 注:数据来源于全国工商联", "row 7: 制表:某某")  # cells are NFKC-folded
 
 
+def test_an_unknown_value_is_an_empty_cell_and_excel_rows_are_not_counted(tmp_path):
+    t = read_table(write(tmp_path / "l.csv", "排名,企业名称,省份,营业收入\n1,甲集团,浙江省,100\n2,乙集团,浙江省,\n"))
+    assert list(t.frame["revenue"]) == ["100", ""]
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["排名", "企业名称", "省份", "营业收入"], [1, "甲集团", "浙江省", 100], [2, "乙集团", "浙江省"]):
+        ws.append(row)
+    wb.save(tmp_path / "l.xlsx")
+    assert list(read_table(tmp_path / "l.xlsx").frame["name"]) == ["甲集团", "乙集团"]
+
+
 def test_a_name_that_starts_like_a_note_is_kept(tmp_path):
     t = read_table(write(tmp_path / "l.csv", "排名,企业名称\n1,来源集团有限公司\n2,注意力科技有限公司\n"))
     assert list(t.frame["name"]) == ["来源集团有限公司", "注意力科技有限公司"] and t.skipped == ()
@@ -167,6 +180,8 @@ def test_a_name_that_starts_like_a_note_is_kept(tmp_path):
         ("排名,企业名称\n1,甲集团,多出的一格\n", r"row 2, value '多出的一格': a value beyond the last column of the header"),
         ("排名,企业名称,营业收入\n1,甲集团," + "9" * 400 + "\n", r"row 2, column '营业收入'.*expected a number \(finite"),
         ("排名,企业名称,营业收入\n1,甲集团,inf\n", r"expected a number \(finite"),
+        # A row short of a cell is a missing separator, not an unknown revenue.
+        ("排名,企业名称,省份,营业收入\n1,甲集团,浙江省,100\n2,乙集团,浙江省\n", r"row 3, value '2,乙集团,浙江省': the row has 3 cells but the header has 4"),
     ],
 )
 def test_rows_that_do_not_fit_the_header_or_a_sane_range_are_refused(tmp_path, text, message):

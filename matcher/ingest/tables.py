@@ -260,6 +260,8 @@ def read_table(
         frame = frame.iloc[:0]
     frame, skipped = _drop_note_rows(frame, first_row=h + 2)
     _refuse_cells_beyond_header(frame, header, str(path), first_row=h + 2)
+    if encoding != "xlsx":
+        _refuse_short_rows(frame, [len(r) for r in body[: len(frame)]], header, str(path), first_row=h + 2)
     headers, units, columns, seen = {}, {}, [], set()
     for j, hd in enumerate(header):
         f = _field_of(hd, index) if hd else None
@@ -316,6 +318,31 @@ def _refuse_cells_beyond_header(frame: pd.DataFrame, header: list[str], path: st
             row=first_row + i,
             value=str(beyond.iat[i, j]),
             more=int(filled.any(axis=1).sum()) - 1,
+        )
+
+
+def _refuse_short_rows(frame: pd.DataFrame, lengths: list[int], header: list[str], path: str, *, first_row: int) -> None:
+    """A CSV row with fewer cells than the header is missing a separator (a shifted row): refuse it, naming the row.
+
+    An unknown value is an empty cell (``2,恒逸集团,浙江省,``), not a missing one. Excel rows are
+    not checked: a sheet does not store its trailing empty cells.
+    """
+    named = [j for j, h in enumerate(header) if str(h).strip()]
+    if not named or frame.empty:
+        return
+    need = named[-1] + 1
+    n = np.asarray(lengths)
+    nonempty = (frame.astype(str).apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy()
+    short = np.flatnonzero((n < need) & nonempty)
+    if len(short):
+        i = int(short[0])
+        raise InputError(
+            path,
+            f"the row has {int(n[i])} cells but the header has {need} (up to {header[named[-1]]}); a separator is missing — "
+            "leave an unknown value as an empty cell",
+            row=first_row + i,
+            value=",".join(str(c) for c in frame.iloc[i, : int(n[i])]),
+            more=len(short) - 1,
         )
 
 
