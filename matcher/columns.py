@@ -102,13 +102,47 @@ def _check_values(frame: pd.DataFrame, what: str, column: str, allowed) -> None:
         raise MatcherError(f"{what}: unknown {column} {frame[column][bad].iloc[0]!r}; expected one of {', '.join(allowed)}")
 
 
+def _check_filled(frame: pd.DataFrame, what: str, columns) -> None:
+    for column in columns:
+        bad = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
+        if bad.any():
+            raise MatcherError(f"{what}: row {int(bad.to_numpy().argmax()) + 1} has no {column}; every row needs one")
+
+
+def _check_unique(frame: pd.DataFrame, what: str, column: str) -> None:
+    dup = frame[column].duplicated()
+    if dup.any():
+        raise MatcherError(f"{what}: {column} {frame[column][dup].iloc[0]!r} appears more than once; each row needs its own")
+
+
+def _check_dates(frame: pd.DataFrame, what: str, column: str, *, required: bool) -> pd.Series:
+    raw = frame[column]
+    dates = pd.to_datetime(raw, errors="coerce")
+    bad = raw.notna() & (raw.astype(str).str.strip() != "") & dates.isna()
+    if required:
+        bad |= dates.isna()
+    if bad.any():
+        raise MatcherError(f"{what}: {column} {frame[column][bad].iloc[0]!r} is not a date" + ("; every row needs one" if required else ""))
+    return dates
+
+
+def _check_amounts(frame: pd.DataFrame, what: str, columns) -> None:
+    for column in columns:
+        v = pd.to_numeric(frame[column], errors="coerce")
+        bad = (frame[column].notna() & v.isna()) | (v < 0) | ~(v.abs() < 1e15).where(v.notna(), True)
+        if bad.any():
+            raise MatcherError(f"{what}: {column} {frame[column][bad].iloc[0]!r} is not an amount (a finite number >= 0)")
+
+
 def check_visits(frame: pd.DataFrame) -> pd.DataFrame:
     """Validate a visits frame (columns :data:`VISIT_COLUMNS`); return it with ``date`` as datetime64."""
     _check(frame, VISIT_COLUMNS, "visits")
     _check_values(frame, "visits", "kind", VISIT_KINDS)
     _check_values(frame, "visits", "lead_level", PARTICIPANT_LEVELS)
+    _check_filled(frame, "visits", ("visit_id", "team_id", "enterprise_id"))
+    _check_unique(frame, "visits", "visit_id")
     out = frame.copy()
-    out["date"] = pd.to_datetime(out["date"])
+    out["date"] = _check_dates(frame, "visits", "date", required=True)
     return out
 
 
@@ -116,9 +150,12 @@ def check_projects(frame: pd.DataFrame) -> pd.DataFrame:
     """Validate a projects frame (columns :data:`PROJECT_COLUMNS`); dates as datetime64."""
     _check(frame, PROJECT_COLUMNS, "projects")
     _check_values(frame, "projects", "stage", PROJECT_STAGES)
+    _check_filled(frame, "projects", ("project_id", "enterprise_id"))
+    _check_unique(frame, "projects", "project_id")
+    _check_amounts(frame, "projects", ("amount_yuan", "arrived_yuan"))
     out = frame.copy()
     for col in ("stage_date", "signed_date"):
-        out[col] = pd.to_datetime(out[col])
+        out[col] = _check_dates(frame, "projects", col, required=False)
     return out
 
 

@@ -139,12 +139,15 @@ def _import(store, tmp_path):
 
 
 def _parents(store, tmp_path):
-    return store.set_parents(pd.DataFrame({"enterprise_id": ["E1"], "parent_id": ["E2"]}), source="t")
+    a, b = store.read("enterprises").enterprise_id.iloc[:2]  # imported before the lock was taken
+    return store.set_parents(pd.DataFrame({"enterprise_id": [a], "parent_id": [b]}), source="t")
 
 
 @pytest.mark.parametrize("writer", [_history, _import, _parents], ids=["history", "import", "parents"])
 def test_a_second_writer_waits_for_the_first_and_completes(tmp_path, writer):
     first, second = Store(tmp_path / "t.db"), Store(tmp_path / "t.db")  # two users, two connections
+    if writer is _parents:
+        _import(first, tmp_path)
     locked, released, errors = threading.Event(), [], []
     holder = threading.Thread(target=_hold_lock, args=(first, locked, 1.0, released))
     holder.start()

@@ -22,11 +22,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .._text import fold_text, normalize_names
+from ..errors import StoreError
+from .checks import check_entries, check_profiles
 from .merges import merge
-from .rows import existing_ids, insert_frame, known_names, now
+from .rows import CHUNK, existing_ids, insert_frame, known_names, now
 from .schema import enterprises_t, entries_t, imports_t, names_t, profiles_t
 
-__all__ = ["ImportResult", "ListImport", "enterprise_id_for", "open_import", "record_import", "write_list", "write_profiles"]
+__all__ = ["ImportResult", "ListImport", "enterprise_id_for", "fresh_ids", "open_import", "record_import", "write_list", "write_profiles"]
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +36,36 @@ _ENTRY_TEXT = ("industry", "business", "country", "province", "city", "hq")
 _PROFILE_TEXT = ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "ownership", "branches")
 
 
-def enterprise_id_for(norm_key: str) -> str:
-    """Stable id from a normalised name key: the same name always gets the same id."""
-    return "E" + hashlib.sha1(norm_key.encode("utf-8")).hexdigest()[:10].upper()
+def enterprise_id_for(norm_key: str, salt: int = 0) -> str:
+    """Stable id from a normalised name key: the same name always gets the same id.
+
+    ``E`` and 60 bits of SHA-1 (15 hex digits): among a million names a collision has a chance of
+    about 4e-7, and :func:`fresh_ids` still never lets two names share an id (``salt`` > 0 is the
+    next candidate). Databases made before this width keep their 10-digit ids.
+    """
+    key = norm_key if salt == 0 else f"{norm_key}#{salt}"
+    return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:15].upper()
+
+
+def fresh_ids(conn, norms: pd.Series) -> pd.Series:
+    """An unused enterprise id for each distinct new normalised name (index: the name).
+
+    The hash of the name, unless that id is taken (by a stored enterprise or by another name of the
+    batch, the names in sorted order): then the hash of ``name#1``, ``name#2``, … until one is free.
+    """
+    todo = pd.Series(sorted(set(norms.astype(str))), dtype=object)
+    out: dict[str, str] = {}
+    salt = 0
+    while len(todo):
+        if salt > 1000:
+            raise StoreError(f"no free enterprise id for {todo.iloc[0]!r} after {salt} tries")
+        ids = pd.Series([enterprise_id_for(n, salt) for n in todo], index=todo.to_numpy(), dtype=object)
+        taken = existing_ids(conn, ids) | set(out.values())
+        ok = ~ids.isin(taken) & ~ids.duplicated(keep="first")
+        out.update(ids[ok].to_dict())
+        todo = todo[~ok.to_numpy()].reset_index(drop=True)
+        salt += 1
+    return pd.Series(out, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -132,6 +161,7 @@ def write_list(conn, entries: pd.DataFrame, *, list_type: str, year: int, source
     matched exactly (normalised); resolving new names against the known
     enterprises is the caller's (:func:`matcher.resolve.imports.import_lists`).
     """
+    check_entries(entries, list_type=list_type, year=year, source_name=source_name)
     import_id, status = open_import(conn, "list", list_type, year, source_name, sha256, len(entries), entries_t)
     if import_id is None:
         return ListImport(ImportResult("list", source_name, list_type, year, len(entries), status), None, np.array([], dtype=object))
@@ -170,11 +200,8 @@ def _ids_for_names(conn, norm: pd.Series, names: pd.Series) -> tuple[np.ndarray,
     missing = ids.isna()
     new = pd.DataFrame({"norm_name": norm[missing], "name": names[missing].astype(str)}).drop_duplicates("norm_name")
     if len(new):
-        new["enterprise_id"] = new.norm_name.map(enterprise_id_for)
-        # An id may exist already when its enterprise was merged away and its names moved on.
-        existing = existing_ids(conn, new.enterprise_id)
-        fresh = new[~new.enterprise_id.isin(existing)]
-        insert_frame(conn, enterprises_t, fresh[["enterprise_id", "name"]].assign(merged_into=None))
+        new["enterprise_id"] = new.norm_name.map(fresh_ids(conn, new.norm_name))
+        insert_frame(conn, enterprises_t, new[["enterprise_id", "name"]].assign(merged_into=None))
         insert_frame(conn, names_t, new[["norm_name", "enterprise_id", "name"]])
         ids = ids.where(~missing, norm.map(dict(zip(new.norm_name, new.enterprise_id))))
     return ids.to_numpy(dtype=object), int(len(new)), int((~missing).sum())
@@ -211,6 +238,7 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     recorded in the ``merges`` table. The enterprises it creates are returned
     for the caller to resolve against the known ones, as a list's are.
     """
+    check_profiles(profiles, source_name=source_name)
     import_id, status = open_import(conn, "profiles", "", 0, source_name, sha256, len(profiles), profiles_t)
     if import_id is None:
         return ListImport(ImportResult("profiles", source_name, "", 0, len(profiles), status), None, np.array([], dtype=object))
@@ -232,10 +260,8 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     first = long[long.order == 0].set_index("pos").norm
     new_pos = target.index[target.isna()]
     new_norm = first.reindex(new_pos).fillna(profiles["name"].reindex(new_pos).map(fold_text))
-    new_ids = new_norm.map(enterprise_id_for)
-    existing = existing_ids(conn, new_ids)
-    fresh = pd.DataFrame({"enterprise_id": new_ids, "name": profiles["name"].reindex(new_pos)})
-    fresh = fresh[~fresh.enterprise_id.isin(existing)].drop_duplicates("enterprise_id")
+    new_ids = new_norm.map(fresh_ids(conn, new_norm)) if len(new_norm) else new_norm
+    fresh = pd.DataFrame({"enterprise_id": new_ids, "name": profiles["name"].reindex(new_pos)}).drop_duplicates("enterprise_id")
     insert_frame(conn, enterprises_t, fresh.assign(merged_into=None))
     target[new_pos] = new_ids.to_numpy()
     # Register every name of the profile for its enterprise (new names only).
@@ -245,7 +271,9 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     insert_frame(conn, names_t, add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]])
     rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
     rows = rows.drop_duplicates("enterprise_id", keep="last")
-    conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(list(rows.enterprise_id))))
+    replaced = sorted(set(rows.enterprise_id))
+    for i in range(0, len(replaced), CHUNK):
+        conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(replaced[i : i + CHUNK])))
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
     insert_frame(conn, profiles_t, rows.reindex(columns=cols, fill_value=""))
     result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)

@@ -16,7 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import StoreError
-from .rows import insert_frame, live_ids, now, read_table
+from .checks import check_decisions, check_parents
+from .rows import existing_ids, insert_frame, live_ids, now, read_table
 from .schema import (
     enterprises_t,
     entries_t,
@@ -149,6 +150,7 @@ def record_decisions(conn, decisions: pd.DataFrame) -> None:
     """Store review decisions (``left_id, right_id, decision, source``), replacing earlier ones of the same pairs."""
     if decisions.empty:
         return
+    check_decisions(decisions)
     d = decisions.copy()
     a, b = d.left_id.to_numpy(dtype=object).astype(str), d.right_id.to_numpy(dtype=object).astype(str)
     d["left_id"], d["right_id"] = np.where(a <= b, a, b), np.where(a <= b, b, a)
@@ -160,6 +162,8 @@ def record_decisions(conn, decisions: pd.DataFrame) -> None:
 
 def set_parents(conn, links: pd.DataFrame, *, source: str) -> int:
     """Replace the parent links of ``source`` with ``links`` (``enterprise_id, parent_id``); returns how many."""
+    if len(links):
+        check_parents(links, existing_ids(conn, pd.concat([links.enterprise_id, links.parent_id]).astype(str)))
     conn.execute(parents_t.delete().where(parents_t.c.source == source))
     rows = links.drop_duplicates("enterprise_id")
     have = {r[0] for r in conn.execute(sa.select(parents_t.c.enterprise_id))}
