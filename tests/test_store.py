@@ -50,6 +50,32 @@ def test_ids_are_stable_and_names_match_across_lists(store, tmp_path):
     assert e[e.name.str.startswith("恒力")].enterprise_id.nunique() == 1
 
 
+def test_colliding_ids_never_join_two_names(store, tmp_path, monkeypatch):
+    """With ids cut to three hex digits, 300 names collide: each still gets its own enterprise."""
+    import hashlib
+
+    import matcher.store.imports as imports
+    from matcher._text import normalize_names
+
+    def narrow(norm_key: str, salt: int = 0) -> str:
+        key = norm_key if salt == 0 else f"{norm_key}#{salt}"
+        return "E" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:3].upper()
+
+    monkeypatch.setattr(imports, "enterprise_id_for", narrow)
+    names = []
+    for k in range(2):  # within one import, then against stored ids
+        batch = [f"企业{k}{i:03d}号集团" for i in range(150)]
+        names += batch
+        rows = "".join(f"{i + 1},{n}\n" for i, n in enumerate(batch))
+        _import(store, write(tmp_path / f"c{k}.csv", "排名,企业名称\n" + rows), list_type="china_top500", year=2024 + k)
+    assert len({narrow(n) for n in normalize_names(pd.Series(names))}) < 300  # the plain hashes do collide
+    e = store.read("enterprises")
+    entries = store.read("list_entries")
+    assert len(e) == 300 and e.enterprise_id.is_unique
+    # Every entry sits on the enterprise of its own name.
+    assert (entries.enterprise_id.map(e.set_index("enterprise_id").name) == entries.name).all()
+
+
 def test_failed_import_leaves_database_as_before(store, tmp_path, monkeypatch):
     _import(store, write(tmp_path / "a.csv", LIST))
     before = store.counts(), store.snapshot_hash()

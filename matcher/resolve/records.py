@@ -11,10 +11,12 @@
 - :func:`master_list` is the master: ids, Chinese and English names, aliases,
   HQ, source region, lists with year and rank.
 
-Ids never change: a new enterprise gets the hash of its normalised name
-(:func:`matcher.store.imports.enterprise_id_for`); a merge keeps the older enterprise's
-id and records which rows moved (:func:`matcher.store.merges.merge`), so
-:meth:`Store.undo_merge` can reverse it.
+A new enterprise gets the hash of its normalised name, never an id another name has
+(:func:`matcher.store.imports.fresh_ids`); a merge keeps the smaller id, or the one with
+history (:func:`matcher.store.merges.representative`), so the master does not depend on the
+order of the imports; a retired id still leads to its enterprise (``merged_into``). The merge
+records which rows moved (:func:`matcher.store.merges.merge`), so :meth:`Store.undo_merge`
+can reverse it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import sqlalchemy as sa
 from .._text import HAS_CJK, fold_text
 from ..errors import InputError, MatcherError
 from ..store.merges import live_of, merge, representative
+from ..store.rows import select_in
 from ..store.schema import enterprises_t, entries_t, merge_undos_t, merges_t, names_t, profiles_t, review_decisions_t
 from .resolver import Resolver
 from .vetoes import conflict, facts
@@ -100,9 +103,9 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     # New here: created by this import, i.e. no merge history and no rows of other imports.
     known = master_names(store, conn)
     counts = known.groupby("enterprise_id").size()
-    other = pd.read_sql(
-        sa.select(entries_t.c.enterprise_id).where(entries_t.c.import_id != import_id, entries_t.c.enterprise_id.in_(ids)).distinct(), conn
-    )
+    # Looked up in chunks: a million new ids must not become a million bound parameters.
+    other = select_in(conn, entries_t, "enterprise_id", ids)
+    other = other[other.import_id != import_id]
     hist = pd.read_sql(sa.select(merges_t.c.kept_id).where(merges_t.c.merge_id.not_in(sa.select(merge_undos_t.c.merge_id))), conn)
     new_ids = sorted(set(ids) - set(other.enterprise_id) - set(hist.kept_id))
     new_ids = [i for i in new_ids if i in counts.index]

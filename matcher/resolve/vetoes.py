@@ -9,9 +9,9 @@ not merged on import; `matcher resolve` lists it for review instead.
 from __future__ import annotations
 
 import pandas as pd
-import sqlalchemy as sa
 
 from .._text import HAS_CJK, is_china_country, place_key
+from ..store.rows import select_in
 from ..store.schema import entries_t, profiles_t
 from .normalize import place_province
 from .resolver import province_name
@@ -22,9 +22,7 @@ def facts(conn, ids) -> pd.DataFrame:
     """Per enterprise: ``country`` (``china``, another folded country, or ``""``) and ``province`` (full name or ``""``)."""
     ids = [str(i) for i in ids]
     cols = ("enterprise_id", "name", "country", "province", "city")
-    frames = [
-        pd.read_sql(sa.select(*(getattr(t.c, c) for c in cols)).where(t.c.enterprise_id.in_(ids)), conn) for t in (entries_t, profiles_t)
-    ]
+    frames = [select_in(conn, t, "enterprise_id", ids)[list(cols)] for t in (entries_t, profiles_t)]
     rows = pd.concat(frames, ignore_index=True).fillna("").astype(str)
     if rows.empty:
         return pd.DataFrame(columns=["country", "province"])

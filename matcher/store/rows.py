@@ -69,11 +69,10 @@ def existing_ids(conn, ids: pd.Series) -> set[str]:
 
 def live_ids(conn, ids: list[str]) -> set[str]:
     """Those of ``ids`` that are live enterprises (not merged away)."""
-    return {
-        r[0]
-        for r in conn.execute(
-            sa.select(enterprises_t.c.enterprise_id).where(
-                enterprises_t.c.enterprise_id.in_(list(ids)), enterprises_t.c.merged_into.is_(None)
-            )
-        )
-    }
+    keys = sorted(set(ids))
+    out: set[str] = set()
+    for i in range(0, len(keys), CHUNK):
+        chunk = keys[i : i + CHUNK]
+        q = sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.enterprise_id.in_(chunk), enterprises_t.c.merged_into.is_(None))
+        out |= {r[0] for r in conn.execute(q)}
+    return out
