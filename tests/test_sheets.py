@@ -283,3 +283,46 @@ def test_two_processes_importing_at_once_lose_and_duplicate_nothing(store, confi
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     _check_union(store)
+
+
+def test_names_as_teams_write_them_resolve_and_uncertain_ones_are_reported_not_guessed(store, config, tmp_path):
+    from functools import partial
+
+    from matcher.resolve.names import resolve_enterprise_names
+
+    names = partial(resolve_enterprise_names, store)
+    # "Zhejiang Hengyi Group" is no name in the database: the resolver finds 浙江恒逸集团有限公司.
+    rows = visit_rows().assign(name=["京东集团", "恒力集团", "Zhejiang Hengyi Group"])
+    r = import_sheet(store, config, sheet(tmp_path, config, "visits", rows), "visits", today=TODAY, names=names)
+    assert r.counts["visits"]["new"] == 3
+    hengyi = store.lookup_names(pd.Series(["浙江恒逸"])).iloc[0]
+    assert hengyi in set(store.visits_frame().enterprise_id)
+    # Without the resolver the same sheet is refused for that name.
+    with pytest.raises(SheetError, match="unknown enterprise"):
+        import_sheet(store, config, sheet(tmp_path, config, "visits", rows, "again.xlsx"), "visits", today=TODAY)
+    # A name the resolver is unsure of is reported with its candidate, and nothing is imported.
+    before = store.counts()
+    rows = visit_rows().assign(name=["京东集团", "恒力集团", "恒力化纤"], date=["2026-06-01", "2026-06-02", "2026-06-03"])
+    with pytest.raises(SheetError) as err:
+        import_sheet(store, config, sheet(tmp_path, config, "visits", rows, "unsure.xlsx"), "visits", today=TODAY, names=names)
+    assert "uncertain: perhaps 恒力集团有限公司 (p=0.7" in str(err.value) and store.counts() == before
+
+
+def test_weekly_reads_the_filled_template_and_the_history_columns_alike(store, config, tmp_path):
+    from matcher.ingest.history_files import read_history
+    from matcher.ingest.sheets import read_history_file
+
+    filled = sheet(tmp_path, config, "visits", visit_rows())
+    from_template = read_history_file(filled, "visits", config, store, today=TODAY)
+    assert len(from_template) == 3 and from_template.enterprise_id.notna().all()
+    plain = tmp_path / "visits.csv"
+    from_template.to_csv(plain, index=False)
+    from_plain = read_history_file(plain, "visits", config, store)
+    pd.testing.assert_frame_equal(
+        from_plain[["visit_id", "team_id", "enterprise_id", "kind", "lead_level"]].astype(str),
+        read_history(plain, "visits")[["visit_id", "team_id", "enterprise_id", "kind", "lead_level"]].astype(str),
+    )
+    # A bad template row is listed as the import would list it.
+    bad = sheet(tmp_path, config, "visits", visit_rows().assign(kind=["飞行", "登门拜访", "visit"]), "bad.xlsx")
+    with pytest.raises(SheetError, match="unknown kind"):
+        read_history_file(bad, "visits", config, store, today=TODAY)

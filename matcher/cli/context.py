@@ -41,6 +41,14 @@ class Ctx:
 
         return open_store(db or self.db_arg)
 
+    def names(self, store):
+        """Names as people write them to enterprise ids of ``store``: exact, then the resolver (uncertain ones reported)."""
+        from functools import partial
+
+        from ..resolve.names import resolve_enterprise_names
+
+        return partial(resolve_enterprise_names, store)
+
     def scores(self):
         """Rule scores of the database's enterprises; an error when it holds none."""
         from ..plan.issue import score_store

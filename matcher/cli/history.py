@@ -33,7 +33,8 @@ def template(obj: Ctx, kind, out):
 def _import_sheet(obj: Ctx, file, kind, sheet, today):
     from ..ingest.sheets import import_sheet
 
-    r = import_sheet(obj.store(), obj.config, file, kind, sheet=sheet, today=today)
+    store = obj.store()
+    r = import_sheet(store, obj.config, file, kind, sheet=sheet, today=today, names=obj.names(store))
     click.echo(r.summary())
 
 
@@ -46,8 +47,10 @@ def import_visits(obj: Ctx, file, sheet, today):
 
     Every row is checked first: when any row is bad, every bad row is listed
     with its row number and reason and nothing is imported. Enterprises are
-    matched by name to those in the database; unknown names are listed. The
-    import is one transaction; importing the same sheet again adds nothing.
+    matched by name to those in the database, exactly or through the resolver
+    (恒逸集团 finds 浙江恒逸集团有限公司); unknown and uncertain names are
+    listed, never guessed. The import is one transaction; importing the same
+    sheet again adds nothing.
     """
     _import_sheet(obj, file, "visits", sheet, today)
 

@@ -15,8 +15,8 @@ __all__ = ["weekly"]
 @click.command()
 @click.option("--week", required=True, help="ISO week, e.g. 2026-W49.")
 @click.option("--out", default=None, metavar="DIR", help="Output folder (default: ./weekly-<week>).")
-@file_option("--visits", "Visit log (CSV/XLSX with the history columns); default: the database's.")
-@file_option("--projects", "Project database export (CSV/XLSX with the history columns); default: the database's.")
+@file_option("--visits", "Visit log: the filled-in template or a CSV/XLSX with the history columns; default: the database's.")
+@file_option("--projects", "Project database: the filled-in template or a CSV/XLSX with the history columns; default: the database's.")
 @click.option("--force", is_flag=True, help="Replace the week's issued plan if it was issued before with other inputs.")
 @click.pass_obj
 def weekly(obj: Ctx, week, out, visits, projects, force):
@@ -31,7 +31,7 @@ def weekly(obj: Ctx, week, out, visits, projects, force):
     (week, configuration and data hashes) in the database.
     """
     from .._text import parse_week
-    from ..ingest.history_files import read_history
+    from ..ingest.sheets import read_history_file
     from ..plan.issue import issue_week, score_store
     from ..report.weekly import write_weekly
 
@@ -44,8 +44,8 @@ def weekly(obj: Ctx, week, out, visits, projects, force):
         obj.config,
         week,
         scores=scores,
-        visits=read_history(visits, "visits") if visits else None,
-        projects=read_history(projects, "projects") if projects else None,
+        visits=read_history_file(visits, "visits", obj.config, store, names=obj.names(store)) if visits else None,
+        projects=read_history_file(projects, "projects", obj.config, store, names=obj.names(store)) if projects else None,
         models_dir=obj.models_dir,
         force=force,
     )

@@ -13,7 +13,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "lists": ["OWNERSHIP_ALIASES", "parse_list", "parse_profiles"],
         "sheet_fields": ["SHEET_KINDS", "Field", "SHEET_TITLES", "sheet_fields", "sheet_aliases"],
         "sheet_rows": ["YES", "NO", "EARLIEST", "RowProblems", "column_text", "choose", "vocabulary", "names_of", "check_dates", "check_amount", "check_bools", "check_duplicates", "row_key", "derived_id", "merged_cell_problems"],
-        "sheets": ["resolve_enterprises", "read_sheet", "SheetImport", "import_sheet"],
+        "sheets": ["resolve_enterprises", "read_sheet", "read_history_file", "SheetImport", "import_sheet", "NameResolver"],
         "tables": ["FIELD_ALIASES", "alias_index", "Table", "read_table"],
     },
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,11 @@ from .sheet_rows import (
 )
 from .tables import read_table
 
-__all__ = ["read_sheet", "import_sheet", "resolve_enterprises", "SheetImport"]
+__all__ = ["read_sheet", "read_history_file", "import_sheet", "resolve_enterprises", "SheetImport", "NameResolver"]
+
+#: Names (a Series) to a frame with the same index: ``enterprise_id`` (``""`` unless found), ``match``
+#: (``exact``, ``resolver``, ``uncertain`` or ``unresolved``), ``matched_name``, ``probability``.
+NameResolver = Callable[[pd.Series], pd.DataFrame]
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +64,14 @@ def resolve_enterprises(store, names: pd.Series) -> pd.Series:
     return norm.map(known)
 
 
-def read_sheet(path: str | Path, kind: str, config: Config, store, *, sheet: str | None = None, today=None) -> dict[str, pd.DataFrame]:
+def read_sheet(
+    path: str | Path, kind: str, config: Config, store, *, sheet: str | None = None, today=None, names: NameResolver | None = None
+) -> dict[str, pd.DataFrame]:
     """Read and check a filled-in sheet; return frames for :meth:`matcher.store.core.Store.write_history`.
+
+    ``names`` turns the sheet's enterprise names into ids (as
+    :func:`matcher.resolve.names.resolve_enterprise_names` does: exact, then the
+    resolver; uncertain matches are reported); by default exact names only.
 
     Raises
     ------
@@ -85,9 +96,9 @@ def read_sheet(path: str | Path, kind: str, config: Config, store, *, sheet: str
         out = _read_stationed(rows, frame, config)
     else:
         out = (
-            _read_visits(rows, frame, config, store, today)
+            _read_visits(rows, frame, config, store, today, names)
             if kind == "visits"
-            else _read_projects(rows, table, frame, config, store, today)
+            else _read_projects(rows, table, frame, config, store, today, names)
         )
     if rows.problems:
         problems = sorted(rows.problems, key=lambda p: p[0] if p[0] is not None else 0)
@@ -96,13 +107,26 @@ def read_sheet(path: str | Path, kind: str, config: Config, store, *, sheet: str
     return out
 
 
-def _enterprises(rows: RowProblems, frame: pd.DataFrame, store) -> pd.Series:
-    names = column_text(frame, "name")
-    ids = resolve_enterprises(store, names)
+def _enterprises(rows: RowProblems, frame: pd.DataFrame, store, names: NameResolver | None = None) -> pd.Series:
+    """Enterprise id of each row's name; unknown and uncertain names become row problems (never guesses)."""
+    text = column_text(frame, "name")
+    if names is None:
+        ids = resolve_enterprises(store, text)
+        uncertain = pd.Series(False, index=text.index)
+    else:
+        found = names(text)
+        ids = found["enterprise_id"].where(found["enterprise_id"] != "")
+        uncertain = found["match"] == "uncertain"
+        rows.add(
+            uncertain,
+            "name",
+            text,
+            "uncertain: perhaps " + found["matched_name"] + found["probability"].map(lambda p: f" (p={p:.2f})") + "; write the full name as the lists give it",
+        )
     rows.add(
-        ids.isna() & (names.str.strip() != ""),
+        ids.isna() & ~uncertain & (text.str.strip() != ""),
         "name",
-        names,
+        text,
         "unknown enterprise: no enterprise of this name in the database; import its list or profile first, or use the name it is known by",
     )
     return ids
@@ -116,10 +140,10 @@ def _team_ids(rows: RowProblems, frame: pd.DataFrame, key: str, config: Config, 
     return ids.fillna("")
 
 
-def _read_visits(rows: RowProblems, frame, config: Config, store, today) -> dict[str, pd.DataFrame]:
+def _read_visits(rows: RowProblems, frame, config: Config, store, today, names=None) -> dict[str, pd.DataFrame]:
     date = check_dates(rows, frame, "date", today, required=True)
     team = _team_ids(rows, frame, "team", config, required=True)
-    eid = _enterprises(rows, frame, store)
+    eid = _enterprises(rows, frame, store, names)
     kind_t, level_t = column_text(frame, "kind"), column_text(frame, "lead_level")
     kind = choose(kind_t, vocabulary(VISIT_KINDS, KIND_ZH))
     level = choose(level_t, vocabulary(PARTICIPANT_LEVELS, LEVEL_ZH))
@@ -160,8 +184,8 @@ def _read_visits(rows: RowProblems, frame, config: Config, store, today) -> dict
     return {"visits": visits}
 
 
-def _read_projects(rows: RowProblems, table, frame, config: Config, store, today) -> dict[str, pd.DataFrame]:
-    eid = _enterprises(rows, frame, store)
+def _read_projects(rows: RowProblems, table, frame, config: Config, store, today, names=None) -> dict[str, pd.DataFrame]:
+    eid = _enterprises(rows, frame, store, names)
     city_t = column_text(frame, "city").str.strip()
     cities = names_of(config.cities)
     cities.update({c.name_zh.removesuffix("市"): c.id for c in config.cities})
@@ -314,7 +338,7 @@ class SheetImport:
 
 
 def import_sheet(
-    store, config: Config, path: str | Path, kind: str, *, sheet: str | None = None, today=None
+    store, config: Config, path: str | Path, kind: str, *, sheet: str | None = None, today=None, names: NameResolver | None = None
 ) -> SheetImport:
     """Check a filled-in sheet and write it to the database in one transaction.
 
@@ -328,15 +352,40 @@ def import_sheet(
         Worksheet name (default the first).
     today : date, optional
         Dates after it are rejected (default: today).
+    names : callable, optional
+        Names to ids (see :func:`read_sheet`).
 
     Raises
     ------
     SheetError
         Any bad row (all are listed); the database is unchanged.
     """
-    frames = read_sheet(path, kind, config, store, sheet=sheet, today=today)
+    frames = read_sheet(path, kind, config, store, sheet=sheet, today=today, names=names)
     sha = frames.pop("_sha256")
     n = len(next(iter(frames.values())))
     # The store's one write entry waits for another writer and says so in one line if it must give up.
     counts = store.write_history(**frames, source_name=f"{kind}:{Path(path).name}", sha256=sha)
     return SheetImport(kind, Path(path).name, n, counts)
+
+
+def read_history_file(path: str | Path, kind: str, config: Config, store, *, names: NameResolver | None = None, today=None) -> pd.DataFrame:
+    """A visits or projects file for ``matcher weekly``: a filled-in template or a file with the history columns.
+
+    A file with the columns of :mod:`matcher.columns` (``visit_id, date, team_id, enterprise_id …``)
+    is read as it is; otherwise it is read as the template (:func:`read_sheet`: Chinese or English
+    headers, enterprise names resolved through ``names``, every bad row listed).
+    """
+    from .history_files import read_history
+
+    try:
+        return read_history(path, kind)
+    except SheetError:
+        raise
+    except InputError as plain:
+        try:
+            frames = read_sheet(path, kind, config, store, today=today, names=names)
+        except SheetError:
+            raise
+        except InputError:
+            raise plain from None
+    return frames[kind]

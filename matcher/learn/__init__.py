@@ -12,6 +12,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "metrics": ["precision_at_k", "recall_at_k", "ndcg_at_k", "map_at_k", "ranking_metrics", "roc_auc", "brier_score", "calibration_table", "coverage", "novelty"],
         "pairs": ["FEATURE_SETS", "MODEL_KINDS", "day_number", "monday_of", "PairFeatures", "make_estimator", "TrainedModel", "train_model", "blend", "blended_team_scores"],
         "persistence": ["MANIFEST", "ModelError", "models_folder", "read_manifest", "save_model", "model_card_markdown", "load_model"],
-        "validate": ["INVESTMENT_FIELDS", "KS", "METRICS", "N_BOOT", "SEED", "NONE_LIST", "Validation", "read_investments", "select_rows", "resolve_enterprise_names", "city_ranking", "rank_pairs", "pair_metrics", "summarise", "validate_investments"],
+        "validate": ["INVESTMENT_FIELDS", "KS", "METRICS", "N_BOOT", "SEED", "NONE_LIST", "Validation", "read_investments", "select_rows", "city_ranking", "rank_pairs", "pair_metrics", "summarise", "validate_investments"],
     },
 )

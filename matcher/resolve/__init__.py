@@ -14,6 +14,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "imports": ["import_list", "import_lists", "import_profiles"],
         "model": ["Trained", "match_model", "fit_pair_model", "background_frequencies", "match_probability"],
         "model_cache": ["cache_folder", "set_model_cache", "model_cache_key", "load_cached", "save_cached"],
+        "names": ["resolve_enterprise_names"],
         "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "syllables", "to_pinyin", "to_initials", "parse_names"],
         "records": ["REVIEW_COLUMNS", "master_names", "resolve_incoming", "ResolveSummary", "resolve_store", "link_parents", "apply_review", "master_list"],
         "resolver": ["DECISIONS", "Resolver"],
