@@ -155,10 +155,10 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
     n_region = int((universe.source_region != "").sum())
     n_tiered = int(universe[[rank_column(t.id).replace("rank__", "on__") for t in config.tiers]].any(axis=1).sum())
     return (
-        f"demo database {db}: {len(universe)} enterprises ({n_tiered} on a list, {n_region} in a key region)\n"
+        f"demo database {store.label}: {len(universe)} enterprises ({n_tiered} on a list, {n_region} in a key region)\n"
         f"target lists: {len(written)} files in {out}/ (targets_city_*, targets_chain_*)\n"
         f"weekly lists {week}: {len(wp.plan)} leads for {len(wp.per_team)} teams in {out / 'weekly'}/\n"
         f"simulated history (synthetic, seed {DEMO_HISTORY_SEED}): {len(history.visits)} visits, {len(history.projects)} projects "
-        f"over the {DEMO_HISTORY_WEEKS} weeks before {week}; try: matcher --db {db} kpi --year {week[:4]} --out kpi\n"
-        f"model trained on {learning.source}: {', '.join(str(m) for m in models)}; try: matcher --db {db} evaluate --out eval"
+        f"over the {DEMO_HISTORY_WEEKS} weeks before {week}; try: matcher --db {store.label} kpi --year {week[:4]} --out kpi\n"
+        f"model trained on {learning.source}: {', '.join(str(m) for m in models)}; try: matcher --db {store.label} evaluate --out eval"
     )

@@ -148,3 +148,11 @@ def test_memberships_use_newest_year_of_each_list(store, tmp_path):
     m = store.list_memberships()
     assert m[["list_type", "year", "rank"]].values.tolist() == [["fortune_global_500", 2024, 5]]
     assert isinstance(m, pd.DataFrame)
+
+
+def test_messages_never_show_a_database_password():
+    from matcher.store.engine import display_url
+
+    shown = display_url("postgresql+psycopg://matcher:s3cret@db.example/matcher")
+    assert "s3cret" not in shown and "db.example/matcher" in shown
+    assert display_url("sqlite:////tmp/x/matcher.db") == "/tmp/x/matcher.db"

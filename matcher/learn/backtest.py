@@ -351,11 +351,11 @@ def load_history(store, scores: Scores, config: Config, *, seed: int = 0, weeks:
         if not len(visits):
             from ..errors import MatcherError
 
-            raise MatcherError(f"the database {store.url} holds no visits to learn from; import visits or use the simulated history")
+            raise MatcherError(f"the database {store.label} holds no visits to learn from; import visits or use the simulated history")
         synthetic = bool(visits["synthetic"].any())
         end = str((pd.to_datetime(visits.date).max() + pd.Timedelta(days=1)).date())
         # The data is identified by its hash (in the model card), not by where the database lies.
-        name = Path(store.url.split("///", 1)[-1]).name if store.url.startswith("sqlite") else store.engine.url.render_as_string()
+        name = Path(store.label).name if store.url.startswith("sqlite") else store.label
         what = "the database's simulated history (synthetic)" if synthetic else "the database's history"
         return HistorySource(visits, projects, end, f"{what} in {name}", synthetic)
     h = _simulated(scores, config, seed, weeks)

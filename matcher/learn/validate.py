@@ -328,7 +328,7 @@ def validate_investments(
     if scores is None:
         universe = build_universe(store, config)
         if universe.empty:
-            raise NotFoundError(f"the database {store.url} holds no enterprises yet; import the lists first")
+            raise NotFoundError(f"the database {store.label} holds no enterprises yet; import the lists first")
         scores = RuleScorer(config).fit(universe).score(universe)
     ids = resolve_enterprise_names(store, investments["enterprise"], resolver)
     pairs = rank_pairs(scores, config, investments, ids)

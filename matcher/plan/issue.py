@@ -44,7 +44,7 @@ def score_store(store, config: Config) -> Scores:
     universe = build_universe(store, config)
     if universe.empty:
         raise MatcherError(
-            f"the database {store.url} holds no enterprises yet; import a list first (matcher import-list FILE --type TYPE --year YEAR) or run matcher demo"
+            f"the database {store.label} holds no enterprises yet; import a list first (matcher import-list FILE --type TYPE --year YEAR) or run matcher demo"
         )
     return RuleScorer(config).fit(universe).score(universe)
 

@@ -124,7 +124,7 @@ def compute_scorecard(store, config: Config, *, year: int, as_of=None) -> Scorec
     memberships = store.list_memberships()
     if visits.empty and projects.empty:
         raise MatcherError(
-            f"the database {store.url} holds no visits or projects yet; import them (matcher import-visits / import-projects) or run matcher demo"
+            f"the database {store.label} holds no visits or projects yet; import them (matcher import-visits / import-projects) or run matcher demo"
         )
     card = scorecard_from_frames(visits, projects, changes, stationed, memberships, config, year=year, as_of=as_of)
     card.synthetic = bool(visits.get("synthetic", pd.Series(dtype=bool)).any() or projects.get("synthetic", pd.Series(dtype=bool)).any())

@@ -10,7 +10,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "checks": ["check_entries", "check_profiles", "check_decisions", "check_parents", "DECISIONS"],
         "core": ["Store", "open_store"],
-        "engine": ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "PG_WRITE_LOCK", "default_db", "database_url", "create_engine", "begin", "backup"],
+        "engine": ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "PG_WRITE_LOCK", "default_db", "database_url", "display_url", "create_engine", "begin", "backup"],
         "history": ["write_history", "visits_frame", "projects_frame", "stage_changes_frame", "stationed_frame"],
         "imports": ["enterprise_id_for", "fresh_ids", "ImportResult", "ListImport", "open_import", "record_import", "write_list", "write_profiles"],
         "merges": ["check_mergeable", "merge", "undo_merge", "record_decisions", "set_parents", "ultimate_parents"],

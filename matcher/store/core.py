@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import history, merges, plans, removal, views
-from .engine import backup, begin, create_engine, database_url, default_db
+from .engine import backup, begin, create_engine, database_url, default_db, display_url
 from .schema import ensure_schema
 
 __all__ = ["Store", "open_store"]
@@ -47,6 +47,8 @@ class Store:
 
     def __init__(self, db: str | Path):
         self.url = database_url(db)
+        #: The database as messages show it (a server password masked).
+        self.label = display_url(self.url)
         self.engine = create_engine(self.url)
         ensure_schema(self.engine, self.url)
 

@@ -25,7 +25,7 @@ from sqlalchemy import event
 
 from ..errors import StoreError
 
-__all__ = ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "PG_WRITE_LOCK", "default_db", "database_url", "create_engine", "begin", "backup"]
+__all__ = ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "PG_WRITE_LOCK", "default_db", "database_url", "display_url", "create_engine", "begin", "backup"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,17 @@ def database_url(db: str | Path) -> str:
     return text if "://" in text else f"sqlite:///{Path(text).expanduser()}"
 
 
+def display_url(url: str) -> str:
+    """A database URL fit to show: the file of a SQLite database, a server URL with its password masked."""
+    try:
+        u = sa.engine.make_url(url)
+    except Exception:  # not a URL: show nothing of it that could be a secret
+        return "<database>"
+    if u.drivername.startswith("sqlite"):
+        return u.database or ":memory:"
+    return u.render_as_string(hide_password=True)
+
+
 def create_engine(url: str) -> sa.Engine:
     """An engine for ``url``; on SQLite with foreign keys, write-ahead logging and a busy timeout.
 
@@ -63,7 +74,7 @@ def create_engine(url: str) -> sa.Engine:
     try:
         engine = sa.create_engine(url)
     except Exception as exc:  # bad URL, missing driver
-        raise StoreError(f"cannot open database {url!r}: {exc}") from None
+        raise StoreError(f"cannot open database {display_url(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

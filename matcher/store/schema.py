@@ -12,7 +12,7 @@ import logging
 import sqlalchemy as sa
 
 from ..errors import StoreError
-from .engine import begin
+from .engine import begin, display_url
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -320,12 +320,12 @@ def ensure_schema(engine: sa.Engine, url: str) -> None:
                 conn.execute(meta_t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"database {url} has schema version {version}, newer than this release understands ({SCHEMA_VERSION}); upgrade matcher"
+                    f"database {display_url(url)} has schema version {version}, newer than this release understands ({SCHEMA_VERSION}); upgrade matcher"
                 )
             elif version < SCHEMA_VERSION:
                 _migrate(conn, version, url)
     except sa.exc.DatabaseError as exc:
-        raise StoreError(f"cannot use database {url}: {exc.orig}") from None
+        raise StoreError(f"cannot use database {display_url(url)}: {exc.orig}") from None
 
 
 def _migrate(conn, version: int, url: str) -> None:
