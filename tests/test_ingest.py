@@ -209,3 +209,11 @@ def test_a_chinese_list_imported_as_the_fortune_list_is_warned_about(tmp_path):
     warnings = type_warnings(entries, "USD_m", "世界500强")
     assert len(warnings) == 2 and "CNY_10k" in warnings[0] and "100% of the names are Chinese" in warnings[1]
     assert type_warnings(entries, "CNY_10k", "中国民营企业500强") == []
+
+
+def test_empty_rows_between_entries_are_skipped_and_rows_keep_their_numbers(tmp_path):
+    t = read_table(write(tmp_path / "l.csv", "排名,企业名称,营业收入\n1,甲集团,100\n,,\n2,乙集团,90\n"))
+    assert list(t.frame["name"]) == ["甲集团", "乙集团"] and t.row_numbers().tolist() == [2, 4]
+    assert parse_list(t).source_row.tolist() == [2, 4]
+    with pytest.raises(InputError, match=r"row 5, column '营业收入', value 'x'"):
+        parse_list(read_table(write(tmp_path / "m.csv", "排名,企业名称,营业收入\n1,甲集团,100\n,,\n\n3,丙集团,x\n")))

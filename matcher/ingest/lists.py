@@ -136,7 +136,7 @@ def parse_list(table: Table, *, ranked: bool = True) -> pd.DataFrame:
     """
     _require(table, ["name", "rank"] if ranked else ["name"], "a ranking list")
     names = _names(table)
-    out = pd.DataFrame({"source_row": table.first_row + np.arange(len(table.frame)), "name": names})
+    out = pd.DataFrame({"source_row": table.row_numbers(), "name": names})
     if "year" in table.frame.columns:
         year = _numbers(table, "year")
         bad = year.isna() | (year < FIRST_YEAR) | (year > last_year()) | (year != np.floor(year))
@@ -227,7 +227,7 @@ def parse_profiles(table: Table) -> pd.DataFrame:
     """
     _require(table, ["name"], "an enterprise profiles table")
     names = _names(table)
-    out = pd.DataFrame({"source_row": table.first_row + np.arange(len(table.frame)), "name": names})
+    out = pd.DataFrame({"source_row": table.row_numbers(), "name": names})
     for f in ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "branches"):
         out[f] = table.frame[f].astype(str).to_numpy() if f in table.frame.columns else ""
     out["ownership"] = _ownership(table) if "ownership" in table.frame.columns else ""

@@ -152,10 +152,16 @@ class Table:
     sha256: str
     merged_cells: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    #: Spreadsheet row number of each data row (empty rows between data rows are left out); by default consecutive.
+    rows: tuple[int, ...] | None = None
 
     def row_number(self, index: int) -> int:
         """Spreadsheet row number of the data row at positional ``index``."""
-        return self.first_row + int(index)
+        return self.first_row + int(index) if self.rows is None else int(self.rows[int(index)])
+
+    def row_numbers(self) -> np.ndarray:
+        """Spreadsheet row number of every data row."""
+        return self.first_row + np.arange(len(self.frame)) if self.rows is None else np.asarray(self.rows, dtype=np.int64)
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -276,10 +282,15 @@ def read_table(
     frame = frame.loc[:, ~pd.Index(columns).duplicated()]
     # Column-wise string methods: no Python call per cell.
     frame = frame.apply(lambda s: s.astype(str).str.normalize("NFKC").str.strip())
-    frame = frame.reset_index(drop=True)
+    # Empty rows between data rows (a spacer line in Excel, ",,," in a CSV) are no entries; rows keep their numbers.
+    filled = (frame != "").any(axis=1).to_numpy()
+    rows = tuple(int(r) for r in h + 2 + np.flatnonzero(filled))
+    frame = frame[filled].reset_index(drop=True)
     if frame.empty:
         raise InputError(str(path), "the file has a header row but no data rows")
-    return Table(str(path), frame, headers, units, first_row=h + 2, encoding=encoding, sha256=digest, merged_cells=merged, skipped=skipped)
+    return Table(
+        str(path), frame, headers, units, first_row=h + 2, encoding=encoding, sha256=digest, merged_cells=merged, skipped=skipped, rows=rows
+    )
 
 
 #: A row at the bottom of a table that is a footnote, a source line or a total, not an entry.

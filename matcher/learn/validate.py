@@ -114,7 +114,7 @@ def read_investments(path: str | Path) -> pd.DataFrame:
     frame = t.frame.copy()
     if "list_name" not in frame.columns:
         frame["list_name"] = ""
-    frame.insert(0, "row", np.arange(t.first_row, t.first_row + len(frame)))
+    frame.insert(0, "row", t.row_numbers())
     return frame
 
 
