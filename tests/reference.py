@@ -104,7 +104,14 @@ def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame
             for cc in city.chains:
                 best, best_link = 0.0, None
                 for lid, status in cc.links:
-                    fit = min(1.0, sum(e.get(i, 0.0) * chain_weight(i, cc.chain) for i in links[lid].industries))
+                    # A broad industry listed on a link counts at parent_discount.
+                    fit = min(
+                        1.0,
+                        sum(
+                            e.get(i, 0.0) * chain_weight(i, cc.chain) * (sc.parent_discount if i in set(parent.values()) else 1.0)
+                            for i in links[lid].industries
+                        ),
+                    )
                     if fit * sw[status] > best:
                         best, best_link = fit * sw[status], lid
                 out[(row, g)] = (best, best_link, region, tier, wc * best + wr * region + wt * tier + wo * origin + we * endow)

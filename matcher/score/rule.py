@@ -145,14 +145,17 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         self.links_ = pd.DataFrame(links, columns=["g", "city", "chain", "link", "stage", "status", "status_weight", "industries"])
         # An industry belongs to the chain(s) whose links list it most; elsewhere it counts
         # at cross_chain_weight (semiconductors fit the automobile chain, but less than an automaker).
+        # A broad industry that a link lists (food on 果蔬与特色农产品加工) fits it at parent_discount:
+        # any food enterprise is not thereby a fruit processor.
         home = self._home_chains(cfg)
-        xw = self._param("cross_chain_weight")
+        xw, pd_ = self._param("cross_chain_weight"), self._param("parent_discount")
+        broad = {ind.parent for ind in cfg.industries if ind.parent}
         r, c, v = [], [], []
         for j, (inds, chain) in enumerate(zip(self.links_.industries, self.links_.chain)):
             for i in inds:
                 r.append(ind_pos[i])
                 c.append(j)
-                v.append(1.0 if chain in home[i] else xw)
+                v.append((1.0 if chain in home[i] else xw) * (pd_ if i in broad else 1.0))
         self.link_matrix_ = sp.csr_matrix((v, (r, c)), shape=(len(ind_pos), len(self.links_)))
         themes = []
         for reg_i, reg in enumerate(cfg.regions):
