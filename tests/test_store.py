@@ -156,3 +156,29 @@ def test_messages_never_show_a_database_password():
     shown = display_url("postgresql+psycopg://matcher:s3cret@db.example/matcher")
     assert "s3cret" not in shown and "db.example/matcher" in shown
     assert display_url("sqlite:////tmp/x/matcher.db") == "/tmp/x/matcher.db"
+
+
+def test_look_ups_by_scan_and_by_chunks_agree(store, tmp_path, monkeypatch):
+    """Many keys are matched by one scan, few by chunked IN queries: both give the same answer."""
+    import matcher.store.rows as rows
+    from matcher.store.schema import entries_t
+
+    body = "".join(f"{i + 1},企业{i:04d}集团\n" for i in range(1200))
+    _import(store, write(tmp_path / "big.csv", "排名,企业名称\n" + body), list_type="china_top500", year=2024)
+    names = store.read("enterprise_names").norm_name
+    ids = store.read("enterprises").enterprise_id
+    probe_names = pd.concat([names.sample(700, random_state=1), pd.Series(["不存在", "nobody"])])
+    probe_ids = pd.concat([ids.sample(700, random_state=2), pd.Series(["ENOSUCH"])])
+    with store.engine.connect() as conn:
+        got = {}
+        for scan_from in (10**9, 1):  # chunks only, then scan always
+            monkeypatch.setattr(rows, "SCAN_FROM", scan_from)
+            got[scan_from] = (
+                rows.known_names(conn, probe_names).sort_index(),
+                rows.existing_ids(conn, probe_ids),
+                rows.select_in(conn, entries_t, "enterprise_id", list(probe_ids)).sort_values("source_row").reset_index(drop=True),
+            )
+    a, b = got[10**9], got[1]
+    pd.testing.assert_series_equal(a[0], b[0])
+    assert a[1] == b[1] and len(a[1]) == 700
+    pd.testing.assert_frame_equal(a[2], b[2])

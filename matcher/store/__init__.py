@@ -16,7 +16,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "merges": ["check_mergeable", "merge", "undo_merge", "record_decisions", "set_parents", "ultimate_parents"],
         "plans": ["PLAN_KEYS", "record_plan", "issued_leads"],
         "removal": ["RemovedImport", "imports_frame", "merges_frame", "remove_import"],
-        "rows": ["CHUNK", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids"],
+        "rows": ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids"],
         "schema": ["SCHEMA_VERSION", "metadata", "meta_t", "imports_t", "enterprises_t", "names_t", "entries_t", "profiles_t", "merges_t", "merge_rows_t", "merge_undos_t", "review_decisions_t", "parents_t", "visits_t", "projects_t", "stage_changes_t", "stationed_t", "HISTORY_TABLES", "issued_plans_t", "plan_leads_t", "RESOLUTION_TABLES", "PLAN_TABLES", "MIGRATIONS", "read_version", "ensure_schema"],
         "views": ["SNAPSHOT_TABLES", "read", "counts", "schema_version", "snapshot_hash", "enterprise_frame", "list_memberships", "list_years", "lookup_names"],
     },

@@ -9,10 +9,26 @@ import sqlalchemy as sa
 
 from .schema import enterprises_t, metadata, names_t
 
-__all__ = ["CHUNK", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids"]
+__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids"]
 
 #: Keys per ``IN (…)`` clause: below every engine's limit on bound parameters.
 CHUNK = 500
+#: From this many keys on, a look-up reads the key column whole and matches in memory: one scan
+#: instead of thousands of ``IN`` queries (which PostgreSQL may plan as a scan each).
+SCAN_FROM = 20_000
+
+
+def _lookup(conn, key: sa.Column, value: sa.Column, keys: list[str]) -> dict[str, str]:
+    """``key → value`` for the ``keys`` stored in ``key``'s table: chunked ``IN`` queries, or one scan for many keys."""
+    if len(keys) >= SCAN_FROM:
+        table = pd.read_sql(sa.select(key.label("k"), value.label("v")), conn)
+        table = table[table.k.isin(keys)]
+        return dict(zip(table.k, table.v))
+    found: dict[str, str] = {}
+    for i in range(0, len(keys), CHUNK):
+        for k, v in conn.execute(sa.select(key, value).where(key.in_(keys[i : i + CHUNK]))):
+            found[k] = v
+    return found
 
 
 def now() -> str:
@@ -31,6 +47,9 @@ def insert_frame(conn, table: sa.Table, frame: pd.DataFrame | None) -> None:
 def select_in(conn, table: sa.Table, column: str, keys) -> pd.DataFrame:
     """The rows of ``table`` whose ``column`` is one of ``keys``, looked up in chunks."""
     keys = list(keys)
+    if len(keys) >= SCAN_FROM:
+        whole = pd.read_sql(sa.select(table), conn)
+        return whole[whole[column].isin(set(keys))].reset_index(drop=True)
     parts = [pd.read_sql(sa.select(table).where(table.c[column].in_(keys[i : i + CHUNK])), conn) for i in range(0, len(keys), CHUNK)]
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -47,24 +66,13 @@ def read_table(conn, table: str) -> pd.DataFrame:
 def known_names(conn, norms: pd.Series) -> pd.Series:
     """normalised name → enterprise id, for the names already known."""
     keys = sorted(set(norms.dropna().astype(str)))
-    found: dict[str, str] = {}
-    for i in range(0, len(keys), CHUNK):
-        chunk = keys[i : i + CHUNK]
-        for norm, eid in conn.execute(sa.select(names_t.c.norm_name, names_t.c.enterprise_id).where(names_t.c.norm_name.in_(chunk))):
-            found[norm] = eid
-    return pd.Series(found, dtype=object)
+    return pd.Series(_lookup(conn, names_t.c.norm_name, names_t.c.enterprise_id, keys), dtype=object)
 
 
 def existing_ids(conn, ids: pd.Series) -> set[str]:
     """Those of ``ids`` that are stored enterprises (live or merged away)."""
     keys = sorted(set(ids.dropna().astype(str)))
-    out: set[str] = set()
-    for i in range(0, len(keys), CHUNK):
-        out |= {
-            r[0]
-            for r in conn.execute(sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.enterprise_id.in_(keys[i : i + CHUNK])))
-        }
-    return out
+    return set(_lookup(conn, enterprises_t.c.enterprise_id, enterprises_t.c.enterprise_id, keys))
 
 
 def live_ids(conn, ids: list[str]) -> set[str]:
