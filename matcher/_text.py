@@ -24,6 +24,7 @@ __all__ = [
     "place_key",
     "is_china_country",
     "HAS_CJK",
+    "INVISIBLE",
     "CHINA_COUNTRY_KEYS",
     "LEGAL_FORMS_ZH",
     "LEGAL_FORMS_EN",
@@ -108,11 +109,16 @@ def is_china_country(country: object) -> bool | None:
     return (k in CHINA_COUNTRY_KEYS) if k else None
 
 
+#: Invisible characters (Unicode default-ignorable code points: zero-width spaces and joiners, the BOM,
+#: direction marks, soft hyphens, variation selectors): "恒力\u200b集团" is 恒力集团.
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+
+
 def fold_text(text: object) -> str:
-    """NFKC (full width → half width), lower case, trimmed; ``""`` for missing."""
+    """NFKC (full width → half width), invisible characters removed, lower case, trimmed; ``""`` for missing."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text))).strip().lower()
 
 
 def normalize_name(name: object) -> str:
@@ -147,7 +153,7 @@ def normalize_names(names: pd.Series) -> pd.Series:
     values = names.astype("object")
     uniq = pd.Series(pd.unique(values), dtype=object)
     missing = uniq.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)), na_action=None).to_numpy(dtype=bool)
-    text = uniq.where(~missing, "").astype(str).str.normalize("NFKC").str.strip().str.lower()
+    text = uniq.where(~missing, "").astype(str).str.normalize("NFKC").str.replace(INVISIBLE, "", regex=True).str.strip().str.lower()
     text = text.str.replace(_BRACKETS, " ", regex=True)
     zh = text.str.contains(HAS_CJK, regex=True).to_numpy(dtype=bool)
     out = pd.Series("", index=uniq.index, dtype=object)

@@ -108,6 +108,8 @@ MALFORMED = [
     ("projects-unknown-stage", "p.xlsx", sheet("projects", _set(project_rows(), 0, "stage", "已签")), "import-projects", ("--today", TODAY), "unknown stage"),
     ("projects-negative-amount", "p.xlsx", sheet("projects", _set(project_rows(), 0, "amount", "-5000")), "import-projects", ("--today", TODAY), "negative amount"),
     ("projects-unknown-city", "p.xlsx", sheet("projects", _set(project_rows(), 1, "city", "上海市")), "import-projects", ("--today", TODAY), "unknown city"),
+    ("projects-infinite-amount", "p.xlsx", sheet("projects", _set(project_rows(), 0, "amount", "inf")), "import-projects", ("--today", TODAY), "not a sane amount"),
+    ("projects-400-digit-amount", "p.xlsx", sheet("projects", _set(project_rows(), 0, "amount", "9" * 400)), "import-projects", ("--today", TODAY), "not a sane amount"),
     ("projects-signed-before-visited", "p.xlsx", sheet("projects", _set(project_rows(), 0, "date_signed", "2026-02-01")), "import-projects", ("--today", TODAY), "earlier"),
 ]
 

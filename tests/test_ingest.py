@@ -217,3 +217,15 @@ def test_empty_rows_between_entries_are_skipped_and_rows_keep_their_numbers(tmp_
     assert parse_list(t).source_row.tolist() == [2, 4]
     with pytest.raises(InputError, match=r"row 5, column '营业收入', value 'x'"):
         parse_list(read_table(write(tmp_path / "m.csv", "排名,企业名称,营业收入\n1,甲集团,100\n,,\n\n3,丙集团,x\n")))
+
+
+def test_invisible_characters_make_no_second_enterprise(tmp_path):
+    """Zero-width spaces and joiners, BOMs and direction marks inside a name are read away."""
+    from matcher._text import normalize_name, normalize_names
+
+    names = ["恒力集团", "恒力\u200b集团", "\ufeff恒力集团", "恒\u200d力集团", "恒力\u202e集团", "恒力\u00ad集团"]
+    assert normalize_names(pd.Series(names)).nunique() == 1
+    assert {normalize_name(n) for n in names} == {"恒力"}
+    rows = "".join(f"{i + 1},{n}\n" for i, n in enumerate(names[1:3]))
+    t = read_table(write(tmp_path / "z.csv", "排名,企业名称\n" + rows))
+    assert list(t.frame["name"]) == ["恒力集团", "恒力集团"]

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._text import INVISIBLE
 from ..errors import InputError
 
 __all__ = ["FIELD_ALIASES", "Table", "alias_index", "read_table"]
@@ -246,7 +247,7 @@ def read_table(
             raise InputError(str(path), "--sheet applies to Excel workbooks only")
         text, encoding = _decode(p, data)
         grid = _read_csv(text)
-    grid = [[unicodedata.normalize("NFKC", c).strip() for c in row] for row in grid[: _HEADER_SCAN_ROWS + 1]] + grid[
+    grid = [[INVISIBLE.sub("", unicodedata.normalize("NFKC", c)).strip() for c in row] for row in grid[: _HEADER_SCAN_ROWS + 1]] + grid[
         _HEADER_SCAN_ROWS + 1 :
     ]
     index = alias_index(fields) if fields is not None else None
@@ -281,7 +282,7 @@ def read_table(
     frame.columns = columns
     frame = frame.loc[:, ~pd.Index(columns).duplicated()]
     # Column-wise string methods: no Python call per cell.
-    frame = frame.apply(lambda s: s.astype(str).str.normalize("NFKC").str.strip())
+    frame = frame.apply(lambda s: s.astype(str).str.normalize("NFKC").str.replace(INVISIBLE, "", regex=True).str.strip())
     # Empty rows between data rows (a spacer line in Excel, ",,," in a CSV) are no entries; rows keep their numbers.
     filled = (frame != "").any(axis=1).to_numpy()
     rows = tuple(int(r) for r in h + 2 + np.flatnonzero(filled))
