@@ -13,6 +13,7 @@ import pandas as pd
 from .errors import MatcherError
 
 __all__ = [
+    "MAX_NUMBER",
     "PLAN_COLUMNS",
     "PREVIOUS_COLUMNS",
     "PROJECT_STAGES",
@@ -89,6 +90,11 @@ STAGE_CHANGE_COLUMNS = ("project_id", "stage", "date")
 STATIONED_COLUMNS = ("chain", "quarter", "team_id", "days")
 
 
+#: Largest magnitude a number of a list or an amount in yuan may have (revenue in yuan of the largest
+#: group is about 1e13).
+MAX_NUMBER = 1e15
+
+
 def _check(frame: pd.DataFrame, columns, what: str) -> pd.DataFrame:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -129,7 +135,7 @@ def _check_dates(frame: pd.DataFrame, what: str, column: str, *, required: bool)
 def _check_amounts(frame: pd.DataFrame, what: str, columns) -> None:
     for column in columns:
         v = pd.to_numeric(frame[column], errors="coerce")
-        bad = (frame[column].notna() & v.isna()) | (v < 0) | ~(v.abs() < 1e15).where(v.notna(), True)
+        bad = (frame[column].notna() & v.isna()) | (v < 0) | ~(v.abs() < MAX_NUMBER).where(v.notna(), True)
         if bad.any():
             raise MatcherError(f"{what}: {column} {frame[column][bad].iloc[0]!r} is not an amount (a finite number >= 0)")
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._text import HAS_CJK
+from ..columns import MAX_NUMBER
 from ..errors import InputError
 from .tables import FIELD_ALIASES, Table
 
@@ -65,8 +66,6 @@ def last_year() -> int:
     return dt.date.today().year + 1
 
 
-#: Largest magnitude a number of a list may have (revenue in yuan of the largest group is about 1e13).
-MAX_NUMBER = 1e15
 
 _NUM_CLEAN = re.compile(r"[,\s$¥￥%]|usd|rmb|万元|亿元|元", re.IGNORECASE)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..columns import MAX_NUMBER
 from .tables import Table
 
 __all__ = [
@@ -130,9 +131,10 @@ def check_amount(rows: RowProblems, table, frame: pd.DataFrame, key: str) -> pd.
     v = pd.to_numeric(text.where(text.str.strip() != ""), errors="coerce")
     rows.add((text.str.strip() != "") & v.isna(), key, text, "not a number; expected an amount in 10,000 yuan (万元)")
     rows.add(v < 0, key, text, "a negative amount; expected 0 or more")
-    rows.add((v >= 0) & ~(v < 1e11), key, text, "not a sane amount; expected a finite number of 万元 below 1e11 (10 trillion yuan)")
+    sane = v < MAX_NUMBER / 1e4  # in 万元, as the message says
+    rows.add((v >= 0) & ~sane, key, text, "not a sane amount; expected a finite number of 万元 below 1e11 (10 trillion yuan)")
     scale = {"CNY_100m": 1e8, "CNY_10k": 1e4, "": 1e4}.get(table.units.get(key, ""), 1e4)
-    return (v.where((v >= 0) & (v < 1e11)) * scale).round(2)
+    return (v.where((v >= 0) & sane) * scale).round(2)
 
 
 def check_bools(rows: RowProblems, frame: pd.DataFrame, key: str) -> pd.Series:

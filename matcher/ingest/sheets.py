@@ -379,8 +379,6 @@ def read_history_file(path: str | Path, kind: str, config: Config, store, *, nam
 
     try:
         return read_history(path, kind)
-    except SheetError:
-        raise
     except InputError as plain:
         try:
             frames = read_sheet(path, kind, config, store, today=today, names=names)

@@ -104,7 +104,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     known = master_names(store, conn)
     counts = known.groupby("enterprise_id").size()
     # Looked up in chunks: a million new ids must not become a million bound parameters.
-    other = select_in(conn, entries_t, "enterprise_id", ids)
+    other = select_in(conn, entries_t, "enterprise_id", ids, columns=("enterprise_id", "import_id"))
     other = other[other.import_id != import_id]
     hist = pd.read_sql(sa.select(merges_t.c.kept_id).where(merges_t.c.merge_id.not_in(sa.select(merge_undos_t.c.merge_id))), conn)
     new_ids = sorted(set(ids) - set(other.enterprise_id) - set(hist.kept_id))

@@ -22,7 +22,7 @@ def facts(conn, ids) -> pd.DataFrame:
     """Per enterprise: ``country`` (``china``, another folded country, or ``""``) and ``province`` (full name or ``""``)."""
     ids = [str(i) for i in ids]
     cols = ("enterprise_id", "name", "country", "province", "city")
-    frames = [select_in(conn, t, "enterprise_id", ids)[list(cols)] for t in (entries_t, profiles_t)]
+    frames = [select_in(conn, t, "enterprise_id", ids, columns=cols) for t in (entries_t, profiles_t)]
     rows = pd.concat(frames, ignore_index=True).fillna("").astype(str)
     if rows.empty:
         return pd.DataFrame(columns=["country", "province"])

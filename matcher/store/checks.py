@@ -13,8 +13,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..columns import MAX_NUMBER
 from ..errors import StoreError
-from ..ingest.lists import FIRST_YEAR, MAX_NUMBER, last_year
+from ..ingest.lists import FIRST_YEAR, last_year
 
 __all__ = ["check_entries", "check_profiles", "check_decisions", "check_parents", "DECISIONS"]
 

@@ -104,9 +104,7 @@ def begin(engine: sa.Engine) -> Iterator[sa.Connection]:
                 try:
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
                 except sa.exc.OperationalError:
-                    raise StoreError(
-                        f"database {engine.url.database} is busy: another command is writing to it; try again when it has finished"
-                    ) from None
+                    raise _busy(engine) from None
             yield conn
         return
     conn, trans = _begin_immediate(engine)
@@ -115,6 +113,11 @@ def begin(engine: sa.Engine) -> Iterator[sa.Connection]:
             yield conn
     finally:
         conn.close()
+
+
+def _busy(engine: sa.Engine) -> StoreError:
+    """The one line a writer gets when another held the write lock for every try."""
+    return StoreError(f"database {engine.url.database} is busy: another command is writing to it; try again when it has finished")
 
 
 def _begin_immediate(engine: sa.Engine) -> tuple[sa.Connection, sa.RootTransaction]:
@@ -131,9 +134,7 @@ def _begin_immediate(engine: sa.Engine) -> tuple[sa.Connection, sa.RootTransacti
             if "locked" not in message and "busy" not in message:
                 raise
             if attempt >= BUSY_RETRIES:
-                raise StoreError(
-                    f"database {engine.url.database} is busy: another command is writing to it; try again when it has finished"
-                ) from None
+                raise _busy(engine) from None
             attempt += 1
             log.info("database busy, retrying (%d)", attempt)
             time.sleep(0.5 * attempt)

@@ -44,16 +44,17 @@ def insert_frame(conn, table: sa.Table, frame: pd.DataFrame | None) -> None:
     conn.execute(table.insert(), records)
 
 
-def select_in(conn, table: sa.Table, column: str, keys) -> pd.DataFrame:
-    """The rows of ``table`` whose ``column`` is one of ``keys``, looked up in chunks."""
+def select_in(conn, table: sa.Table, column: str, keys, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The rows of ``table`` (``columns`` of it, default all) whose ``column`` is one of ``keys``, looked up in chunks."""
     keys = list(keys)
+    cols = [table.c[c] for c in columns] if columns else list(table.columns)
     if len(keys) >= SCAN_FROM:
-        whole = pd.read_sql(sa.select(table), conn)
+        whole = pd.read_sql(sa.select(*cols), conn)
         return whole[whole[column].isin(set(keys))].reset_index(drop=True)
-    parts = [pd.read_sql(sa.select(table).where(table.c[column].in_(keys[i : i + CHUNK])), conn) for i in range(0, len(keys), CHUNK)]
+    parts = [pd.read_sql(sa.select(*cols).where(table.c[column].in_(keys[i : i + CHUNK])), conn) for i in range(0, len(keys), CHUNK)]
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({c.name: pd.Series(dtype=object) for c in table.columns})
+        return pd.DataFrame({c.name: pd.Series(dtype=object) for c in cols})
     return pd.concat(parts, ignore_index=True)
 
 
