@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import ModelError
+from .i18n import N_
+from .i18n import gettext as _
 
 __all__ = [
     "atomic_write_bytes",
@@ -109,7 +111,7 @@ def dump_joblib(path: str | Path, obj: object, *, compress: int = 0) -> str:
     return sha256_bytes(data)
 
 
-def load_joblib(path: str | Path, sha256: str, *, label: str = "file", recorded_in: str = "its record"):
+def load_joblib(path: str | Path, sha256: str, *, label: str = N_("file"), recorded_in: str = N_("its record")):
     """Load a joblib file, only after its bytes are found to have the recorded SHA-256 ``sha256``.
 
     Parameters
@@ -129,11 +131,13 @@ def load_joblib(path: str | Path, sha256: str, *, label: str = "file", recorded_
 
     path = Path(path)
     if not path.is_file():
-        raise ModelError(f"{label} {path} is missing")
+        raise ModelError(_("{label} {path} is missing").format(label=_(label), path=path))
     digest = sha256_file(path)
     if digest != sha256:
         raise ModelError(
-            f"{label} {path} has been changed: its SHA-256 {digest[:12]}… does not match {recorded_in}'s {str(sha256)[:12]}…; refusing to load it"
+            _("{label} {path} has been changed: its SHA-256 {digest}… does not match {recorded_in}'s {recorded}…; refusing to load it").format(
+                label=_(label), path=path, digest=digest[:12], recorded_in=_(recorded_in), recorded=str(sha256)[:12]
+            )
         )
     return joblib.load(path)
 

@@ -173,25 +173,48 @@ def normalize_names(names: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------- ISO weeks
 
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_WEEK = re.compile(r"^(\d{4})\s*-?\s*W\s*(\d{1,2})$", re.IGNORECASE)
+#: 2026年第49周, 2026年49周.
+_WEEK_ZH = re.compile(r"^(\d{4})\s*年\s*第?\s*(\d{1,2})\s*周$")
+#: A day: 2026-12-03, 2026/12/3, 2026.12.03, 20261203, 2026年12月3日.
+_DAYS = (
+    re.compile(r"^(\d{4})([-/.])(?P<m>\d{1,2})\2(?P<d>\d{1,2})$"),
+    re.compile(r"^(\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?$"),
+    re.compile(r"^(\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+)
 
 
 def parse_week(text: str) -> tuple[str, dt.date]:
-    """Normalise an ISO week (``2026-W49``) and return it with its Monday.
+    """Normalise an ISO week and return it with its Monday.
+
+    The week is written ``2026-W49`` (or ``2026W49``), ``2026年第49周``, or as
+    any day of it (``2026-12-03``, ``20261203``, ``2026年12月3日``: 2026-W49).
 
     Raises
     ------
     MatcherError
-        If the text is not an ISO week that exists.
+        If the text is not an ISO week that exists, nor a date.
     """
-    m = _WEEK.match(str(text).strip())
+    from .i18n import gettext
+
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    m = _WEEK.match(s) or _WEEK_ZH.match(s)
     if not m:
-        raise MatcherError(f"invalid week {text!r}; expected an ISO week such as 2026-W49")
+        d = next((found for p in _DAYS if (found := p.match(s))), None)
+        if d:
+            try:
+                day = dt.date(int(d.group(1)), int(d.group("m")), int(d.group("d")))
+            except ValueError:
+                raise MatcherError(gettext("invalid week {text!r}: {text} is not a date").format(text=text)) from None
+            return parse_week(iso_week(day))
+        raise MatcherError(
+            gettext("invalid week {text!r}; expected an ISO week such as 2026-W49 or 2026年第49周, or a day of it such as 2026-12-03").format(text=text)
+        )
     year, week = int(m.group(1)), int(m.group(2))
     try:
         monday = dt.date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise MatcherError(f"invalid week {text!r}: {year} has no ISO week {week}") from None
+        raise MatcherError(gettext("invalid week {text!r}: {year} has no ISO week {week}").format(text=text, year=year, week=week)) from None
     return f"{year}-W{week:02d}", monday
 
 
@@ -212,4 +235,6 @@ def parse_date(text: str) -> str:
     try:
         return dt.date.fromisoformat(str(text).strip()).isoformat()
     except ValueError:
-        raise MatcherError(f"invalid date {text!r}; expected a date such as 2026-11-23") from None
+        from .i18n import gettext
+
+        raise MatcherError(gettext("invalid date {text!r}; expected a date such as 2026-11-23").format(text=text)) from None

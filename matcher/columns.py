@@ -11,6 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import MatcherError
+from .i18n import N_
+from .i18n import gettext as _
 
 __all__ = [
     "MAX_NUMBER",
@@ -95,30 +97,42 @@ STATIONED_COLUMNS = ("chain", "quarter", "team_id", "days")
 MAX_NUMBER = 1e15
 
 
+#: What the frames checked here are called in messages.
+_FRAMES = (N_("visits"), N_("projects"))
+
+
 def _check(frame: pd.DataFrame, columns, what: str) -> pd.DataFrame:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise MatcherError(f"{what} frame is missing columns {missing}; expected {list(columns)}")
+        raise MatcherError(_("{what} frame is missing columns {missing}; expected {columns}").format(what=_(what), missing=missing, columns=list(columns)))
     return frame
 
 
 def _check_values(frame: pd.DataFrame, what: str, column: str, allowed) -> None:
     bad = ~frame[column].isin(allowed)
     if bad.any():
-        raise MatcherError(f"{what}: unknown {column} {frame[column][bad].iloc[0]!r}; expected one of {', '.join(allowed)}")
+        raise MatcherError(
+            _("{what}: unknown {column} {value!r}; expected one of {choices}").format(
+                what=_(what), column=column, value=frame[column][bad].iloc[0], choices=", ".join(allowed)
+            )
+        )
 
 
 def _check_filled(frame: pd.DataFrame, what: str, columns) -> None:
     for column in columns:
         bad = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
         if bad.any():
-            raise MatcherError(f"{what}: row {int(bad.to_numpy().argmax()) + 1} has no {column}; every row needs one")
+            raise MatcherError(
+                _("{what}: row {row} has no {column}; every row needs one").format(what=_(what), row=int(bad.to_numpy().argmax()) + 1, column=column)
+            )
 
 
 def _check_unique(frame: pd.DataFrame, what: str, column: str) -> None:
     dup = frame[column].duplicated()
     if dup.any():
-        raise MatcherError(f"{what}: {column} {frame[column][dup].iloc[0]!r} appears more than once; each row needs its own")
+        raise MatcherError(
+            _("{what}: {column} {value!r} appears more than once; each row needs its own").format(what=_(what), column=column, value=frame[column][dup].iloc[0])
+        )
 
 
 def _check_dates(frame: pd.DataFrame, what: str, column: str, *, required: bool) -> pd.Series:
@@ -128,7 +142,8 @@ def _check_dates(frame: pd.DataFrame, what: str, column: str, *, required: bool)
     if required:
         bad |= dates.isna()
     if bad.any():
-        raise MatcherError(f"{what}: {column} {frame[column][bad].iloc[0]!r} is not a date" + ("; every row needs one" if required else ""))
+        message = _("{what}: {column} {value!r} is not a date; every row needs one") if required else _("{what}: {column} {value!r} is not a date")
+        raise MatcherError(message.format(what=_(what), column=column, value=frame[column][bad].iloc[0]))
     return dates
 
 
@@ -137,7 +152,9 @@ def _check_amounts(frame: pd.DataFrame, what: str, columns) -> None:
         v = pd.to_numeric(frame[column], errors="coerce")
         bad = (frame[column].notna() & v.isna()) | (v < 0) | ~(v.abs() < MAX_NUMBER).where(v.notna(), True)
         if bad.any():
-            raise MatcherError(f"{what}: {column} {frame[column][bad].iloc[0]!r} is not an amount (a finite number >= 0)")
+            raise MatcherError(
+                _("{what}: {column} {value!r} is not an amount (a finite number >= 0)").format(what=_(what), column=column, value=frame[column][bad].iloc[0])
+            )
 
 
 def check_visits(frame: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from .config.load import data_file
 from .config.model import Config
 from .errors import MatcherError
 from .featurise.transformers import rank_column
+from .i18n import get_language, gettext
 from .ingest.lists import parse_profiles
 from .ingest.tables import read_table
 from .resolve.imports import import_list, import_profiles
@@ -102,6 +103,11 @@ def load_simulated_history(store, scores, config: Config, week: str, *, weeks: i
     return history
 
 
+def _named(item) -> str:
+    """A city's or chain's name in the language in use."""
+    return item.name_en if get_language() == "en" else item.name_zh
+
+
 def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = None, echo: Callable[[str], None] = lambda s: None) -> str:
     """Build a fresh demo database, write target lists and the week's team lists to ``out``."""
     from ._text import parse_week
@@ -122,7 +128,7 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
             Path(str(db_path) + suffix).unlink(missing_ok=True)
         db = str(db_path)
     elif "://" not in str(db) and Path(db).exists():
-        raise MatcherError(f"the demo builds a fresh database, but {db} exists already; give a new --db path or remove it")
+        raise MatcherError(gettext("the demo builds a fresh database, but {db} exists already; give a new --db path or remove it").format(db=db))
     if week is None:
         y, w, _ = dt.date.today().isocalendar()
         week = f"{y}-W{w:02d}"
@@ -137,28 +143,45 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
         city = config.city(cid)
         frame = scores.rank(scores.group_ids(city=city.id), top=50)
         for ext in ("csv", "xlsx"):
-            written.append(write_table(frame, out / f"targets_city_{city.id}.{ext}", title=f"招商目标清单 Target list: {city.name_zh}"))
+            written.append(write_table(frame, out / f"targets_city_{city.id}.{ext}", title=gettext("Target list: {name}").format(name=_named(city))))
     for chid in DEMO_CHAINS:
         chain = config.chain(chid)
         frame = scores.rank(scores.group_ids(chain=chain.id), top=50)
         for ext in ("csv", "xlsx"):
             written.append(
-                write_table(frame, out / f"targets_chain_{chain.id}.{ext}", title=f"招商目标清单 Target list: {chain.name_zh}链")
+                write_table(frame, out / f"targets_chain_{chain.id}.{ext}", title=gettext("Target list: {name}").format(name=_named(chain)))
             )
     history = load_simulated_history(store, scores, config, week)
     models_dir = models_folder(db)
     wp = issue_week(store, config, week, scores=scores, models_dir=models_dir)
-    write_weekly(wp, out / "weekly")
+    write_weekly(wp, out / "weekly", config=config, synthetic=True)  # planned on the simulated history
     # A model trained on the simulated history of these enterprises, so `matcher evaluate` works at once.
     learning = load_history(store, scores, config, source="database")
     models = train_and_save(scores, config, learning, models_dir, kinds=("boosted",))
     n_region = int((universe.source_region != "").sum())
     n_tiered = int(universe[[rank_column(t.id).replace("rank__", "on__") for t in config.tiers]].any(axis=1).sum())
-    return (
-        f"demo database {store.label}: {len(universe)} enterprises ({n_tiered} on a list, {n_region} in a key region)\n"
-        f"target lists: {len(written)} files in {out}/ (targets_city_*, targets_chain_*)\n"
-        f"weekly lists {week}: {len(wp.plan)} leads for {len(wp.per_team)} teams in {out / 'weekly'}/\n"
-        f"simulated history (synthetic, seed {DEMO_HISTORY_SEED}): {len(history.visits)} visits, {len(history.projects)} projects "
-        f"over the {DEMO_HISTORY_WEEKS} weeks before {week}; try: matcher --db {store.label} kpi --year {week[:4]} --out kpi\n"
-        f"model trained on {learning.source}: {', '.join(str(m) for m in models)}; try: matcher --db {store.label} evaluate --out eval"
-    )
+    lines = [
+        gettext("demo database {db}: {n} enterprises ({listed} on a list, {region} in a key region)").format(
+            db=store.label, n=len(universe), listed=n_tiered, region=n_region
+        ),
+        gettext("target lists: {n} files in {folder}/ (targets_city_*, targets_chain_*)").format(n=len(written), folder=out),
+        gettext("weekly lists {week}: {leads} leads for {teams} teams in {folder}/").format(
+            week=week, leads=len(wp.plan), teams=len(wp.per_team), folder=out / "weekly"
+        ),
+        gettext(
+            "simulated history (synthetic, seed {seed}): {visits} visits, {projects} projects over the {weeks} weeks before {week}; "
+            "try: matcher --db {db} kpi --year {year} --out kpi"
+        ).format(
+            seed=DEMO_HISTORY_SEED,
+            visits=len(history.visits),
+            projects=len(history.projects),
+            weeks=DEMO_HISTORY_WEEKS,
+            week=week,
+            db=store.label,
+            year=week[:4],
+        ),
+        gettext("model trained on {source}: {files}; try: matcher --db {db} evaluate --out eval").format(
+            source=learning.source, files=", ".join(str(m) for m in models), db=store.label
+        ),
+    ]
+    return "\n".join(lines)

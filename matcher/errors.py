@@ -7,6 +7,9 @@ one, and say what was expected.
 
 from __future__ import annotations
 
+from .i18n import gettext as _
+from .i18n import pgettext
+
 __all__ = [
     "MatcherError",
     "ConfigError",
@@ -28,10 +31,10 @@ class ConfigError(MatcherError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         if len(self.problems) == 1:
-            msg = f"invalid configuration: {self.problems[0]}"
+            msg = _("invalid configuration: {problem}").format(problem=self.problems[0])
         else:
             body = "\n  ".join(self.problems)
-            msg = f"invalid configuration ({len(self.problems)} problems):\n  {body}"
+            msg = _("invalid configuration ({n} problems):\n  {problems}").format(n=len(self.problems), problems=body)
         super().__init__(msg)
 
 
@@ -67,17 +70,23 @@ class InputError(MatcherError):
     ):
         self.path, self.row, self.column, self.value = str(path), row, column, value
         self.more = more
-        where = [self.path]
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        if value is not None:
-            where.append(f"value {str(value)!r}")
-        text = ", ".join(where) + ": " + message
+        where = pgettext("error", "{path}").format(path=self.path)
+        text = _("{where}: {message}").format(where=_where(where, row, column, value), message=message)
         if more:
-            text += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
+            more_text = _("{text} (and 1 more problem in this file)") if more == 1 else _("{text} (and {n} more problems in this file)")
+            text = more_text.format(text=text, n=more)
         super().__init__(text)
+
+
+def _where(where: str, row: int | None, column: str | None, value: object) -> str:
+    """``where`` followed by the row, column and value a problem lies at, as the language in use says them."""
+    if row is not None:
+        where = (_("{where}, row {row}") if where else _("row {row}")).format(where=where, row=row)
+    if column is not None:
+        where = (_("{where}, column {column!r}") if where else _("column {column!r}")).format(where=where, column=str(column))
+    if value is not None:
+        where = (_("{where}, value {value!r}") if where else _("value {value!r}")).format(where=where, value=str(value))
+    return where
 
 
 class StoreError(MatcherError):
@@ -98,17 +107,13 @@ class SheetError(InputError):
         self.problems = list(problems)
         lines = []
         for row, column, value, reason in self.problems[:shown]:
-            where = [f"row {row}"] if row is not None else []
-            if column:
-                where.append(f"column {column!r}")
-            if value not in (None, ""):
-                where.append(f"value {str(value)!r}")
-            lines.append((", ".join(where) + ": " if where else "") + reason)
+            where = _where("", row, column or None, None if value in (None, "") else value)
+            lines.append(_("{where}: {message}").format(where=where, message=reason) if where else reason)
         if len(self.problems) > shown:
-            lines.append(f"… and {len(self.problems) - shown} more")
+            lines.append(_("… and {n} more").format(n=len(self.problems) - shown))
         n = len(self.problems)
-        head = f"{n} bad row{'s' if n > 1 else ''}, nothing imported" if n else "nothing imported"
-        super().__init__(path, head + ":\n  " + "\n  ".join(lines))
+        head = (_("1 bad row, nothing imported") if n == 1 else _("{n} bad rows, nothing imported")).format(n=n) if n else _("nothing imported")
+        super().__init__(path, _("{summary}:\n  {problems}").format(summary=head, problems="\n  ".join(lines)))
 
 
 class ModelError(MatcherError):

@@ -13,6 +13,28 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "real"
 
 
+@pytest.fixture(autouse=True)
+def _language(monkeypatch):
+    """Every test starts in the default language (Chinese) and leaves no language behind."""
+    from matcher.i18n import set_language
+
+    monkeypatch.delenv("MATCHER_LANG", raising=False)
+    monkeypatch.setenv("LANGUAGE", "zh_CN")
+    set_language(None)
+    yield
+    set_language(None)
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """Speak English in this test (library and command line): it checks the wording of English messages."""
+    from matcher.i18n import set_language
+
+    monkeypatch.setenv("MATCHER_LANG", "en")
+    monkeypatch.setenv("LANGUAGE", "en")
+    set_language("en")
+
+
 @pytest.fixture(scope="session")
 def config():
     return load_config()

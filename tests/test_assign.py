@@ -97,6 +97,7 @@ def test_teams_with_few_candidates_leave_places_empty():
     assert sorted(zip(t.tolist(), e.tolist())) == [(0, 0), (1, 1)]
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_input():
     with pytest.raises(MatcherError, match="teams × enterprises"):
         prune(np.zeros(3), [1])

@@ -36,6 +36,7 @@ def test_chunks_streamed_from_csv_equal_in_memory(small, tmp_path):
     pd.testing.assert_frame_equal(score_chunks(read_universe_csv(path, chunksize=7_000), scorer, queries), whole)
 
 
+@pytest.mark.usefixtures("english")
 def test_chunksize_is_validated(small):
     u = small[0]
     with pytest.raises(ValueError, match="'chunksize' parameter must be an int >= 1. Got 0"):

@@ -175,6 +175,7 @@ def test_the_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=[c[0] for c in MALFORMED])
+@pytest.mark.usefixtures("english")
 def test_a_malformed_file_is_refused_in_one_line_and_changes_nothing(db, tmp_path, case):
     name, filename, make, command, args, words = case
     path = make(tmp_path / filename)

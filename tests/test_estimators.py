@@ -101,6 +101,7 @@ def test_fit_overwrites_no_parameter_and_sets_only_trailing_underscore_attribute
     assert sorted(k for k in vars(again) if k.endswith("_")) == sorted(k for k in vars(est) if k.endswith("_"))
 
 
+@pytest.mark.usefixtures("english")
 def test_resolver_says_which_column_is_missing():
     r = Resolver(n_train=2000)
     with pytest.raises(MatcherError, match="'name' column"):

@@ -66,11 +66,13 @@ def test_graded_relevance_gives_expected_precision():
 
 
 @pytest.mark.parametrize("k", [0, -1, 1.5, True, "3"])
+@pytest.mark.usefixtures("english")
 def test_bad_k_is_named(k):
     with pytest.raises(ValueError, match=r"The 'k' parameter of precision_at_k must be an int >= 1. Got"):
         precision_at_k([1], [1], k=k)
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_inputs():
     with pytest.raises(ValueError, match="same length"):
         ndcg_at_k([1, 0], [1.0], k=1)

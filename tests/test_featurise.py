@@ -65,6 +65,7 @@ def test_name_is_used_only_without_industry_text_and_unknown_stays_unknown():
     assert vec.transform(X)[1].nnz == 0
 
 
+@pytest.mark.usefixtures("english")
 def test_tier_values_log_rank():
     tiers = (Tier(id="a", name_zh="", name_en="", weight=1.0, size=500), Tier(id="u", name_zh="", name_en="", weight=0.6, ranked=False))
     ranks = np.array([[1.0, np.nan], [500.0, np.nan], [np.nan, np.nan]])

@@ -14,6 +14,7 @@ from matcher.resolve.imports import import_lists, import_profiles
 from matcher.store.core import Store
 
 from .conftest import write
+from .exports import read_xlsx
 from .test_cli import run
 
 #: The real files: (file, list type, year); year None = a profile file.
@@ -146,6 +147,7 @@ def test_removing_an_import_leaves_the_master_as_if_it_never_came(tmp_path, conf
     assert_same(master(only), master(store), "f2019 imported again")
 
 
+@pytest.mark.usefixtures("english")
 def test_remove_refuses_unknown_and_history_imports_and_changes_nothing(tmp_path, config):
     store = Store(tmp_path / "s.db")
     load(store, config, write(tmp_path / "p.csv", PRIVATE), "china_private_top500", 2026)
@@ -162,6 +164,7 @@ def test_remove_refuses_unknown_and_history_imports_and_changes_nothing(tmp_path
     assert (store.snapshot_hash(), store.counts()) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_imports_and_merges_commands(tmp_path, config):
     db = tmp_path / "c.db"
     store = Store(db)
@@ -173,7 +176,7 @@ def test_imports_and_merges_commands(tmp_path, config):
     assert r.exit_code == 0 and "京东集团" in r.output and "JD.com" in r.output
     out = tmp_path / "imports.xlsx"
     assert run("imports", "--out", out, db=db).exit_code == 0 and out.exists()
-    assert pd.read_excel(out).source_name.tolist() == ["p.csv", "f2019.csv"]
+    assert read_xlsx(out).source_name.tolist() == ["p.csv", "f2019.csv"]  # headers read back to identifiers
     # Asked first; 'n' changes nothing.
     runner_out = run("imports", "remove", "2", db=db)
     assert runner_out.exit_code != 0 and "remove import 2" in runner_out.output

@@ -105,6 +105,7 @@ def test_accounting_negative_and_thousands(tmp_path):
         ("bad_year.csv", b"rank,name,year\n1,A,20x4\n", "year|number"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_bad_list_files_name_file_row_column_value(tmp_path, name, content, match):
     path = tmp_path / name
     path.write_bytes(content)
@@ -114,6 +115,7 @@ def test_bad_list_files_name_file_row_column_value(tmp_path, name, content, matc
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         read_table(tmp_path / "nope.csv")
@@ -121,6 +123,7 @@ def test_missing_file_and_folder(tmp_path):
         read_table(tmp_path)
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_sheet_lists_the_sheets(tmp_path):
     wb = Workbook()
     wb.active.title = "Data"
@@ -131,6 +134,7 @@ def test_unknown_sheet_lists_the_sheets(tmp_path):
         read_table(tmp_path / "w.xlsx", sheet="Other")
 
 
+@pytest.mark.usefixtures("english")
 def test_profiles_ownership_in_chinese_and_bad_value(tmp_path):
     ok = "企业名称,英文名称,企业性质\n甲集团,Jia Group,央企\n乙公司,,民营\n"
     p = parse_profiles(read_table(write(tmp_path / "p.csv", ok)))
@@ -140,12 +144,14 @@ def test_profiles_ownership_in_chinese_and_bad_value(tmp_path):
         parse_profiles(read_table(write(tmp_path / "b.csv", bad)))
 
 
+@pytest.mark.usefixtures("english")
 def test_errors_report_how_many_more(tmp_path):
     text = "rank,name,revenue\n1,A,x\n2,B,y\n3,C,z\n"
     with pytest.raises(InputError, match=r"and 2 more problems"):
         parse_list(read_table(write(tmp_path / "m.csv", text)))
 
 
+@pytest.mark.usefixtures("english")
 def test_footnote_source_and_total_rows_at_the_bottom_are_left_out_and_named(tmp_path):
     path = write(
         tmp_path / "l.csv",
@@ -184,11 +190,13 @@ def test_a_name_that_starts_like_a_note_is_kept(tmp_path):
         ("排名,企业名称,省份,营业收入\n1,甲集团,浙江省,100\n2,乙集团,浙江省\n", r"row 3, value '2,乙集团,浙江省': the row has 3 cells but the header has 4"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_rows_that_do_not_fit_the_header_or_a_sane_range_are_refused(tmp_path, text, message):
     with pytest.raises(InputError, match=message):
         parse_list(read_table(write(tmp_path / "bad.csv", text)))
 
 
+@pytest.mark.usefixtures("english")
 def test_a_typo_year_is_refused_before_it_can_supersede_the_real_edition(tmp_path):
     from matcher.errors import MatcherError
     from matcher.ingest.editions import split_editions
@@ -201,6 +209,7 @@ def test_a_typo_year_is_refused_before_it_can_supersede_the_real_edition(tmp_pat
         parse_list(panel)
 
 
+@pytest.mark.usefixtures("english")
 def test_a_chinese_list_imported_as_the_fortune_list_is_warned_about(tmp_path):
     from matcher.ingest.lists import type_warnings
 
@@ -211,6 +220,7 @@ def test_a_chinese_list_imported_as_the_fortune_list_is_warned_about(tmp_path):
     assert type_warnings(entries, "CNY_10k", "中国民营企业500强") == []
 
 
+@pytest.mark.usefixtures("english")
 def test_empty_rows_between_entries_are_skipped_and_rows_keep_their_numbers(tmp_path):
     t = read_table(write(tmp_path / "l.csv", "排名,企业名称,营业收入\n1,甲集团,100\n,,\n2,乙集团,90\n"))
     assert list(t.frame["name"]) == ["甲集团", "乙集团"] and t.row_numbers().tolist() == [2, 4]

@@ -18,6 +18,7 @@ from matcher.store.core import Store
 from .conftest import write
 
 
+@pytest.mark.usefixtures("english")
 def test_issue_week_records_the_plan_and_refuses_other_inputs(config, tmp_path):
     from matcher.demo import import_default_data
 
@@ -53,6 +54,7 @@ def _entries(tmp_path, text):
     return parse_list(table), table
 
 
+@pytest.mark.usefixtures("english")
 def test_split_editions_of_a_panel_file(tmp_path):
     entries, table = _entries(tmp_path, "year,rank,name\n2023,1,A\n2024,1,B\n2024,2,C\n")
     parts = split_editions(entries, table)
@@ -66,6 +68,7 @@ def test_split_editions_of_a_panel_file(tmp_path):
         split_editions(gap, table)
 
 
+@pytest.mark.usefixtures("english")
 def test_split_editions_of_a_single_year_file(tmp_path):
     entries, table = _entries(tmp_path, "rank,name\n1,A\n2,B\n")
     [(all_, year)] = split_editions(entries, table, 2024)
@@ -86,6 +89,7 @@ def test_models_folder(tmp_path, monkeypatch):
     assert models_folder() == tmp_path.resolve() / "other" / "models"
 
 
+@pytest.mark.usefixtures("english")
 def test_parse_date():
     assert parse_date("2026-11-23") == parse_date(" 20261123 ") == "2026-11-23"
     with pytest.raises(MatcherError, match="invalid date 'someday'; expected a date such as 2026-11-23"):

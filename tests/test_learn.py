@@ -104,6 +104,7 @@ def test_cold_start_scores_follow_the_hidden_propensity(world, boosted):
     assert min(rho) > 0.1 and np.mean(rho) > 0.3, rho
 
 
+@pytest.mark.usefixtures("english")
 def test_blend():
     rule = np.array([0.9, 0.5, 0.1])
     prob = np.array([0.01, 0.02, 0.04])
@@ -124,6 +125,7 @@ def test_blended_team_scores_for_the_planner(world, boosted, config):
     assert (out[t][out[t] >= 0] <= 1).all()
 
 
+@pytest.mark.usefixtures("english")
 def test_training_needs_outcomes(world):
     s, h, pf, pairs = world
     X = pf.transform(pairs)
@@ -151,6 +153,7 @@ def test_save_and_load(saved):
     assert "SYNTHETIC" in (folder / "boosted-2026-02-23.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.usefixtures("english")
 def test_a_tampered_model_file_is_refused(saved):
     folder, path = saved
     data = bytearray(path.read_bytes())
@@ -160,12 +163,14 @@ def test_a_tampered_model_file_is_refused(saved):
         load_model(path.name, folder, feature_set="pair-v1")
 
 
+@pytest.mark.usefixtures("english")
 def test_a_model_of_another_feature_set_is_refused(saved):
     folder, path = saved
     with pytest.raises(ModelError, match="trained on feature set 'pair-v1', but the configuration expects 'static-v1'"):
         load_model(path.name, folder, feature_set="static-v1")
 
 
+@pytest.mark.usefixtures("english")
 def test_a_model_from_an_incompatible_scikit_learn_is_refused(saved):
     folder, path = saved
     man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -175,6 +180,7 @@ def test_a_model_from_an_incompatible_scikit_learn_is_refused(saved):
         load_model(path.name, folder, feature_set="pair-v1")
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_or_outside_files_are_refused(saved):
     folder, path = saved
     with pytest.raises(ModelError, match="not listed in"):
@@ -186,6 +192,7 @@ def test_unknown_or_outside_files_are_refused(saved):
 # ------------------------------------------------------------------------- backtest
 
 
+@pytest.mark.usefixtures("english")
 def test_backtest_compares_every_method(world, config):
     s, h, pf, pairs = world
     end = str((pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=WEEKS)).date())
@@ -229,6 +236,7 @@ def test_backtest_on_observed_history_has_no_oracle(world, config):
     assert "SYNTHETIC" not in r.protocol and r.chosen_model == "logistic"
 
 
+@pytest.mark.usefixtures("english")
 def test_history_source_database_or_simulated(world, config, tmp_path):
     import pytest
 
@@ -273,6 +281,7 @@ def test_learned_models_beat_the_rule_score_on_two_years_of_60_teams(config):
     assert t.loc["rule", "cf_ndcg@10"] > t.loc["tier", "cf_ndcg@10"] > t.loc["random", "cf_ndcg@10"]
 
 
+@pytest.mark.usefixtures("english")
 def test_joblib_files_load_only_with_their_recorded_hash(tmp_path):
     from matcher._files import dump_joblib, load_joblib, sha256_file
 

@@ -191,6 +191,7 @@ def test_components_add_up_and_reasons_are_bilingual():
             assert "no specific link" in r.reason_en
 
 
+@pytest.mark.usefixtures("english")
 def test_weights_are_parameters_an_analyst_can_set():
     _, cfg, u = random_world(3, 50)
     tier_only = RuleScorer(cfg, w_chain=0, w_region=0, w_tier=1, w_endowment=0, w_origin=0).fit(u).score(u)
@@ -218,6 +219,7 @@ def test_top_k_breaks_ties_explicitly():
         assert top_k(s, k, t).tolist() == expected
 
 
+@pytest.mark.usefixtures("english")
 def test_enterprise_ranks_agree_with_the_city_lists():
     _, cfg, u = random_world(11, 150)
     s = RuleScorer(cfg).fit(u).score(u)

@@ -85,7 +85,7 @@ def test_good_sheets_import_and_reimport_adds_nothing(store, config, tmp_path):
     before = store.counts()
     for kind in ("visits", "projects", "stationed"):
         r = import_sheet(store, config, tmp_path / f"{kind}.xlsx", kind, today=TODAY)
-        assert "nothing changed" in r.summary()
+        assert "未作改动" in r.summary()
     assert store.counts() == before
     v = store.visits_frame(extra=True)
     assert v.kind.tolist() == ["visit", "forum", "visit"]
@@ -179,6 +179,7 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("kind", "change", "row", "reason"), MALFORMED, ids=[f"{m[0]}-{m[3]}-{i}" for i, m in enumerate(MALFORMED)])
+@pytest.mark.usefixtures("english")
 def test_malformed_sheet_is_rejected_with_row_and_reason_and_nothing_imported(store, config, tmp_path, kind, change, row, reason):
     before = store.counts(), store.snapshot_hash()
     path = sheet(tmp_path, config, kind, change(ROWS[kind]()))
@@ -190,6 +191,7 @@ def test_malformed_sheet_is_rejected_with_row_and_reason_and_nothing_imported(st
     assert (store.counts(), store.snapshot_hash()) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_merged_cells_in_the_data_are_rejected(store, config, tmp_path):
     path = sheet(tmp_path, config, "visits", visit_rows())
     wb = openpyxl.load_workbook(path)
@@ -203,6 +205,7 @@ def test_merged_cells_in_the_data_are_rejected(store, config, tmp_path):
     assert store.counts() == before
 
 
+@pytest.mark.usefixtures("english")
 def test_every_bad_row_is_listed(store, config, tmp_path):
     rows = visit_rows()
     rows.loc[0, "kind"] = "喝茶"
@@ -214,6 +217,7 @@ def test_every_bad_row_is_listed(store, config, tmp_path):
     assert "3 bad rows" in str(err.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_required_column_is_one_clear_error(store, config, tmp_path):
     path = write(tmp_path / "v.csv", "日期,企业名称,活动类型\n2026-03-02,京东集团,登门拜访\n")
     with pytest.raises(InputError, match="missing required columns: 小分队 team, 带队领导级别 lead level"):
@@ -285,6 +289,7 @@ def test_two_processes_importing_at_once_lose_and_duplicate_nothing(store, confi
     _check_union(store)
 
 
+@pytest.mark.usefixtures("english")
 def test_names_as_teams_write_them_resolve_and_uncertain_ones_are_reported_not_guessed(store, config, tmp_path):
     from functools import partial
 
@@ -308,6 +313,7 @@ def test_names_as_teams_write_them_resolve_and_uncertain_ones_are_reported_not_g
     assert "uncertain: perhaps 恒力集团有限公司 (p=0.7" in str(err.value) and store.counts() == before
 
 
+@pytest.mark.usefixtures("english")
 def test_weekly_reads_the_filled_template_and_the_history_columns_alike(store, config, tmp_path):
     from matcher.ingest.history_files import read_history
     from matcher.ingest.sheets import read_history_file

@@ -60,6 +60,7 @@ def test_history_is_deterministic(config, world):
     assert np.array_equal(a.propensity, b.propensity)
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_parameters(config, world):
     _, s = world
     with pytest.raises(ValueError, match="'policy' parameter"):

@@ -27,7 +27,7 @@ def test_module_entry_points_reach_every_command():
     for module in ("matcher", "matcher.cli"):
         r = subprocess.run([sys.executable, "-m", module, "resolve", "--help"], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-        assert "Resolve enterprises across lists" in r.stdout
+        assert "跨榜单、跨年份、跨语言识别同一企业" in r.stdout
 
 
 def test_script_entry_point_is_the_group():

@@ -127,6 +127,7 @@ def test_two_rows_with_one_name_stay_two_enterprises(store, tmp_path):
     assert store.read("list_entries").enterprise_id.nunique() == 2
 
 
+@pytest.mark.usefixtures("english")
 def test_newer_schema_is_refused(tmp_path):
     s = Store(tmp_path / "x.db")
     with s.engine.begin() as c:
@@ -135,6 +136,7 @@ def test_newer_schema_is_refused(tmp_path):
         Store(tmp_path / "x.db")
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
         Store(tmp_path / "no" / "such" / "x.db")

@@ -50,6 +50,7 @@ def _bad_lists(entries):
 
 
 @pytest.mark.parametrize("case", list(_bad_lists(pd.DataFrame({"name": ["a", "b"]})).keys()))
+@pytest.mark.usefixtures("english")
 def test_a_bad_list_frame_is_refused_and_nothing_changes(filled, case):
     store, entries, _ = filled
     frame, year = _bad_lists(entries)[case]

@@ -164,6 +164,7 @@ def test_a_second_writer_waits_for_the_first_and_completes(tmp_path, writer):
     assert second.counts() == Store(tmp_path / "t.db").counts()
 
 
+@pytest.mark.usefixtures("english")
 def test_a_writer_that_never_gets_the_lock_gets_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(store_engine, "BUSY_TIMEOUT_MS", 50)
     monkeypatch.setattr(store_engine, "BUSY_RETRIES", 1)

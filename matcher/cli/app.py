@@ -10,35 +10,49 @@ commands live in one module per group of commands (:mod:`.lists`,
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
 
 from ..errors import MatcherError
+from ..i18n import LANGUAGES, gettext
+from ..progress import show_bars
+from .city import city
 from .context import Ctx
 from .db import db
 from .demo import demo
+from .enterprise import enterprise
 from .history import import_projects, import_stationed, import_visits, kpi, template
 from .imports import imports, merges
 from .lists import import_list, import_profiles
+from .localise import language_from_args, localise, use_language
+from .maps import map_command
 from .models import evaluate, train
 from .resolve import enterprises, resolve
 from .targets import targets
 from .validate import validate
+from .web import web
 from .weekly import weekly
 
 __all__ = ["main"]
 
 
 class _Group(click.Group):
+    def parse_args(self, ctx, args):
+        # The language is settled before anything is parsed, so that help and click's errors speak it too.
+        use_language(language_from_args(args, self))
+        localise(self)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except MatcherError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(gettext("error: {message}").format(message=exc), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(gettext("interrupted"), err=True)
             sys.exit(130)
 
 
@@ -66,10 +80,16 @@ class _Group(click.Group):
     envvar="MATCHER_MODELS",
     help="Models folder (default: $MATCHER_MODELS, else models/ beside the SQLite database, else ./models).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of messages, help and outputs: zh (default) or en; also $MATCHER_LANG.",
+)
 @click.option("-v", "--verbose", count=True, help="Say more (-v: progress, -vv: debug).")
 @click.version_option(package_name="matcher")
 @click.pass_context
-def main(ctx, db, config, models, verbose):
+def main(ctx, db, config, models, lang, verbose):
     """matcher: which enterprises Guangxi's resident investment-promotion teams should visit.
 
     Import ranking lists and enterprise profiles, then get ranked target lists
@@ -79,6 +99,8 @@ def main(ctx, db, config, models, verbose):
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s", stream=sys.stderr)
     ctx.obj = Ctx(db, config, models)
+    # Progress bars on a terminal, never in CI logs.
+    show_bars(not os.environ.get("CI"))
     from ..resolve.model_cache import set_model_cache
 
     # The match model of entity resolution is trained once and cached beside the other models.
@@ -93,6 +115,9 @@ for _command in (
     imports,
     merges,
     targets,
+    enterprise,
+    city,
+    map_command,
     weekly,
     demo,
     template,
@@ -104,5 +129,6 @@ for _command in (
     train,
     evaluate,
     validate,
+    web,
 ):
     main.add_command(_command)

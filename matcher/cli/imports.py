@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import gettext as _
 from .context import Ctx
 
 __all__ = ["imports", "merges"]
@@ -12,13 +13,14 @@ _OUT = "Write to FILE.csv or FILE.xlsx instead of the screen."
 
 
 def _show(frame, out, sheet: str, what: str) -> None:
+    """``frame`` to ``out`` or on the screen; ``what`` names the rows (imports, merges) in the language in use."""
     from ..report.writers import write_table
 
     if out:
         write_table(frame, out, sheet=sheet)
-        click.echo(f"{len(frame)} {what} written to {out}")
+        click.echo(_("{n} rows written to {path}").format(n=len(frame), path=out))
     elif frame.empty:
-        click.echo(f"no {what} yet")
+        click.echo(_("none yet: {what}").format(what=what))
     else:
         click.echo(frame.to_string(index=False, max_colwidth=40))
 
@@ -35,7 +37,7 @@ def imports(ctx: click.Context, out):
     """
     if ctx.invoked_subcommand is None:
         obj: Ctx = ctx.obj
-        _show(obj.store().imports().drop(columns=["sha256"]), out, "imports", "imports")
+        _show(obj.store().imports().drop(columns=["sha256"]), out, "imports", _("imports"))
 
 
 @imports.command("remove")
@@ -58,12 +60,14 @@ def remove(obj: Ctx, import_id, yes):
     listing = store.imports()
     row = listing[listing.import_id == import_id]
     if row.empty:
-        raise NotFoundError(f"no import with id {import_id}; `matcher imports` lists them")
+        raise NotFoundError(_("no import with id {id}; `matcher imports` lists them").format(id=import_id))
     r = row.iloc[0]
     what = f"{r.list_type} {r.year}" if r.kind == "list" else r.kind
     if not yes:
         click.confirm(
-            f"remove import {import_id} ({r.source_name}, {what}: {r.entries} entries, {r.profiles} profiles, {r.merges} merges)?",
+            _("remove import {id} ({file}, {what}: {entries} entries, {profiles} profiles, {merges} merges)?").format(
+                id=import_id, file=r.source_name, what=what, entries=r.entries, profiles=r.profiles, merges=r.merges
+            ),
             abort=True,
         )
     click.echo(store.remove_import(import_id).summary())
@@ -77,4 +81,4 @@ def merges(obj: Ctx, out):
 
     Undo one with `matcher resolve --undo MERGE_ID`.
     """
-    _show(obj.store().merges(), out, "merges", "merges")
+    _show(obj.store().merges(), out, "merges", _("merges"))

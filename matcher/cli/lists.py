@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..i18n import gettext as _
+from ..progress import steps
 from .context import Ctx
 
 __all__ = ["import_list", "import_profiles"]
@@ -36,22 +38,31 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
     from ..ingest.tables import read_table
 
     tier = obj.config.tier(list_type)
-    table = read_table(file, sheet=sheet)
-    _echo_skipped(file, table)
-    entries = parse_list(table, ranked=tier.ranked)
-    for line in type_warnings(entries, tier.revenue_unit, tier.name_zh):
-        click.echo(line, err=True)
-    entries["revenue_unit"] = entries["revenue_unit"].where(entries["revenue_unit"] != "", tier.revenue_unit)
-    parts = split_editions(entries, table, year)
-    for r in _store_lists(obj, parts, tier, file, table):
-        click.echo(r.summary())
-    _echo_gaps(obj)
+    with steps(_("importing {file}").format(file=Path(file).name), total=4) as s:
+        s.step(_("reading the file"))
+        table = read_table(file, sheet=sheet)
+        _echo_skipped(file, table)
+        s.step(_("checking {n} rows").format(n=len(table.frame)))
+        entries = parse_list(table, ranked=tier.ranked)
+        for line in type_warnings(entries, tier.revenue_unit, tier.name_zh):
+            click.echo(line, err=True)
+        entries["revenue_unit"] = entries["revenue_unit"].where(entries["revenue_unit"] != "", tier.revenue_unit)
+        parts = split_editions(entries, table, year)
+        s.step(_("storing and resolving enterprises"))
+        for r in _store_lists(obj, parts, tier, file, table):
+            click.echo(r.summary())
+        s.step(_("checking industries and headquarters"))
+        _echo_gaps(obj)
 
 
 def _echo_skipped(file, table) -> None:
     """Say which footnote, source and total rows at the bottom of the file were left out."""
     if table.skipped:
-        click.echo(f"{file}: 表尾 {len(table.skipped)} 行注释、来源或合计未导入 / {len(table.skipped)} footnote, source or total rows at the bottom left out: " + "; ".join(table.skipped))
+        click.echo(
+            _("{file}: {n} footnote, source or total rows at the bottom left out: {rows}").format(
+                file=file, n=len(table.skipped), rows="; ".join(table.skipped)
+            )
+        )
 
 
 def _echo_gaps(obj: Ctx) -> None:
@@ -83,11 +94,16 @@ def import_profiles(obj: Ctx, file, sheet):
     from ..ingest.lists import parse_profiles
     from ..ingest.tables import read_table
 
-    table = read_table(file, sheet=sheet)
-    _echo_skipped(file, table)
-    profiles = parse_profiles(table)
-    click.echo(_store_profiles(obj, profiles, file, table).summary())
-    _echo_gaps(obj)
+    with steps(_("importing {file}").format(file=Path(file).name), total=4) as s:
+        s.step(_("reading the file"))
+        table = read_table(file, sheet=sheet)
+        _echo_skipped(file, table)
+        s.step(_("checking {n} rows").format(n=len(table.frame)))
+        profiles = parse_profiles(table)
+        s.step(_("storing and resolving enterprises"))
+        click.echo(_store_profiles(obj, profiles, file, table).summary())
+        s.step(_("checking industries and headquarters"))
+        _echo_gaps(obj)
 
 
 def _store_profiles(obj: Ctx, profiles, file, table):

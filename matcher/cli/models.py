@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from ..errors import MatcherError
+from ..i18n import gettext as _
+from ..progress import steps
 from .context import Ctx
 
 __all__ = ["train", "evaluate"]
@@ -26,7 +28,7 @@ def _learning_history(obj: Ctx, scores, source: str = "auto"):
     from ..learn.backtest import load_history
 
     h = load_history(obj.store(), scores, obj.config, source=source)
-    click.echo(f"history: {h.source}")
+    click.echo(_("history: {source}").format(source=h.source))
     return h
 
 
@@ -57,13 +59,18 @@ def train(obj: Ctx, until, kind, feature_set, history_source):
     from ..learn.backtest import train_and_save
 
     if feature_set is not None and feature_set not in MODEL_FEATURE_SETS:
-        raise MatcherError(f"unknown feature set {feature_set!r}; expected one of {', '.join(MODEL_FEATURE_SETS)}")
+        raise MatcherError(_("unknown feature set {value!r}; expected one of {choices}").format(value=feature_set, choices=", ".join(MODEL_FEATURE_SETS)))
     until = parse_date(until) if until is not None else None  # a bad date fails before the slow steps
-    scores = obj.scores()
-    h = _learning_history(obj, scores, history_source)
-    kinds = ("logistic", "boosted") if kind == "all" else (kind,)
-    for p in train_and_save(scores, obj.config, h, obj.models_dir, until=until, kinds=kinds, feature_set=feature_set):
-        click.echo(f"model written: {p} (card {p.with_suffix('.md').name}, manifest {p.parent / 'manifest.json'})")
+    with steps(_("training"), total=3) as s:
+        s.step(_("scoring enterprises"))
+        scores = obj.scores()
+        s.step(_("reading the history"))
+        h = _learning_history(obj, scores, history_source)
+        kinds = ("logistic", "boosted") if kind == "all" else (kind,)
+        s.step(_("fitting and saving models"))
+        paths = train_and_save(scores, obj.config, h, obj.models_dir, until=until, kinds=kinds, feature_set=feature_set)
+    for p in paths:
+        click.echo(_("model written: {path} (card {card}, manifest {manifest})").format(path=p, card=p.with_suffix(".md").name, manifest=p.parent / "manifest.json"))
 
 
 @click.command()
@@ -84,14 +91,19 @@ def evaluate(obj: Ctx, out, origins, k, history_source):
     from ..learn.backtest import run_backtest
     from ..report.backtest import write_report
 
-    scores = obj.scores()
-    h = _learning_history(obj, scores, history_source)
-    res = run_backtest(
-        scores, obj.config, h.visits, h.projects, end=h.end, propensity=h.propensity, visit_lift=h.visit_lift, origins=origins, k=k
-    )
-    write_report(res, Path(out), title="排序方法比较 Ranking comparison")
+    with steps(_("evaluation"), total=4) as s:
+        s.step(_("scoring enterprises"))
+        scores = obj.scores()
+        s.step(_("reading the history"))
+        h = _learning_history(obj, scores, history_source)
+        s.step(_("backtest over {n} origins").format(n=origins))
+        res = run_backtest(
+            scores, obj.config, h.visits, h.projects, end=h.end, propensity=h.propensity, visit_lift=h.visit_lift, origins=origins, k=k
+        )
+        s.step(_("writing the report"))
+        write_report(res, Path(out), title=_("Ranking comparison"))
     cols = [c for c in res.table.columns if c.startswith(("method", "logged_ndcg", "logged_precision", "cf_ndcg", "cf_precision"))]
     click.echo(res.table[cols].to_string(index=False))
     for n in res.notes:
         click.echo(n)
-    click.echo(f"comparison table and charts written to {out}/ (comparison.csv, comparison.md, ndcg.png, reliability.png)")
+    click.echo(_("comparison table and charts written to {folder}/ (comparison.csv, comparison.md, ndcg.png, reliability.png)").format(folder=out))

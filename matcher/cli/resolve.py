@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import gettext as _
+from ..progress import steps
 from .context import Ctx
 from .options import file_option
 
@@ -35,15 +37,18 @@ def resolve(obj: Ctx, review_out, apply_review, undo, aliases):
     store = obj.store()
     if undo is not None:
         kept, merged = store.undo_merge(undo, reason="matcher resolve --undo")
-        click.echo(f"merge {undo} undone: {merged} is again separate from {kept}")
+        click.echo(_("merge {id} undone: {merged} is again separate from {kept}").format(id=undo, merged=merged, kept=kept))
         return
     if apply_review:
         merged, apart = apply(store, apply_review)
-        click.echo(f"{apply_review}: {merged} pairs merged, {apart} pairs kept apart")
-    summary = resolve_store(store, resolver=Resolver(aliases=aliases))
-    if review_out is not None:
-        write_table(summary.review_pairs, str(review_out), sheet="review")
-    click.echo(summary.summary() + (f"; review file written to {review_out}" if review_out else ""))
+        click.echo(_("{file}: {merged} pairs merged, {apart} pairs kept apart").format(file=apply_review, merged=merged, apart=apart))
+    with steps(_("resolving enterprises"), total=2) as s:
+        s.step(_("comparing names and merging"))
+        summary = resolve_store(store, resolver=Resolver(aliases=aliases))
+        s.step(_("writing the review file"))
+        if review_out is not None:
+            write_table(summary.review_pairs, str(review_out), sheet="review")
+    click.echo(summary.summary() + (_("; review file written to {path}").format(path=review_out) if review_out else ""))
 
 
 @click.command()
@@ -61,6 +66,6 @@ def enterprises(obj: Ctx, search, out):
     frame = master_list(store, build_universe(store, obj.config, include_guangxi=True), search=search)
     if out:
         write_table(frame, out, sheet="enterprises")
-        click.echo(f"{len(frame)} enterprises written to {out}")
+        click.echo(_("{n} enterprises written to {path}").format(n=len(frame), path=out))
         return
     click.echo(frame.to_string(index=False, max_colwidth=40))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..i18n import gettext as _
+
 __all__ = ["validate"]
 
 
@@ -43,12 +45,17 @@ def validate(obj, investments, out, rows):
     study, chosen = weight_study(scores, v.pairs)
     write_validation(v, Path(out), weights=(study, chosen))
     o = v.overall()
-    click.echo(f"{int(o.n_pairs)} pairs (rows={rows}); bootstrap 95% intervals in brackets:")
+    click.echo(_("{n} pairs (rows={rows}); bootstrap 95% intervals in brackets:").format(n=int(o.n_pairs), rows=rows))
     for m in METRICS:
         click.echo(f"  {m:<18} {o[m]:.3f} [{o[m + '_lo']:.3f}, {o[m + '_hi']:.3f}]")
-    click.echo("weights (configured / chosen on these pairs; held out = chosen without the pair's city or enterprise):")
-    for _, r in study.iterrows():
-        click.echo(f"  {r['scheme']:<24} median percentile {r['median_percentile']:.3f}, hit@50 {r['hit@50']:.3f}, hit@100 {r['hit@100']:.3f}")
+    click.echo(_("weights (configured / chosen on these pairs; held out = chosen without the pair's city or enterprise):"))
+    for r in study.to_dict("records"):
+        click.echo(
+            "  "
+            + _("{scheme}: median percentile {median:.3f}, hit@50 {hit50:.3f}, hit@100 {hit100:.3f}").format(
+                scheme=r["scheme"], median=r["median_percentile"], hit50=r["hit@50"], hit100=r["hit@100"]
+            )
+        )
     for n in v.notes[3:]:
         click.echo(n)
-    click.echo(f"validation written to {out}/ (pairs.csv, summary.csv, weights.csv, validation.xlsx, notes.md, percentile.png)")
+    click.echo(_("validation written to {folder}/ (pairs.csv, summary.csv, weights.csv, validation.xlsx, notes.md, percentile.png)").format(folder=out))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import gettext as _
 from .context import Ctx
 from .options import file_option
 
@@ -33,9 +34,9 @@ def weekly(obj: Ctx, week, out, visits, projects, force):
     from .._text import parse_week
     from ..ingest.sheets import read_history_file
     from ..plan.issue import issue_week, score_store
-    from ..report.weekly import write_weekly
+    from ..report.weekly import history_is_synthetic, write_weekly
 
-    week, _ = parse_week(week)
+    week = parse_week(week)[0]
     out_dir = Path(out or f"weekly-{week}")
     store = obj.store()
     scores = score_store(store, obj.config)  # before reading the files: an empty database is the first error
@@ -49,14 +50,20 @@ def weekly(obj: Ctx, week, out, visits, projects, force):
         models_dir=obj.models_dir,
         force=force,
     )
-    write_weekly(wp, out_dir)
+    write_weekly(wp, out_dir, config=obj.config, synthetic=history_is_synthetic(store))
     click.echo(
-        f"{week}: {len(wp.plan)} leads for {len(wp.per_team)} teams written to {out_dir}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)"
+        _("{week}: {leads} leads for {teams} teams written to {folder}/ (plan.csv, office.xlsx, teams/*.xlsx|csv|json)").format(
+            week=week, leads=len(wp.plan), teams=len(wp.per_team), folder=out_dir
+        )
     )
     click.echo(
-        f"assignment total {wp.totals['optimal']:.4f} (greedy baseline {wp.totals['greedy']:.4f}); {len(wp.contested)} contested enterprises"
+        _("assignment total {optimal:.4f} (greedy baseline {greedy:.4f}); {contested} contested enterprises").format(
+            optimal=wp.totals["optimal"], greedy=wp.totals["greedy"], contested=len(wp.contested)
+        )
     )
-    if obj.config.model.name != "rule":
+    if wp.record.get("model_version", "rule") != "rule":
         click.echo(
-            f"{week}: ranked by the blend of the rule score and model {obj.config.model.name} (weight {obj.config.model.blend_weight})"
+            _("{week}: ranked by the blend of the rule score and model {model} (weight {weight})").format(
+                week=week, model=obj.config.model.name, weight=obj.config.model.blend_weight
+            )
         )

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..i18n import gettext as _
 from .messages import annotation_at, describe_error, field_info_at, key_path, unwrap_annotation
 
 __all__ = ["Document", "read_toml", "read_document"]
@@ -31,11 +32,11 @@ def read_toml(path: Path, problems: list[str]) -> dict | None:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        problems.append(f"{path}: file not found")
+        problems.append(_("{path}: file not found").format(path=path))
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path}: not valid TOML: {exc}")
+        problems.append(_("{path}: not valid TOML: {reason}").format(path=path, reason=exc))
     except OSError as exc:
-        problems.append(f"{path}: cannot be read: {exc}")
+        problems.append(_("{path}: cannot be read: {reason}").format(path=path, reason=exc))
     return None
 
 
@@ -136,9 +137,9 @@ def read_document(path: Path, schema: type[BaseModel], problems: list[str]) -> D
         return doc
     except ValidationError as exc:
         errors = exc.errors()
-    problems.extend(f"{doc.label(e['loc'])}: {describe_error(schema, e)}" for e in errors)
+    problems.extend(_("{where}: {problem}").format(where=doc.label(e["loc"]), problem=describe_error(schema, e)) for e in errors)
     data = copy.deepcopy(raw)
-    for _ in range(_PRUNING_PASSES):
+    for _pass in range(_PRUNING_PASSES):
         targets = [_drop_target(schema, e) for e in errors]
         if any(t is None for t in targets):
             break

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
+from ..i18n import gettext as _
 from .checks import check_all
 from .document import Document, read_document
 from .model import (
@@ -118,7 +119,7 @@ def load_config(path: str | Path | None = None) -> Config:
     paths = _file_paths(main, top)
     docs = {key: read_document(paths[key], schema, problems) for key, schema in FILE_SCHEMAS.items() if key in paths}
     if "gazetteer" in paths and not paths["gazetteer"].exists():
-        problems.append(f"{top.label(('files', 'gazetteer'))}: file not found: {paths['gazetteer']}")
+        problems.append(_("{where}: file not found: {path}").format(where=top.label(("files", "gazetteer")), path=paths["gazetteer"]))
     check_all(top, docs, problems)
     if problems:
         raise ConfigError(problems)

@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..i18n import N_
+from ..i18n import gettext as _
 from .schema import IDENT_PATTERN
 
 __all__ = ["key_path", "describe_error", "annotation_at", "field_info_at", "unwrap_annotation"]
@@ -107,15 +109,15 @@ def key_path(schema: type[BaseModel], raw: dict, loc: tuple) -> str:
 # --------------------------------------------------------------------------- messages
 
 _EXPECTED = {
-    "float_type": "a number",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "string_type": "text in quotes",
-    "bool_type": "true or false",
-    "list_type": "a list [...]",
-    "dict_type": "a table",
-    "model_type": "a table",
-    "model_attributes_type": "a table",
+    "float_type": N_("expected a number, got {value!r}"),
+    "int_type": N_("expected a whole number, got {value!r}"),
+    "int_from_float": N_("expected a whole number, got {value!r}"),
+    "string_type": N_("expected text in quotes, got {value!r}"),
+    "bool_type": N_("expected true or false, got {value!r}"),
+    "list_type": N_("expected a list [...], got {value!r}"),
+    "dict_type": N_("expected a table, got {value!r}"),
+    "model_type": N_("expected a table, got {value!r}"),
+    "model_attributes_type": N_("expected a table, got {value!r}"),
 }
 
 _BOUNDS = (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
@@ -133,8 +135,8 @@ def _range(schema: type[BaseModel], loc: tuple, ctx: dict) -> str:
         bounds.update({name: getattr(meta, name) for name, _ in _BOUNDS if getattr(meta, name, None) is not None})
     bounds = bounds or {k: v for k, v in ctx.items() if k in dict(_BOUNDS)}
     if "ge" in bounds and "le" in bounds:
-        return f"from {_number(bounds['ge'])} to {_number(bounds['le'])}"
-    return " and ".join(f"{op} {_number(bounds[name])}" for name, op in _BOUNDS if name in bounds)
+        return _("from {low} to {high}").format(low=_number(bounds["ge"]), high=_number(bounds["le"]))
+    return _(" and ").join(f"{op} {_number(bounds[name])}" for name, op in _BOUNDS if name in bounds)
 
 
 def _unknown_key(schema: type[BaseModel], loc: tuple) -> str:
@@ -143,8 +145,8 @@ def _unknown_key(schema: type[BaseModel], loc: tuple) -> str:
     known = list(owner.model_fields) if _is_model(owner) else []
     close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
     if close:
-        return f"unknown key; did you mean {close[0]}?"
-    return f"unknown key; expected one of {', '.join(known)}" if known else "unknown key"
+        return _("unknown key; did you mean {key}?").format(key=close[0])
+    return _("unknown key; expected one of {keys}").format(keys=", ".join(known)) if known else _("unknown key")
 
 
 def describe_error(schema: type[BaseModel], error: dict) -> str:
@@ -153,20 +155,21 @@ def describe_error(schema: type[BaseModel], error: dict) -> str:
     if kind == "extra_forbidden":
         return _unknown_key(schema, loc)
     if kind == "missing":
-        return "missing (required)"
+        return _("missing (required)")
     if kind == "literal_error":
         choices = ctx["expected"].replace(" or ", ", ").replace("'", "")
-        return f"must be one of {choices}, got {value!r}"
+        return _("must be one of {choices}, got {value!r}").format(choices=choices, value=value)
     if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {value!r}"
+        return _(_EXPECTED[kind]).format(value=value)
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return f"must be {_range(schema, loc, ctx)}, got {value!r}"
+        return _("must be {range}, got {value!r}").format(range=_range(schema, loc, ctx), value=value)
     if kind == "string_too_short" and ctx.get("min_length") == 1:
-        return "must not be empty"
+        return _("must not be empty")
     if kind == "too_short":
-        return "must not be empty" if ctx.get("min_length") == 1 else f"needs at least {ctx.get('min_length')} entries"
+        return _("must not be empty") if ctx.get("min_length") == 1 else _("needs at least {n} entries").format(n=ctx.get("min_length"))
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == IDENT_PATTERN:
-        return f"expected an identifier (ASCII letters, digits, _ and -), got {value!r}"
+        return _("expected an identifier (ASCII letters, digits, _ and -), got {value!r}").format(value=value)
     if kind == "value_error" and "error" in ctx:
         return str(ctx["error"])
-    return f"{error['msg'][:1].lower()}{error['msg'][1:]}, got {value!r}"
+    # pydantic's own words (English): kept as they are, with the value
+    return _("{message}, got {value!r}").format(message=f"{error['msg'][:1].lower()}{error['msg'][1:]}", value=value)

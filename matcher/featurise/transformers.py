@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..config.model import Industry, Region, Tier
 from ..errors import MatcherError
+from ..i18n import gettext as _
 from .taxonomy import IndustryMapper
 
 __all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column"]
@@ -40,10 +41,14 @@ def on_column(tier_id: str) -> str:
 def _require(X, columns, who: str) -> None:
     """Raise :class:`MatcherError` unless ``X`` is a DataFrame with ``columns`` (the universe's)."""
     if not isinstance(X, pd.DataFrame):
-        raise MatcherError(f"{who}: expected a DataFrame of the enterprise universe; got {type(X).__name__}")
+        raise MatcherError(_("{who}: expected a DataFrame of the enterprise universe; got {kind}").format(who=who, kind=type(X).__name__))
     missing = [c for c in columns if c not in X.columns]
     if missing:
-        raise MatcherError(f"{who}: the frame lacks the column(s) {', '.join(map(str, missing))}; it has {', '.join(map(str, X.columns))}")
+        raise MatcherError(
+            _("{who}: the frame lacks the column(s) {missing}; it has {columns}").format(
+                who=who, missing=", ".join(map(str, missing)), columns=", ".join(map(str, X.columns))
+            )
+        )
 
 
 def _frame_tags(tags, *, string: bool, allow_nan: bool = False):
@@ -106,9 +111,9 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y=None):
         if not 0 <= self.parent_discount <= 1:
-            raise ValueError(f"The 'parent_discount' parameter must be a float in [0, 1]. Got {self.parent_discount!r} instead.")
+            raise ValueError(_("The {name!r} parameter must be a float in [0, 1]. Got {value!r} instead.").format(name="parent_discount", value=self.parent_discount))
         if not 0 <= self.min_confidence <= 1:
-            raise ValueError(f"The 'min_confidence' parameter must be a float in [0, 1]. Got {self.min_confidence!r} instead.")
+            raise ValueError(_("The {name!r} parameter must be a float in [0, 1]. Got {value!r} instead.").format(name="min_confidence", value=self.min_confidence))
         inds: tuple[Industry, ...] = tuple(self.industries) if self.industries is not None else _default_config().industries
         self.mapper_ = IndustryMapper(inds, fuzzy_cutoff=self.fuzzy_cutoff)
         self.industries_ = np.array([i.id for i in inds], dtype=object)
@@ -280,7 +285,7 @@ class TierFeaturizer(TransformerMixin, BaseEstimator):
         for name in ("rank_decay", "unranked_factor", "multi_list_bonus"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
-                raise ValueError(f"The {name!r} parameter must be a float in [0, 1]. Got {v!r} instead.")
+                raise ValueError(_("The {name!r} parameter must be a float in [0, 1]. Got {value!r} instead.").format(name=name, value=v))
         self.tiers_: tuple[Tier, ...] = tuple(self.tiers) if self.tiers is not None else _default_config().tiers
         self.feature_names_in_ = np.array([rank_column(t.id) for t in self.tiers_] + [on_column(t.id) for t in self.tiers_], dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..config.model import Config
+from ..i18n import gettext as _
 from ..resolve.resolver import Resolver
 from ..store.core import Store
 from .geography import Gazetteer, locate
@@ -121,7 +122,7 @@ def build_universe(store: Store, config: Config, *, include_guangxi: bool | None
     known = {t.id for t in config.tiers}
     unknown = sorted(set(members.list_type) - known) if len(members) else []
     if unknown:
-        log.warning("lists of types %s are in the database but not in the configuration; they are ignored", unknown)
+        log.warning(_("lists of types {types} are in the database but not in the configuration; they are ignored").format(types=", ".join(unknown)))
     for t in config.tiers:
         m = members[members.list_type == t.id].set_index("enterprise_id") if len(members) else pd.DataFrame(columns=["rank", "year"])
         out[rank_column(t.id)] = out.enterprise_id.map(m["rank"]).astype(float) if len(m) else np.nan
@@ -180,13 +181,11 @@ def universe_gaps(universe: pd.DataFrame, config: Config) -> dict[str, int]:
 
 
 def gaps_line(gaps: dict[str, int]) -> str:
-    """One line after an import: what is unknown and how to fix it (Chinese, then English)."""
+    """One line after an import: what is unknown and how to fix it (in the language in use)."""
     n, ind, hq = gaps["n"], gaps["unknown_industry"], gaps["unknown_hq"]
     if not ind and not hq:
-        return f"库中 {n} 家企业，行业与总部均已知。 / {n} enterprises, every industry and headquarters known."
-    return (
-        f"库中 {n} 家企业：{ind} 家行业未知、{hq} 家总部未知，它们排在城市清单末尾；"
-        f"用 matcher import-profiles 导入含主营业务和总部城市的企业信息表即可补全。"
-        f" / {n} enterprises: {ind} with unknown industry, {hq} with unknown headquarters (they rank at the bottom of the city lists);"
-        f" import a profile file with main business and HQ city (matcher import-profiles FILE) to place them."
-    )
+        return _("{n} enterprises, every industry and headquarters known.").format(n=n)
+    return _(
+        "{n} enterprises: {industry} with unknown industry, {hq} with unknown headquarters (they rank at the bottom of the "
+        "city lists); import a profile file with main business and HQ city (matcher import-profiles FILE) to place them."
+    ).format(n=n, industry=ind, hq=hq)

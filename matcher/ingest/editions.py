@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import MatcherError
+from ..i18n import gettext as _
 from .lists import FIRST_YEAR, last_year
 from .tables import Table
 
@@ -46,19 +47,21 @@ def split_editions(entries: pd.DataFrame, table: Table, year: int | None = None)
     _check_years(table, [year] if year is not None else [])
     if not len(years):
         if year is None:
-            raise MatcherError(f"{table.path}: --year is required (the file has no year column)")
+            raise MatcherError(_("{path}: --year is required (the file has no year column)").format(path=table.path))
         return [(entries, year)]
     if year is not None:
         entries = entries[entries["year"] == year]
         if entries.empty:
             raise MatcherError(
-                f"{table.path}: no rows for year {year}; the file's year column has {', '.join(str(int(y)) for y in sorted(years))}"
+                _("{path}: no rows for year {year}; the file's year column has {years}").format(
+                    path=table.path, year=year, years=", ".join(str(int(y)) for y in sorted(years))
+                )
             )
         return [(entries, year)]
     parts = [(entries[entries["year"] == y], int(y)) for y in sorted(years)]
     if entries["year"].isna().any():
         i = int(entries.index[entries["year"].isna()][0])
-        raise MatcherError(f"{table.path}, row {table.row_number(i)}: the year is empty; fill it or pass --year")
+        raise MatcherError(_("{path}, row {row}: the year is empty; fill it or pass --year").format(path=table.path, row=table.row_number(i)))
     return parts
 
 
@@ -66,4 +69,6 @@ def _check_years(table: Table, given: list[int]) -> None:
     """Refuse an edition year outside the range a list may have (the year column is checked by :func:`parse_list`)."""
     for y in given:
         if not FIRST_YEAR <= int(y) <= last_year():
-            raise MatcherError(f"{table.path}: year {y} is outside {FIRST_YEAR}–{last_year()}; check --year")
+            raise MatcherError(
+                _("{path}: year {year} is outside {first}–{last}; check --year").format(path=table.path, year=y, first=FIRST_YEAR, last=last_year())
+            )

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..columns import PROJECT_COLUMNS, VISIT_COLUMNS, check_projects, check_visits
 from ..errors import InputError
+from ..i18n import gettext as _
 from .tables import read_table
 
 __all__ = ["read_history"]
@@ -32,14 +33,17 @@ def read_history(path: str | Path, kind: str) -> pd.DataFrame:
     frame = table.frame
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(str(path), f"missing column(s) {', '.join(missing)}; a {kind} file needs {', '.join(columns)}")
+        needs = _("a visits file needs {columns}") if kind == "visits" else _("a projects file needs {columns}")
+        raise InputError(
+            str(path), _("missing column(s) {columns}; {needs}").format(columns=", ".join(missing), needs=needs.format(columns=", ".join(columns)))
+        )
     date_cols = ["date"] if kind == "visits" else ["stage_date", "signed_date"]
     for c in date_cols:
         parsed = pd.to_datetime(frame[c].replace("", None), errors="coerce", format="mixed")
         bad = parsed.isna() & (frame[c] != "") if c != "date" else parsed.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(str(path), "expected a date such as 2026-03-02", row=table.row_number(i), column=table.headers.get(c, c), value=frame[c].iloc[i])
+            raise InputError(str(path), _("expected a date such as 2026-03-02"), row=table.row_number(i), column=table.headers.get(c, c), value=frame[c].iloc[i])
         frame[c] = parsed
     if kind == "projects":
         for c in ("amount_yuan", "arrived_yuan"):

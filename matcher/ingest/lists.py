@@ -16,6 +16,8 @@ import pandas as pd
 from .._text import HAS_CJK
 from ..columns import MAX_NUMBER
 from ..errors import InputError
+from ..i18n import N_
+from ..i18n import gettext as _
 from .tables import FIELD_ALIASES, Table
 
 __all__ = [
@@ -85,7 +87,7 @@ def _numbers(table: Table, field: str) -> pd.Series:
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
             table.path,
-            f"expected a number (finite, below {MAX_NUMBER:.0e})",
+            _("expected a number (finite, below {max:.0e})").format(max=MAX_NUMBER),
             row=table.row_number(i),
             column=table.headers[field],
             value=raw.iloc[i],
@@ -99,7 +101,7 @@ def _require(table: Table, fields: list[str], what: str) -> None:
     if missing:
         found = ", ".join(repr(h) for h in table.frame.columns)
         wanted = "; ".join(f"{f}: {' / '.join(FIELD_ALIASES[f][:5])}" for f in missing)
-        raise InputError(table.path, f"missing required column(s) for {what} — {wanted}. Found: {found}")
+        raise InputError(table.path, _("missing required column(s) for {what} — {wanted}. Found: {found}").format(what=_(what), wanted=wanted, found=found))
 
 
 def _names(table: Table, field: str = "name") -> pd.Series:
@@ -109,7 +111,7 @@ def _names(table: Table, field: str = "name") -> pd.Series:
         i = int(np.flatnonzero(empty.to_numpy())[0])
         raise InputError(
             table.path,
-            "the enterprise name is empty; expected a name in every data row",
+            _("the enterprise name is empty; expected a name in every data row"),
             row=table.row_number(i),
             column=table.headers.get(field, field),
             value="",
@@ -133,7 +135,7 @@ def parse_list(table: Table, *, ranked: bool = True) -> pd.DataFrame:
     ranked : bool
         Whether the list has ranks (required, positive, unique).
     """
-    _require(table, ["name", "rank"] if ranked else ["name"], "a ranking list")
+    _require(table, ["name", "rank"] if ranked else ["name"], N_("a ranking list"))
     names = _names(table)
     out = pd.DataFrame({"source_row": table.row_numbers(), "name": names})
     if "year" in table.frame.columns:
@@ -143,7 +145,7 @@ def parse_list(table: Table, *, ranked: bool = True) -> pd.DataFrame:
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(
                 table.path,
-                f"expected a year from {FIRST_YEAR} to {last_year()}",
+                _("expected a year from {first} to {last}").format(first=FIRST_YEAR, last=last_year()),
                 row=table.row_number(i),
                 column=table.headers["year"],
                 value=table.frame["year"].iloc[i],
@@ -161,7 +163,7 @@ def parse_list(table: Table, *, ranked: bool = True) -> pd.DataFrame:
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(
                 table.path,
-                "expected a whole number rank >= 1",
+                _("expected a whole number rank >= 1"),
                 row=table.row_number(i),
                 column=col,
                 value=table.frame["rank"].iloc[i],
@@ -176,7 +178,7 @@ def parse_list(table: Table, *, ranked: bool = True) -> pd.DataFrame:
             first = int(np.flatnonzero(same.to_numpy())[0])
             raise InputError(
                 table.path,
-                f"duplicate rank; rank {int(rank.iloc[i])} is already used in row {table.row_number(first)}",
+                _("duplicate rank; rank {rank} is already used in row {row}").format(rank=int(rank.iloc[i]), row=table.row_number(first)),
                 row=table.row_number(i),
                 column=col,
                 value=table.frame["rank"].iloc[i],
@@ -208,7 +210,7 @@ def _ownership(table: Table) -> np.ndarray:
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
             table.path,
-            "unknown ownership; expected central_soe (央企), local_soe (地方国企), private (民营) or foreign (外资)",
+            _("unknown ownership; expected central_soe (央企), local_soe (地方国企), private (民营) or foreign (外资)"),
             row=table.row_number(i),
             column=table.headers["ownership"],
             value=raw.iloc[i],
@@ -224,7 +226,7 @@ def parse_profiles(table: Table) -> pd.DataFrame:
     country, province, city, hq, branches, ownership`` (``branches``: the
     cities of major branches, ``;``-separated).
     """
-    _require(table, ["name"], "an enterprise profiles table")
+    _require(table, ["name"], N_("an enterprise profiles table"))
     names = _names(table)
     out = pd.DataFrame({"source_row": table.row_numbers(), "name": names})
     for f in ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "branches"):
@@ -235,7 +237,7 @@ def parse_profiles(table: Table) -> pd.DataFrame:
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise InputError(
             table.path,
-            "duplicate enterprise name; each profile must appear once",
+            _("duplicate enterprise name; each profile must appear once"),
             row=table.row_number(i),
             column=table.headers["name"],
             value=out["name"].iloc[i],
@@ -245,7 +247,7 @@ def parse_profiles(table: Table) -> pd.DataFrame:
 
 
 def type_warnings(entries: pd.DataFrame, revenue_unit: str, list_name: str) -> list[str]:
-    """Warnings when a list's shape contradicts the type it is imported as (one line each, Chinese and English).
+    """Warnings when a list's shape contradicts the type it is imported as (one line each, in the language in use).
 
     A revenue unit in the header other than the list type's (万元 under 世界500强), or Chinese names
     on a list whose revenue is in US dollars (a Chinese list imported as the Fortune list).
@@ -255,14 +257,16 @@ def type_warnings(entries: pd.DataFrame, revenue_unit: str, list_name: str) -> l
     other = sorted(u for u in units if revenue_unit and u != revenue_unit)
     if other:
         out.append(
-            f"注意：文件的营收单位为 {', '.join(other)}，而{list_name}的营收单位为 {revenue_unit}，请确认 --type。"
-            f" / warning: the file's revenue is in {', '.join(other)}, {list_name} reports {revenue_unit}; check --type."
+            _("warning: the file's revenue is in {units}, {list} reports {unit}; check --type.").format(
+                units=", ".join(other), list=list_name, unit=revenue_unit
+            )
         )
     names = entries["name"].astype(str)
     cjk = names.str.contains(HAS_CJK, regex=True).mean() if len(names) else 0.0
     if revenue_unit == "USD_m" and cjk >= 0.8:
         out.append(
-            f"注意：{cjk:.0%} 的企业名称为中文，而{list_name}是以美元计营收的国际榜单，请确认 --type。"
-            f" / warning: {cjk:.0%} of the names are Chinese, but {list_name} is an international list in US dollars; check --type."
+            _("warning: {share:.0%} of the names are Chinese, but {list} is an international list in US dollars; check --type.").format(
+                share=cjk, list=list_name
+            )
         )
     return out

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..columns import PROJECT_STAGES, STAGE_ZH
 from ..errors import MatcherError
+from ..i18n import gettext as _
 
 __all__ = ["SHEET_KINDS", "SHEET_TITLES", "Field", "sheet_fields", "sheet_aliases"]
 
@@ -90,7 +91,7 @@ SHEET_TITLES = {
 def sheet_fields(kind: str) -> tuple[Field, ...]:
     """The columns of a sheet kind (``visits``, ``projects`` or ``stationed``)."""
     if kind not in _FIELDS:
-        raise MatcherError(f"unknown sheet kind {kind!r}; expected one of {', '.join(SHEET_KINDS)}")
+        raise MatcherError(_("unknown sheet kind {kind!r}; expected one of {choices}").format(kind=kind, choices=", ".join(SHEET_KINDS)))
     return _FIELDS[kind]
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..columns import MAX_NUMBER
+from ..i18n import gettext as _
 from .tables import Table
 
 __all__ = [
@@ -113,15 +114,15 @@ def check_dates(rows: RowProblems, frame: pd.DataFrame, key: str, today: pd.Time
     text = column_text(frame, key)
     d = _dates(text)
     blank = text.str.strip() == ""
-    rows.add(blank & required, key, text, "the date is empty; expected a date like 2026-03-02")
-    rows.add(~blank & d.isna(), key, text, "not a date; expected YYYY-MM-DD such as 2026-03-02")
+    rows.add(blank & required, key, text, _("the date is empty; expected a date like 2026-03-02"))
+    rows.add(~blank & d.isna(), key, text, _("not a date; expected YYYY-MM-DD such as 2026-03-02"))
     rows.add(
         d.notna() & (d > today),
         key,
         text,
-        f"the date is in the future (today is {today:%Y-%m-%d}); record what happened, not what is planned",
+        _("the date is in the future (today is {today}); record what happened, not what is planned").format(today=f"{today:%Y-%m-%d}"),
     )
-    rows.add(d.notna() & (d < EARLIEST), key, text, "the date is before 2000; expected a date of the programme")
+    rows.add(d.notna() & (d < EARLIEST), key, text, _("the date is before 2000; expected a date of the programme"))
     return d.where(d.notna() & (d <= today) & (d >= EARLIEST))
 
 
@@ -129,10 +130,10 @@ def check_amount(rows: RowProblems, table, frame: pd.DataFrame, key: str) -> pd.
     """Amounts of column ``key`` in yuan (the header's unit, default 万元); non-numbers and negatives are problems and NaN."""
     text = column_text(frame, key).str.replace(",", "", regex=False).str.replace("，", "", regex=False)
     v = pd.to_numeric(text.where(text.str.strip() != ""), errors="coerce")
-    rows.add((text.str.strip() != "") & v.isna(), key, text, "not a number; expected an amount in 10,000 yuan (万元)")
-    rows.add(v < 0, key, text, "a negative amount; expected 0 or more")
+    rows.add((text.str.strip() != "") & v.isna(), key, text, _("not a number; expected an amount in 10,000 yuan (万元)"))
+    rows.add(v < 0, key, text, _("a negative amount; expected 0 or more"))
     sane = v < MAX_NUMBER / 1e4  # in 万元, as the message says
-    rows.add((v >= 0) & ~sane, key, text, "not a sane amount; expected a finite number of 万元 below 1e11 (10 trillion yuan)")
+    rows.add((v >= 0) & ~sane, key, text, _("not a sane amount; expected a finite number of 万元 below 1e11 (10 trillion yuan)"))
     scale = {"CNY_100m": 1e8, "CNY_10k": 1e4, "": 1e4}.get(table.units.get(key, ""), 1e4)
     return (v.where((v >= 0) & sane) * scale).round(2)
 
@@ -141,7 +142,7 @@ def check_bools(rows: RowProblems, frame: pd.DataFrame, key: str) -> pd.Series:
     """Yes/no column ``key`` as booleans (empty is no); other values are problems."""
     text = column_text(frame, key).str.strip().str.lower()
     ok = text.isin(YES + NO)
-    rows.add(~ok, key, text, "expected 是 or 否 (yes or no)")
+    rows.add(~ok, key, text, _("expected 是 or 否 (yes or no)"))
     return text.isin(YES)
 
 
@@ -149,7 +150,8 @@ def check_duplicates(rows: RowProblems, key: pd.Series, what: str) -> None:
     """Every row whose ``key`` repeats an earlier row's is a problem naming that row."""
     first = pd.Series(np.arange(len(key)), index=key.index).groupby(key.to_numpy()).transform("min")
     dup = key.duplicated(keep="first").to_numpy()
-    rows.add(dup, None, None, pd.Series([f"duplicate of row {rows.table.row_number(int(i))} ({what})" for i in first], index=key.index))
+    template = _("duplicate of row {row} ({what})")
+    rows.add(dup, None, None, pd.Series([template.format(row=rows.table.row_number(int(i)), what=_(what)) for i in first], index=key.index))
 
 
 def row_key(*parts: pd.Series) -> pd.Series:
@@ -177,8 +179,9 @@ def merged_cell_problems(table: Table) -> list[tuple]:
 
     found = []
     for ref in table.merged_cells:
-        min_col, min_row, _, max_row = range_boundaries(ref)
+        min_col, min_row, _max_col, max_row = range_boundaries(ref)
         if max_row >= table.first_row:
             found.append((max(min_row, table.first_row), min_col, ref))
     found.sort()
-    return [(row, None, ref, f"merged cells {ref}: unmerge them and fill in every row on its own") for row, _, ref in found]
+    reason = _("merged cells {range}: unmerge them and fill in every row on its own")
+    return [(row, None, ref, reason.format(range=ref)) for row, _col, ref in found]

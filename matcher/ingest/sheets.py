@@ -26,6 +26,8 @@ from .._text import normalize_names
 from ..columns import KIND_ZH, LEVEL_ZH, PARTICIPANT_LEVELS, PROJECT_STAGES, STAGE_ZH, VISIT_KINDS
 from ..config.model import Config
 from ..errors import InputError, SheetError
+from ..i18n import N_
+from ..i18n import gettext as _
 from .sheet_fields import sheet_aliases, sheet_fields
 from .sheet_rows import (
     RowProblems,
@@ -42,6 +44,9 @@ from .sheet_rows import (
     vocabulary,
 )
 from .tables import read_table
+
+#: The kinds of sheet, for the catalogue.
+SHEET_KINDS = (N_("visits"), N_("projects"), N_("stationed"))
 
 __all__ = ["read_sheet", "read_history_file", "import_sheet", "resolve_enterprises", "SheetImport", "NameResolver"]
 
@@ -85,13 +90,15 @@ def read_sheet(
     table = read_table(path, sheet=sheet, fields=sheet_aliases(kind), merged_cells=True)
     missing = [f"{f.zh} {f.en}" for f in fields if f.required and f.key not in table.frame.columns]
     if missing:
-        raise InputError(str(path), f"missing required columns: {', '.join(missing)}; use the template (matcher template {kind})")
+        raise InputError(
+            str(path), _("missing required columns: {columns}; use the template (matcher template {kind})").format(columns=", ".join(missing), kind=kind)
+        )
     frame = table.frame
     rows = RowProblems(table, merged_cell_problems(table))
     for f in fields:
         if f.required and f.key not in ("date",) and not f.key.startswith("date_"):
             text = column_text(frame, f.key)
-            rows.add(text.str.strip() == "", f.key, None, f"{f.zh} ({f.en}) is required and empty")
+            rows.add(text.str.strip() == "", f.key, None, _("{zh} ({en}) is required and empty").format(zh=f.zh, en=f.en))
     if kind == "stationed":
         out = _read_stationed(rows, frame, config)
     else:
@@ -117,17 +124,18 @@ def _enterprises(rows: RowProblems, frame: pd.DataFrame, store, names: NameResol
         found = names(text)
         ids = found["enterprise_id"].where(found["enterprise_id"] != "")
         uncertain = found["match"] == "uncertain"
+        perhaps = _("uncertain: perhaps {name} (p={p:.2f}); write the full name as the lists give it")
         rows.add(
             uncertain,
             "name",
             text,
-            "uncertain: perhaps " + found["matched_name"] + found["probability"].map(lambda p: f" (p={p:.2f})") + "; write the full name as the lists give it",
+            found["matched_name"].combine(found["probability"], lambda name, p: perhaps.format(name=name, p=p)),
         )
     rows.add(
         ids.isna() & ~uncertain & (text.str.strip() != ""),
         "name",
         text,
-        "unknown enterprise: no enterprise of this name in the database; import its list or profile first, or use the name it is known by",
+        _("unknown enterprise: no enterprise of this name in the database; import its list or profile first, or use the name it is known by"),
     )
     return ids
 
@@ -136,7 +144,7 @@ def _team_ids(rows: RowProblems, frame: pd.DataFrame, key: str, config: Config, 
     text = column_text(frame, key).str.strip()
     teams = {t.id: t.id for t in config.teams}
     ids = choose(text, teams)
-    rows.add(ids.isna() & (text != ""), key, text, f"unknown team; expected a team id such as {sorted(teams)[0]} (see the template's list)")
+    rows.add(ids.isna() & (text != ""), key, text, _("unknown team; expected a team id such as {id} (see the template's list)").format(id=sorted(teams)[0]))
     return ids.fillna("")
 
 
@@ -147,22 +155,24 @@ def _read_visits(rows: RowProblems, frame, config: Config, store, today, names=N
     kind_t, level_t = column_text(frame, "kind"), column_text(frame, "lead_level")
     kind = choose(kind_t, vocabulary(VISIT_KINDS, KIND_ZH))
     level = choose(level_t, vocabulary(PARTICIPANT_LEVELS, LEVEL_ZH))
-    rows.add(kind.isna() & (kind_t != ""), "kind", kind_t, f"unknown kind; expected one of {', '.join(KIND_ZH.values())}")
-    rows.add(level.isna() & (level_t != ""), "lead_level", level_t, f"unknown level; expected one of {', '.join(LEVEL_ZH.values())}")
+    rows.add(kind.isna() & (kind_t != ""), "kind", kind_t, _("unknown kind; expected one of {choices}").format(choices=", ".join(KIND_ZH.values())))
+    rows.add(
+        level.isna() & (level_t != ""), "lead_level", level_t, _("unknown level; expected one of {choices}").format(choices=", ".join(LEVEL_ZH.values()))
+    )
     chain_t = column_text(frame, "chain").str.strip()
     chain = choose(chain_t, names_of(config.chains))
-    rows.add(chain.isna() & (chain_t != ""), "chain", chain_t, "unknown chain; expected a chain of the list")
+    rows.add(chain.isna() & (chain_t != ""), "chain", chain_t, _("unknown chain; expected a chain of the list"))
     synthetic = check_bools(rows, frame, "synthetic")
     city = team.map({t.id: t.home_city for t in config.teams}).fillna("")
     day = date.dt.strftime("%Y-%m-%d")
     content = row_key(day, team, eid, kind)
     given = column_text(frame, "record_id").str.strip()
     vid = given.where(given != "", derived_id("V", content))
-    check_duplicates(rows, vid, "the same record id")
+    check_duplicates(rows, vid, N_("the same record id"))
     check_duplicates(
         rows,
         content.where(given == "", content + "|" + row_key(level, column_text(frame, "outcome"))),
-        "the same date, team, enterprise and kind",
+        N_("the same date, team, enterprise and kind"),
     )
     visits = pd.DataFrame(
         {
@@ -190,10 +200,12 @@ def _read_projects(rows: RowProblems, table, frame, config: Config, store, today
     cities = names_of(config.cities)
     cities.update({c.name_zh.removesuffix("市"): c.id for c in config.cities})
     city = choose(city_t, cities)
-    rows.add(city.isna() & (city_t != ""), "city", city_t, f"unknown city; expected one of {', '.join(c.name_zh for c in config.cities)}")
+    rows.add(
+        city.isna() & (city_t != ""), "city", city_t, _("unknown city; expected one of {choices}").format(choices=", ".join(c.name_zh for c in config.cities))
+    )
     chain_t = column_text(frame, "chain").str.strip()
     chain = choose(chain_t, names_of(config.chains))
-    rows.add(chain.isna() & (chain_t != ""), "chain", chain_t, "unknown chain; expected a chain of the list")
+    rows.add(chain.isna() & (chain_t != ""), "chain", chain_t, _("unknown chain; expected a chain of the list"))
     links = {}
     for ch in config.chains:
         for lk in ch.links:
@@ -201,33 +213,34 @@ def _read_projects(rows: RowProblems, table, frame, config: Config, store, today
             links[lk.name_zh] = lk.id
     link_t = column_text(frame, "link").str.strip()
     link = choose(link_t, links)
-    rows.add(link.isna() & (link_t != ""), "link", link_t, "unknown link; expected a link id or name of the chain")
+    rows.add(link.isna() & (link_t != ""), "link", link_t, _("unknown link; expected a link id or name of the chain"))
     amount = check_amount(rows, table, frame, "amount")
     arrived = check_amount(rows, table, frame, "arrived")
     rows.add(
         arrived.notna() & amount.notna() & (arrived > amount + 0.5),
         "arrived",
         column_text(frame, "arrived"),
-        "more money arrived than was invested",
+        _("more money arrived than was invested"),
     )
     basis_t = column_text(frame, "basis").str.strip()
     basis = choose(basis_t, {**{k: str(v) for k, v in _BASIS.items()}})
-    rows.add(basis.isna() & (basis_t != ""), "basis", basis_t, "expected 披露 (disclosed) or 估算 (estimated)")
+    rows.add(basis.isna() & (basis_t != ""), "basis", basis_t, _("expected 披露 (disclosed) or 估算 (estimated)"))
     estimated = basis.map({"True": True, "False": False}).fillna(True).astype(bool)
     stage_t = column_text(frame, "stage")
     stage = choose(stage_t, vocabulary(PROJECT_STAGES, STAGE_ZH))
-    rows.add(stage.isna() & (stage_t != ""), "stage", stage_t, f"unknown stage; expected one of {', '.join(STAGE_ZH.values())}")
+    rows.add(stage.isna() & (stage_t != ""), "stage", stage_t, _("unknown stage; expected one of {choices}").format(choices=", ".join(STAGE_ZH.values())))
     dates = pd.DataFrame({st: check_dates(rows, frame, f"date_{st}", today, required=False) for st in PROJECT_STAGES})
     order = {st: i for i, st in enumerate(PROJECT_STAGES)}
     pos = stage.map(order)
     stage_date = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     for st in PROJECT_STAGES:
         stage_date = stage_date.where(stage != st, dates[st])
+    no_date = _("the current stage {stage} has no date; fill in its {stage}日期")
     rows.add(
         stage.notna() & stage_date.isna(),
         None,
         stage.map(STAGE_ZH),
-        stage.map(lambda s: f"the current stage {STAGE_ZH.get(s, s)} has no date; fill in its {STAGE_ZH.get(s, s)}日期"),
+        stage.map(lambda s: no_date.format(stage=STAGE_ZH.get(s, s))),
     )
     forward = [st for st in PROJECT_STAGES if st != "dropped"]
     for st in forward:
@@ -236,36 +249,38 @@ def _read_projects(rows: RowProblems, table, frame, config: Config, store, today
             later,
             f"date_{st}",
             column_text(frame, f"date_{st}"),
-            f"a date for a stage the project has not reached (its stage is earlier than {STAGE_ZH[st]})",
+            _("a date for a stage the project has not reached (its stage is earlier than {stage})").format(stage=STAGE_ZH[st]),
         )
     # Dates follow the stages: each stage reached no earlier than the one before.
     prev = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     for st in forward:
         bad = dates[st].notna() & prev.notna() & (dates[st] < prev)
-        rows.add(bad, f"date_{st}", column_text(frame, f"date_{st}"), f"{STAGE_ZH[st]}日期 is earlier than the date of an earlier stage")
+        rows.add(
+            bad, f"date_{st}", column_text(frame, f"date_{st}"), _("{stage}日期 is earlier than the date of an earlier stage").format(stage=STAGE_ZH[st])
+        )
         prev = dates[st].where(dates[st].notna(), prev)
     dropped = stage == "dropped"
     rows.add(
         dropped & dates["dropped"].notna() & prev.notna() & (dates["dropped"] < prev),
         "date_dropped",
         column_text(frame, "date_dropped"),
-        "终止日期 is earlier than the date of an earlier stage",
+        _("终止日期 is earlier than the date of an earlier stage"),
     )
     rows.add(
         ~dropped & stage.notna() & dates["dropped"].notna(),
         "date_dropped",
         column_text(frame, "date_dropped"),
-        "a 终止日期 for a project that is not dropped",
+        _("a 终止日期 for a project that is not dropped"),
     )
     reason = column_text(frame, "dropped_reason").str.strip()
-    rows.add(dropped & (reason == ""), "dropped_reason", None, "a dropped project needs its reason (终止原因)")
+    rows.add(dropped & (reason == ""), "dropped_reason", None, _("a dropped project needs its reason (终止原因)"))
     team = _team_ids(rows, frame, "source_team", config, required=False)
     synthetic = check_bools(rows, frame, "synthetic")
     content = row_key(eid, city, chain.fillna(""))
     given = column_text(frame, "record_id").str.strip()
     pid = given.where(given != "", derived_id("P", content))
-    check_duplicates(rows, pid, "the same project id")
-    check_duplicates(rows, content.where(given == "", content + "|" + given), "the same enterprise, city and chain")
+    check_duplicates(rows, pid, N_("the same project id"))
+    check_duplicates(rows, content.where(given == "", content + "|" + given), N_("the same enterprise, city and chain"))
     signed = dates["signed"].where(stage.isin(["signed", "started", "in_production"]) | (dropped & dates["signed"].notna()))
     projects = pd.DataFrame(
         {
@@ -295,11 +310,11 @@ def _read_projects(rows: RowProblems, table, frame, config: Config, store, today
 def _read_stationed(rows: RowProblems, frame, config: Config) -> dict[str, pd.DataFrame]:
     chain_t = column_text(frame, "chain").str.strip()
     chain = choose(chain_t, names_of(config.chains))
-    rows.add(chain.isna() & (chain_t != ""), "chain", chain_t, "unknown chain; expected a chain of the list")
+    rows.add(chain.isna() & (chain_t != ""), "chain", chain_t, _("unknown chain; expected a chain of the list"))
     q_t = column_text(frame, "quarter").str.strip()
     q = q_t.str.upper().str.replace(r"^(\d{4})\s*年?\s*(?:Q|第)\s*([1-4])\s*(?:季度)?$", r"\1Q\2", regex=True)
     ok = q.str.fullmatch(r"\d{4}Q[1-4]")
-    rows.add(~ok & (q_t != ""), "quarter", q_t, "not a quarter; expected like 2026Q1 or 2026年第1季度")
+    rows.add(~ok & (q_t != ""), "quarter", q_t, _("not a quarter; expected like 2026Q1 or 2026年第1季度"))
     team = _team_ids(rows, frame, "team", config, required=False)
     d_t = column_text(frame, "days").str.strip()
     days = pd.to_numeric(d_t.where(d_t != ""), errors="coerce")
@@ -307,11 +322,11 @@ def _read_stationed(rows: RowProblems, frame, config: Config) -> dict[str, pd.Da
         (d_t != "") & (days.isna() | (days != days.round()) | (days < 0) | (days > 92)),
         "days",
         d_t,
-        "expected a whole number of days, 0–92",
+        _("expected a whole number of days, 0–92"),
     )
     synthetic = check_bools(rows, frame, "synthetic")
     out = pd.DataFrame({"chain": chain, "quarter": q, "team_id": team, "days": days, "synthetic": synthetic})
-    check_duplicates(rows, row_key(out.chain, out.quarter, out.team_id), "the same chain, quarter and team")
+    check_duplicates(rows, row_key(out.chain, out.quarter, out.team_id), N_("the same chain, quarter and team"))
     return {"stationed": out}
 
 
@@ -330,10 +345,16 @@ class SheetImport:
     def summary(self) -> str:
         main = self.counts.get(self.kind, {})
         if main.get("new", 0) == 0 and main.get("updated", 0) == 0 and not self.counts.get("stage_changes", {}).get("changed"):
-            return f"{self.source_name}: {self.rows} {self.kind} rows already in the database, nothing changed"
-        return (
-            f"{self.source_name}: {self.rows} {self.kind} rows: {main.get('new', 0)} new, {main.get('updated', 0)} updated, "
-            f"{main.get('unchanged', 0)} unchanged"
+            return _("{file}: {rows} {kind} rows already in the database, nothing changed").format(
+                file=self.source_name, rows=self.rows, kind=_(self.kind)
+            )
+        return _("{file}: {rows} {kind} rows: {new} new, {updated} updated, {unchanged} unchanged").format(
+            file=self.source_name,
+            rows=self.rows,
+            kind=_(self.kind),
+            new=main.get("new", 0),
+            updated=main.get("updated", 0),
+            unchanged=main.get("unchanged", 0),
         )
 
 

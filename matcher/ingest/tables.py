@@ -23,6 +23,7 @@ import pandas as pd
 
 from .._text import INVISIBLE
 from ..errors import InputError
+from ..i18n import gettext as _
 
 __all__ = ["FIELD_ALIASES", "Table", "alias_index", "read_table"]
 
@@ -167,18 +168,18 @@ class Table:
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
     if not data.strip():
-        raise InputError(str(path), "the file is empty; expected a header row and data rows")
+        raise InputError(str(path), _("the file is empty; expected a header row and data rows"))
     if b"\x00" in data[:4096]:
         raise InputError(
             str(path),
-            "this is not a text file (it contains NUL bytes); expected CSV in UTF-8 or GBK/GB18030, or an .xlsx workbook",
+            _("this is not a text file (it contains NUL bytes); expected CSV in UTF-8 or GBK/GB18030, or an .xlsx workbook"),
         )
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
         except UnicodeDecodeError:
             continue
-    raise InputError(str(path), "cannot decode the file; expected UTF-8 (with or without BOM) or GBK/GB18030")
+    raise InputError(str(path), _("cannot decode the file; expected UTF-8 (with or without BOM) or GBK/GB18030"))
 
 
 def _find_header(rows: list[list[str]], path: str, index: dict[str, str] | None = None) -> int:
@@ -201,7 +202,7 @@ def _find_header(rows: list[list[str]], path: str, index: dict[str, str] | None 
         expected = " / ".join(FIELD_ALIASES["name"][:4] + FIELD_ALIASES["rank"][:2])
     raise InputError(
         path,
-        f"no header row found in the first {_HEADER_SCAN_ROWS} rows; expected a row with columns such as {expected}",
+        _("no header row found in the first {n} rows; expected a row with columns such as {expected}").format(n=_HEADER_SCAN_ROWS, expected=expected),
     )
 
 
@@ -231,9 +232,9 @@ def read_table(
     """
     p = Path(path)
     if not p.exists():
-        raise InputError(str(path), "file not found")
+        raise InputError(str(path), _("file not found"))
     if p.is_dir():
-        raise InputError(str(path), "is a folder; expected a CSV or Excel file")
+        raise InputError(str(path), _("is a folder; expected a CSV or Excel file"))
     data = p.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     suffix = p.suffix.lower()
@@ -241,10 +242,10 @@ def read_table(
     if suffix in (".xlsx", ".xlsm"):
         (grid, merged), encoding = _read_excel(p, data, sheet, merged_cells), "xlsx"
     elif suffix == ".xls":
-        raise InputError(str(path), "old .xls workbooks are not supported; save it as .xlsx or CSV")
+        raise InputError(str(path), _("old .xls workbooks are not supported; save it as .xlsx or CSV"))
     else:
         if sheet is not None:
-            raise InputError(str(path), "--sheet applies to Excel workbooks only")
+            raise InputError(str(path), _("--sheet applies to Excel workbooks only"))
         text, encoding = _decode(p, data)
         grid = _read_csv(text)
     grid = [[INVISIBLE.sub("", unicodedata.normalize("NFKC", c)).strip() for c in row] for row in grid[: _HEADER_SCAN_ROWS + 1]] + grid[
@@ -288,7 +289,7 @@ def read_table(
     rows = tuple(int(r) for r in h + 2 + np.flatnonzero(filled))
     frame = frame[filled].reset_index(drop=True)
     if frame.empty:
-        raise InputError(str(path), "the file has a header row but no data rows")
+        raise InputError(str(path), _("the file has a header row but no data rows"))
     return Table(
         str(path), frame, headers, units, first_row=h + 2, encoding=encoding, sha256=digest, merged_cells=merged, skipped=skipped, rows=rows
     )
@@ -308,7 +309,7 @@ def _drop_note_rows(frame: pd.DataFrame, *, first_row: int) -> tuple[pd.DataFram
             continue
         if not _NOTE_ROW.match(cells[0]):
             break
-        notes.append(f"row {first_row + i}: {cells[0][:40]}")
+        notes.append(_("row {row}: {text}").format(row=first_row + i, text=cells[0][:40]))
         end = i
     return frame.iloc[:end], tuple(reversed(notes))
 
@@ -326,7 +327,7 @@ def _refuse_cells_beyond_header(frame: pd.DataFrame, header: list[str], path: st
         i, j = (int(x[0]) for x in np.nonzero(filled))
         raise InputError(
             path,
-            f"a value beyond the last column of the header ({header[named[-1]]}); the row has more cells than the header",
+            _("a value beyond the last column of the header ({column}); the row has more cells than the header").format(column=header[named[-1]]),
             row=first_row + i,
             value=str(beyond.iat[i, j]),
             more=int(filled.any(axis=1).sum()) - 1,
@@ -350,8 +351,10 @@ def _refuse_short_rows(frame: pd.DataFrame, lengths: list[int], header: list[str
         i = int(short[0])
         raise InputError(
             path,
-            f"the row has {int(n[i])} cells but the header has {need} (up to {header[named[-1]]}); a separator is missing — "
-            "leave an unknown value as an empty cell",
+            _(
+                "the row has {cells} cells but the header has {need} (up to {column}); a separator is missing — "
+                "leave an unknown value as an empty cell"
+            ).format(cells=int(n[i]), need=need, column=header[named[-1]]),
             row=first_row + i,
             value=",".join(str(c) for c in frame.iloc[i, : int(n[i])]),
             more=len(short) - 1,
@@ -379,20 +382,22 @@ def _read_excel(p: Path, data: bytes, sheet: str | None, merged_cells: bool) -> 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=not merged_cells, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(str(p), f"cannot open the workbook ({type(exc).__name__}: {exc}); expected a valid .xlsx file") from None
+        raise InputError(
+            str(p), _("cannot open the workbook ({kind}: {reason}); expected a valid .xlsx file").format(kind=type(exc).__name__, reason=exc)
+        ) from None
     try:
         if sheet is None:
             ws = wb.worksheets[0]
         elif sheet in wb.sheetnames:
             ws = wb[sheet]
         else:
-            raise InputError(str(p), f"no sheet named {sheet!r}; the workbook has: {', '.join(wb.sheetnames)}")
+            raise InputError(str(p), _("no sheet named {sheet!r}; the workbook has: {sheets}").format(sheet=sheet, sheets=", ".join(wb.sheetnames)))
         grid = [["" if v is None else _cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         merged = tuple(r.coord for r in ws.merged_cells.ranges) if merged_cells else ()
     finally:
         wb.close()
     if not grid or not any(any(c.strip() for c in r) for r in grid):
-        raise InputError(str(p), "the sheet is empty; expected a header row and data rows")
+        raise InputError(str(p), _("the sheet is empty; expected a header row and data rows"))
     return grid, merged
 
 

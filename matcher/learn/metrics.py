@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import gettext
+
 __all__ = [
     "precision_at_k",
     "recall_at_k",
@@ -42,7 +44,7 @@ __all__ = [
 
 def _check_k(k, name: str) -> int:
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise ValueError(f"The 'k' parameter of {name} must be an int >= 1. Got {k!r} instead.")
+        raise ValueError(gettext("The 'k' parameter of {name} must be an int >= 1. Got {value!r} instead.").format(name=name, value=k))
     return int(k)
 
 
@@ -50,11 +52,11 @@ def _arrays(y_true, y_score, name: str) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(y_true, dtype=float).ravel()
     s = np.asarray(y_score, dtype=float).ravel()
     if t.shape != s.shape:
-        raise ValueError(f"{name}: y_true and y_score must have the same length. Got {len(t)} and {len(s)} instead.")
+        raise ValueError(gettext("{name}: y_true and y_score must have the same length. Got {a} and {b} instead.").format(name=name, a=len(t), b=len(s)))
     if np.isnan(t).any() or np.isnan(s).any():
-        raise ValueError(f"{name}: y_true and y_score must not contain NaN.")
+        raise ValueError(gettext("{name}: y_true and y_score must not contain NaN.").format(name=name))
     if ((t < 0) | (t > 1)).any():
-        raise ValueError(f"{name}: y_true must be relevances in [0, 1]. Got values from {t.min()} to {t.max()} instead.")
+        raise ValueError(gettext("{name}: y_true must be relevances in [0, 1]. Got values from {low} to {high} instead.").format(name=name, low=t.min(), high=t.max()))
     return t, s
 
 
@@ -228,7 +230,7 @@ def brier_score(y_true, y_prob) -> float:
     if len(t) == 0:
         return float("nan")
     if ((p < 0) | (p > 1)).any():
-        raise ValueError("brier_score: y_prob must be probabilities in [0, 1].")
+        raise ValueError(gettext("brier_score: y_prob must be probabilities in [0, 1]."))
     return float(((p - t) ** 2).mean())
 
 
@@ -244,7 +246,7 @@ def calibration_table(y_true, y_prob, *, n_bins: int = 10) -> pd.DataFrame:
         the same number of rows.
     """
     if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
-        raise ValueError(f"The 'n_bins' parameter of calibration_table must be an int >= 1. Got {n_bins!r} instead.")
+        raise ValueError(gettext("The 'n_bins' parameter of calibration_table must be an int >= 1. Got {value!r} instead.").format(value=n_bins))
     t = np.asarray(y_true, dtype=float)
     p = np.asarray(y_prob, dtype=float)
     if len(t) == 0:
@@ -260,7 +262,7 @@ def calibration_table(y_true, y_prob, *, n_bins: int = 10) -> pd.DataFrame:
 def coverage(items, catalogue_size: int) -> float:
     """Share of the catalogue that appears in at least one list. Range 0–1, higher means more enterprises surface."""
     if catalogue_size < 1:
-        raise ValueError(f"The 'catalogue_size' parameter of coverage must be an int >= 1. Got {catalogue_size!r} instead.")
+        raise ValueError(gettext("The 'catalogue_size' parameter of coverage must be an int >= 1. Got {value!r} instead.").format(value=catalogue_size))
     return float(pd.unique(np.asarray(items, dtype=object)).size / catalogue_size)
 
 

@@ -43,6 +43,7 @@ from ..config.model import Config
 from ..errors import InputError, NotFoundError
 from ..featurise.transformers import on_column
 from ..featurise.universe import build_universe
+from ..i18n import gettext
 from ..ingest.tables import read_table
 from ..resolve.names import resolve_enterprise_names
 from ..resolve.resolver import Resolver
@@ -110,7 +111,7 @@ def read_investments(path: str | Path) -> pd.DataFrame:
     t = read_table(path, fields=INVESTMENT_FIELDS)
     missing = [f for f in ("enterprise", "city") if f not in t.frame.columns]
     if missing:
-        raise InputError(str(path), f"no column for {', '.join(missing)} (expected headers such as enterprise, city)")
+        raise InputError(str(path), gettext("no column for {columns} (expected headers such as enterprise, city)").format(columns=", ".join(missing)))
     frame = t.frame.copy()
     if "list_name" not in frame.columns:
         frame["list_name"] = ""
@@ -125,7 +126,7 @@ def select_rows(investments: pd.DataFrame, rows: str = "listed") -> pd.DataFrame
     if rows == "listed":
         keep = investments["list_name"].fillna("").astype(str).str.strip() != ""
         return investments[keep].reset_index(drop=True)
-    raise NotFoundError(f"unknown row selection {rows!r}; expected listed or all")
+    raise NotFoundError(gettext("unknown row selection {rows!r}; expected listed or all").format(rows=rows))
 
 
 # ---------------------------------------------------------------------------- resolution
@@ -328,7 +329,7 @@ def validate_investments(
     if scores is None:
         universe = build_universe(store, config)
         if universe.empty:
-            raise NotFoundError(f"the database {store.label} holds no enterprises yet; import the lists first")
+            raise NotFoundError(gettext("the database {db} holds no enterprises yet; import the lists first").format(db=store.label))
         scores = RuleScorer(config).fit(universe).score(universe)
     ids = resolve_enterprise_names(store, investments["enterprise"], resolver)
     pairs = rank_pairs(scores, config, investments, ids)

@@ -31,6 +31,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import connected_components
 
 from ..errors import MatcherError
+from ..i18n import gettext
 
 __all__ = ["Candidates", "prune", "assign_optimal", "assign_greedy", "assignment_total"]
 
@@ -63,11 +64,11 @@ def _check(value: np.ndarray, capacity) -> np.ndarray:
     value = np.asarray(value)
     capacity = np.asarray(capacity, dtype=np.int64)
     if value.ndim != 2:
-        raise MatcherError(f"value must be a (teams × enterprises) matrix; got an array of shape {value.shape}")
+        raise MatcherError(gettext("value must be a (teams × enterprises) matrix; got an array of shape {shape}").format(shape=value.shape))
     if capacity.shape != (value.shape[0],):
-        raise MatcherError(f"capacity must have one entry per team ({value.shape[0]}); got shape {capacity.shape}")
+        raise MatcherError(gettext("capacity must have one entry per team ({n}); got shape {shape}").format(n=value.shape[0], shape=capacity.shape))
     if (capacity < 0).any():
-        raise MatcherError(f"capacity must be >= 0; got {int(capacity.min())}")
+        raise MatcherError(gettext("capacity must be >= 0; got {value}").format(value=int(capacity.min())))
     return capacity
 
 

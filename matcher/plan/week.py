@@ -40,6 +40,7 @@ from .._text import parse_week
 from ..columns import PLAN_COLUMNS, SIGNED_STAGES, empty_projects
 from ..config.model import Config, Planner
 from ..errors import MatcherError
+from ..i18n import gettext
 from ..score.scores import Scores
 from .pace import quota_by_city
 from .solve import diversify, solve_week
@@ -149,7 +150,7 @@ def plan_week(
     if values is not None:
         values = np.asarray(values, dtype=np.float64)
         if values.shape != base.shape:
-            raise MatcherError(f"values must have shape (teams, enterprises) = {base.shape}; got {values.shape}")
+            raise MatcherError(gettext("values must have shape (teams, enterprises) = {expected}; got {shape}").format(expected=base.shape, shape=values.shape))
         base = np.where(base > 0, np.clip(values, 1e-6, None), 0.0)
     tier_member = _tier_member(scores)
     value, adj = adjust_values(

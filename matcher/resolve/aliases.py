@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..i18n import gettext as _
 from .normalize import parse_names
 
 __all__ = ["ALIAS_COLUMNS", "AliasTable", "load_aliases"]
@@ -98,21 +99,23 @@ def load_aliases(extra: str | Path | None = None, *, bundled: bool = True) -> Al
         try:
             user = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputError(str(path), f"cannot read the alias file: {exc}") from None
+            raise InputError(str(path), _("cannot read the alias file: {reason}").format(reason=exc)) from None
         missing = [c for c in ("group_id", "name_zh", "name_en") if c not in user.columns]
         if missing:
-            raise InputError(str(path), f"missing column(s) {', '.join(missing)}; expected the columns {', '.join(ALIAS_COLUMNS)}")
+            raise InputError(
+                str(path), _("missing column(s) {missing}; expected the columns {columns}").format(missing=", ".join(missing), columns=", ".join(ALIAS_COLUMNS))
+            )
         for c in ALIAS_COLUMNS:
             if c not in user.columns:
                 user[c] = ""
         empty = user.group_id.str.strip() == ""
         if empty.any():
             i = int(np.flatnonzero(empty)[0])
-            raise InputError(str(path), "the group_id is empty; expected a short id such as hengyi", row=i + 2, column="group_id", value="")
+            raise InputError(str(path), _("the group_id is empty; expected a short id such as hengyi"), row=i + 2, column="group_id", value="")
         frames.append(user[list(ALIAS_COLUMNS)])
     frame = pd.concat(frames, ignore_index=True).drop_duplicates("group_id", keep="last")
     bad = frame[(frame.parent != "") & ~frame.parent.isin(frame.group_id)]
     if len(bad):
         r = bad.iloc[0]
-        raise InputError(str(extra or "aliases.csv"), "the parent names no group_id of the alias table", column="parent", value=r.parent)
+        raise InputError(str(extra or "aliases.csv"), _("the parent names no group_id of the alias table"), column="parent", value=r.parent)
     return AliasTable(frame)

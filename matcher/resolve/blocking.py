@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MatcherError
+from ..i18n import gettext as _
 from .compare import agree, ratio
 
 __all__ = ["BLOCKS", "key_values", "block_index", "candidate_pairs", "prune_pairs"]
@@ -47,7 +48,7 @@ def key_values(parsed: pd.DataFrame, kind: str) -> pd.Series:
         return parsed["initials"].where(parsed["initials"].str.len() >= 3, "")
     if kind == "group":
         return parsed["group"]
-    raise MatcherError(f"unknown blocking key {kind!r}; expected one of {', '.join(BLOCKS)}")
+    raise MatcherError(_("unknown blocking key {kind!r}; expected one of {choices}").format(kind=kind, choices=", ".join(BLOCKS)))
 
 
 def block_index(parsed: pd.DataFrame, kind: str, max_block: int) -> pd.DataFrame:

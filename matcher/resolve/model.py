@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
+from ..i18n import gettext as _
 from .compare import FEATURES, token_keys
 from .model_cache import cache_folder, load_cached, model_cache_key, save_cached
 
@@ -62,7 +63,7 @@ def _cached(n_train: int, random_state: int, train: Callable[[], Trained]) -> Tr
         save_cached(path, trained)
         log.debug("match model cached in %s", path)
     except OSError as exc:  # a read-only folder: train each time, as without a cache
-        log.warning("cannot cache the match model in %s: %s", folder, exc)
+        log.warning(_("cannot cache the match model in {folder}: {reason}").format(folder=folder, reason=exc))
     return trained
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .._files import atomic_write_bytes, dump_joblib, load_joblib
 from ..errors import ModelError
+from ..i18n import N_
 
 __all__ = ["set_model_cache", "cache_folder", "model_cache_key", "load_cached", "save_cached"]
 
@@ -92,7 +93,7 @@ def load_cached(path: Path):
     try:
         recorded = path.with_suffix(".sha256").read_text(encoding="ascii").strip()
         # joblib files are code: loaded only after the hash matched.
-        return load_joblib(path, recorded, label="match model cache")
+        return load_joblib(path, recorded, label=N_("match model cache"))
     except (OSError, UnicodeDecodeError, ModelError):
         log.debug("match model cache %s missing or changed: training again", path)
         return None

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from .._text import HAS_CJK, fold_text
 from ..errors import InputError, MatcherError
+from ..i18n import gettext as _
 from ..store.merges import live_of, merge, representative
 from ..store.rows import select_in
 from ..store.schema import enterprises_t, entries_t, merge_undos_t, merges_t, names_t, profiles_t, review_decisions_t
@@ -166,8 +167,8 @@ class ResolveSummary:
     review_pairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REVIEW_COLUMNS)), compare=False, repr=False)
 
     def summary(self) -> str:
-        return (
-            f"{self.enterprises} enterprises: {self.merged} merged, {self.review} pairs to review, {self.parents} linked to a parent group"
+        return _("{n} enterprises: {merged} merged, {review} pairs to review, {parents} linked to a parent group").format(
+            n=self.enterprises, merged=self.merged, review=self.review, parents=self.parents
         )
 
 
@@ -289,7 +290,9 @@ def apply_review(store, path: str | Path) -> tuple[int, int]:
     cols = {str(c).strip().lower(): c for c in frame.columns}
     for need in ("left_id", "right_id", "decision"):
         if need not in cols:
-            raise InputError(str(path), f"missing column {need!r}; a review file has the columns {', '.join(REVIEW_COLUMNS)}")
+            raise InputError(
+                str(path), _("missing column {column!r}; a review file has the columns {columns}").format(column=need, columns=", ".join(REVIEW_COLUMNS))
+            )
     name = Path(path).name
     ents = store.read("enterprises").set_index("enterprise_id").merged_into
     same, diff = [], []
@@ -302,7 +305,7 @@ def apply_review(store, path: str | Path) -> tuple[int, int]:
         for c in ("left_id", "right_id"):
             v = str(frame[cols[c]].iloc[i]).strip()
             if v not in ents.index:
-                raise InputError(str(path), "no enterprise with this id in the database", row=row, column=cols[c], value=v)
+                raise InputError(str(path), _("no enterprise with this id in the database"), row=row, column=cols[c], value=v)
             ids.append(v)
         if d in _SAME:
             same.append((*ids, row))
@@ -311,7 +314,7 @@ def apply_review(store, path: str | Path) -> tuple[int, int]:
         else:
             raise InputError(
                 str(path),
-                "the decision must be 'same' or 'different' (or empty to leave the pair undecided)",
+                _("the decision must be 'same' or 'different' (or empty to leave the pair undecided)"),
                 row=row,
                 column=cols["decision"],
                 value=d,
@@ -330,15 +333,15 @@ def apply_review(store, path: str | Path) -> tuple[int, int]:
 
 def _read_review(path: Path) -> pd.DataFrame:
     if not path.is_file():
-        raise InputError(str(path), "no such file; expected the review file written by matcher resolve --review-out")
+        raise InputError(str(path), _("no such file; expected the review file written by matcher resolve --review-out"))
     try:
         if path.suffix.lower() == ".xlsx":
             return pd.read_excel(path, dtype=str).fillna("")
         if path.suffix.lower() == ".csv":
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(str(path), f"cannot read the review file: {exc}") from None
-    raise InputError(str(path), "expected a .csv or .xlsx review file")
+        raise InputError(str(path), _("cannot read the review file: {reason}").format(reason=exc)) from None
+    raise InputError(str(path), _("expected a .csv or .xlsx review file"))
 
 
 def master_list(store, universe: pd.DataFrame, search: str | None = None) -> pd.DataFrame:
@@ -385,5 +388,5 @@ def master_list(store, universe: pd.DataFrame, search: str | None = None) -> pd.
         hay = (out.name_zh + " " + out.name_en + " " + out.aliases).map(fold_text)
         out = out[hay.str.contains(needle, regex=False)]
         if out.empty:
-            raise MatcherError(f"no enterprise has a name containing {search!r}")
+            raise MatcherError(_("no enterprise has a name containing {text!r}").format(text=search))
     return out.reset_index(drop=True)

@@ -39,6 +39,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import MatcherError
+from ..i18n import gettext as _
 from .aliases import AliasTable, load_aliases
 from .blocking import BLOCKS, block_index, candidate_pairs, key_values, prune_pairs
 from .compare import FEATURES, PAIR_COLUMNS, pair_features, reasons, token_key, token_keys, token_matrix, token_similarity
@@ -178,18 +179,22 @@ class Resolver(BaseEstimator):
     def _check_params(self) -> None:
         if not (0.0 < self.lower <= self.upper <= 1.0):
             raise MatcherError(
-                f"The 'lower' and 'upper' parameters of Resolver must satisfy 0 < lower <= upper <= 1. Got {self.lower} and {self.upper} instead."
+                _("The 'lower' and 'upper' parameters of Resolver must satisfy 0 < lower <= upper <= 1. Got {lower} and {upper} instead.").format(
+                    lower=self.lower, upper=self.upper
+                )
             )
         unknown = [b for b in self.blocks if b not in BLOCKS]
         if unknown or not len(self.blocks):
             raise MatcherError(
-                f"The 'blocks' parameter of Resolver must be a non-empty tuple of {', '.join(BLOCKS)}. Got {self.blocks!r} instead."
+                _("The 'blocks' parameter of Resolver must be a non-empty tuple of {choices}. Got {value!r} instead.").format(
+                    choices=", ".join(BLOCKS), value=self.blocks
+                )
             )
         if not isinstance(self.max_block, int | np.integer) or self.max_block < 1:
-            raise MatcherError(f"The 'max_block' parameter of Resolver must be an int >= 1. Got {self.max_block!r} instead.")
+            raise MatcherError(_("The 'max_block' parameter of Resolver must be an int >= 1. Got {value!r} instead.").format(value=self.max_block))
         if self.max_candidates is not None and (not isinstance(self.max_candidates, int | np.integer) or self.max_candidates < 1):
             raise MatcherError(
-                f"The 'max_candidates' parameter of Resolver must be an int >= 1 or None. Got {self.max_candidates!r} instead."
+                _("The 'max_candidates' parameter of Resolver must be an int >= 1 or None. Got {value!r} instead.").format(value=self.max_candidates)
             )
 
     def _index(self, master: pd.DataFrame, alias_table: AliasTable | None, background: pd.Series | None) -> None:
@@ -419,12 +424,16 @@ def _require(frame, columns: tuple[str, ...], method: str, what: str) -> None:
     """Raise :class:`MatcherError` unless ``frame`` is a DataFrame with ``columns``."""
     if not isinstance(frame, pd.DataFrame):
         raise MatcherError(
-            f"Resolver.{method}: the {what} must be a DataFrame with the column(s) {', '.join(columns)}; got {type(frame).__name__}"
+            _("Resolver.{method}: the {what} must be a DataFrame with the column(s) {columns}; got {kind}").format(
+                method=method, what=what, columns=", ".join(columns), kind=type(frame).__name__
+            )
         )
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise MatcherError(
-            f"Resolver.{method}: the {what} frame needs a {missing[0]!r} column; it has {', '.join(map(str, frame.columns))}"
+            _("Resolver.{method}: the {what} frame needs a {column!r} column; it has {columns}").format(
+                method=method, what=what, column=missing[0], columns=", ".join(map(str, frame.columns))
+            )
         )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import gettext
+
 __all__ = ["synthetic_master", "synthetic_queries", "SYNTHETIC_LABEL"]
 
 #: Label carried by every synthetic frame (column ``source``).
@@ -108,7 +110,7 @@ def synthetic_master(n: int, *, random_state: int = 0) -> pd.DataFrame:
     _, first = np.unique(code, return_index=True)
     keep = np.sort(first)[:n]
     if len(keep) < n:
-        raise ValueError(f"synthetic_master: could not draw {n} distinct names")
+        raise ValueError(gettext("synthetic_master: could not draw {n} distinct names").format(n=n))
     core_arr = np.array(_CORE)
     core = pd.Series(core_arr[c1[keep]]).str.cat(core_arr[c2[keep]])
     third = c3[keep] >= 0

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..i18n import gettext
 from .rule import RuleScorer
 from .toplists import Query, merge_candidates, top_candidates
 
@@ -65,7 +66,7 @@ def score_chunks(chunks: Iterable[pd.DataFrame], scorer: RuleScorer, queries: Se
 def iter_chunks(frame: pd.DataFrame, chunksize: int) -> Iterator[pd.DataFrame]:
     """Consecutive slices of ``chunksize`` rows of an in-memory universe."""
     if chunksize < 1:
-        raise ValueError(f"The 'chunksize' parameter must be an int >= 1. Got {chunksize!r} instead.")
+        raise ValueError(gettext("The 'chunksize' parameter must be an int >= 1. Got {value!r} instead.").format(value=chunksize))
     for a in range(0, len(frame), chunksize):
         yield frame.iloc[a : a + chunksize]
 
@@ -96,7 +97,7 @@ def read_universe_csv(path: str | Path, *, chunksize: int) -> Iterator[pd.DataFr
     Text cells are read as text (an empty cell stays ``""``, never NaN).
     """
     if chunksize < 1:
-        raise ValueError(f"The 'chunksize' parameter must be an int >= 1. Got {chunksize!r} instead.")
+        raise ValueError(gettext("The 'chunksize' parameter must be an int >= 1. Got {value!r} instead.").format(value=chunksize))
     with pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunksize, encoding="utf-8") as reader:
         for chunk in reader:
             yield restore_universe_dtypes(chunk)

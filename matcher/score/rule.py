@@ -31,6 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..config.model import Config
 from ..featurise.transformers import IndustryVectorizer, RegionEncoder, TierFeaturizer, spread_rows
+from ..i18n import gettext
 from .explain import STATUS_TEXT
 from .scores import Scores, group_max
 
@@ -112,13 +113,13 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         cfg = self.config_
         w = np.array([self._param(k) for k in WEIGHTS], dtype=float)
         if (w < 0).any() or w.sum() <= 0:
-            raise ValueError(f"The weights {', '.join(WEIGHTS)} must be >= 0 and not all 0. Got {tuple(w)} instead.")
+            raise ValueError(gettext("The weights {names} must be >= 0 and not all 0. Got {value} instead.").format(names=", ".join(WEIGHTS), value=tuple(w)))
         self.weights_ = tuple(float(x) for x in w / w.sum())
         sw = dict(cfg.scoring.status_weights)
         sw.update(self.status_weights or {})
         bad = {k: v for k, v in sw.items() if k not in STATUS_TEXT or not 0 <= v <= 1}
         if bad:
-            raise ValueError(f"The 'status_weights' parameter must map missing/weak/strong to floats in [0, 1]. Got {bad!r} instead.")
+            raise ValueError(gettext("The 'status_weights' parameter must map missing/weak/strong to floats in [0, 1]. Got {value!r} instead.").format(value=bad))
         self.status_weights_ = sw
         self.industry_ = IndustryVectorizer(
             cfg.industries, parent_discount=self._param("parent_discount"), min_confidence=self._param("min_confidence")

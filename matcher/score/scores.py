@@ -9,6 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..config.model import Config
+from ..i18n import gettext
 
 __all__ = ["Scores", "top_k", "group_max"]
 
@@ -210,7 +211,7 @@ class Scores:
         if not len(pos):
             from ..errors import NotFoundError
 
-            raise NotFoundError(f"unknown enterprise_id {enterprise_id!r}")
+            raise NotFoundError(gettext("unknown enterprise_id {id!r}").format(id=enterprise_id))
         r = int(pos[0])
         rows = []
         order = np.arange(len(self.tier))

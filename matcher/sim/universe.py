@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..config.model import Config
 from ..featurise.transformers import rank_column
+from ..i18n import gettext
 
 __all__ = ["SYNTHETIC_MARK", "add_teams", "expand_teams", "synthetic_universe"]
 
@@ -92,7 +93,7 @@ def synthetic_universe(n: int, config: Config, *, seed: int = 0, gazetteer=None,
         ``size`` (log revenue, a latent size) and ``synthetic`` (True).
     """
     if n < 1:
-        raise ValueError(f"The 'n' parameter must be an int >= 1. Got {n!r} instead.")
+        raise ValueError(gettext("The 'n' parameter must be an int >= 1. Got {value!r} instead.").format(value=n))
     from ..featurise.universe import load_gazetteer
 
     rng = np.random.default_rng(seed)
@@ -201,9 +202,9 @@ def add_teams(config: Config, region: str, n: int) -> Config:
     focus chains, capacity), with ids ending ``-whatifK``.
     """
     if n < 0:
-        raise ValueError(f"The 'n' parameter of add_teams must be an int >= 0. Got {n!r} instead.")
+        raise ValueError(gettext("The 'n' parameter of add_teams must be an int >= 0. Got {value!r} instead.").format(value=n))
     base = sorted((t for t in config.teams if t.region == region), key=lambda t: t.id)
     if not base and n:
-        raise ValueError(f"The 'region' parameter of add_teams must be a region with teams. Got {region!r} instead.")
+        raise ValueError(gettext("The 'region' parameter of add_teams must be a region with teams. Got {value!r} instead.").format(value=region))
     extra = [replace(base[i % len(base)], id=f"{base[i % len(base)].id}-whatif{i + 1}") for i in range(n)]
     return replace(config, teams=(*config.teams, *extra))

@@ -15,6 +15,7 @@ import pandas as pd
 from .._text import iso_week, parse_week
 from ..columns import PREVIOUS_COLUMNS, VISIT_COLUMNS, empty_visits
 from ..config.model import Config
+from ..i18n import gettext
 from ..plan.week import WeeklyPlan, plan_week
 from ..score.scores import Scores
 
@@ -43,7 +44,7 @@ def simulate_weeks(
     synthetic, ``visit_id`` starting ``SYNW``).
     """
     if not 0 <= visit_rate <= 1:
-        raise ValueError(f"The 'visit_rate' parameter must be in [0, 1]. Got {visit_rate!r} instead.")
+        raise ValueError(gettext("The 'visit_rate' parameter must be in [0, 1]. Got {value!r} instead.").format(value=visit_rate))
     rng = np.random.default_rng(seed)
     week, monday = parse_week(start_week)
     visits = (empty_visits() if visits is None else visits)[list(VISIT_COLUMNS)]

@@ -201,6 +201,18 @@ class Store:
         """
         return backup(self.engine, path)
 
+    def restore(self, path: str | Path) -> Path:
+        """Replace the database by the backup ``path`` (SQLite); return where the previous one was saved.
+
+        The backup is checked first (intact, a matcher database, a schema this release reads) and an
+        older schema is upgraded at once. See :func:`matcher.store.restore.restore`.
+        """
+        from .restore import restore
+
+        saved = restore(self.engine, path)
+        ensure_schema(self.engine, self.url)
+        return saved
+
 
 def open_store(db: str | Path | None = None) -> Store:
     """Open (creating if needed) the database at ``db`` or :func:`~matcher.store.engine.default_db`."""

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ..errors import StoreError
+from ..i18n import gettext as _
 
 __all__ = ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "PG_WRITE_LOCK", "default_db", "database_url", "display_url", "create_engine", "begin", "backup"]
 
@@ -70,11 +71,11 @@ def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///") :])
         if path.parent and not path.parent.exists():
-            raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
+            raise StoreError(_("cannot create database {path}: folder {folder} does not exist").format(path=path, folder=path.parent))
     try:
         engine = sa.create_engine(url)
     except Exception as exc:  # bad URL, missing driver
-        raise StoreError(f"cannot open database {display_url(url)}: {exc}") from None
+        raise StoreError(_("cannot open database {db}: {reason}").format(db=display_url(url), reason=exc)) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -117,7 +118,7 @@ def begin(engine: sa.Engine) -> Iterator[sa.Connection]:
 
 def _busy(engine: sa.Engine) -> StoreError:
     """The one line a writer gets when another held the write lock for every try."""
-    return StoreError(f"database {engine.url.database} is busy: another command is writing to it; try again when it has finished")
+    return StoreError(_("database {db} is busy: another command is writing to it; try again when it has finished").format(db=engine.url.database))
 
 
 def _begin_immediate(engine: sa.Engine) -> tuple[sa.Connection, sa.RootTransaction]:
@@ -152,12 +153,14 @@ def backup(engine: sa.Engine, path: str | Path) -> Path:
     path = Path(path)
     if engine.dialect.name != "sqlite":
         raise StoreError(
-            f"backup is supported for SQLite databases only; {engine.dialect.name} databases are backed up with their own tools (e.g. pg_dump)"
+            _("backup is supported for SQLite databases only; {dialect} databases are backed up with their own tools (e.g. pg_dump)").format(
+                dialect=engine.dialect.name
+            )
         )
     if path.exists():
-        raise StoreError(f"backup file {path} exists already; give a new file name")
+        raise StoreError(_("backup file {path} exists already; give a new file name").format(path=path))
     if not path.parent.exists():
-        raise StoreError(f"cannot write backup {path}: folder {path.parent} does not exist")
+        raise StoreError(_("cannot write backup {path}: folder {folder} does not exist").format(path=path, folder=path.parent))
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.unlink(missing_ok=True)
     raw = engine.raw_connection()

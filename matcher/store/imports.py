@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from .._text import fold_text, normalize_names
 from ..errors import StoreError
+from ..i18n import gettext as _
 from .checks import check_entries, check_profiles
 from .merges import merge
 from .rows import CHUNK, existing_ids, insert_frame, known_names, now
@@ -58,7 +59,7 @@ def fresh_ids(conn, norms: pd.Series) -> pd.Series:
     salt = 0
     while len(todo):
         if salt > 1000:
-            raise StoreError(f"no free enterprise id for {todo.iloc[0]!r} after {salt} tries")
+            raise StoreError(_("no free enterprise id for {name!r} after {n} tries").format(name=todo.iloc[0], n=salt))
         ids = pd.Series([enterprise_id_for(n, salt) for n in todo], index=todo.to_numpy(), dtype=object)
         taken = existing_ids(conn, ids) | set(out.values())
         ok = ~ids.isin(taken) & ~ids.duplicated(keep="first")
@@ -83,13 +84,14 @@ class ImportResult:
     merged: int = 0
 
     def summary(self) -> str:
-        what = f"{self.list_type} {self.year}" if self.kind == "list" else "profiles"
+        what = f"{self.list_type} {self.year}" if self.kind == "list" else _("profiles")
         if self.status == "unchanged":
-            return f"{self.source_name}: {what} already imported, nothing changed"
-        return (
-            f"{self.source_name}: {what} {self.status}: {self.rows} rows, "
-            f"{self.matched} matched to known enterprises, {self.new_enterprises} new" + (f", {self.merged} merged" if self.merged else "")
+            return _("{file}: {what} already imported, nothing changed").format(file=self.source_name, what=what)
+        status = {"imported": _("imported"), "replaced": _("replaced")}.get(self.status, self.status)
+        text = _("{file}: {what} {status}: {rows} rows, {matched} matched to known enterprises, {new} new").format(
+            file=self.source_name, what=what, status=status, rows=self.rows, matched=self.matched, new=self.new_enterprises
         )
+        return text + (_(", {n} merged").format(n=self.merged) if self.merged else "")
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def write_list(conn, entries: pd.DataFrame, *, list_type: str, year: int, source
     if dup.any():
         where = (entries["country"].astype(str) + " " + entries["city"].astype(str) + " " + entries["hq"].astype(str)).map(fold_text)
         norm = norm.where(~dup, norm + "@" + where.str.replace(" ", "") + "#" + entries["source_row"].astype(str))
-        log.warning("%s: %d rows share a name with an earlier row; kept as separate enterprises", source_name, int(dup.sum()))
+        log.warning(_("{source}: {n} rows share a name with an earlier row; kept as separate enterprises").format(source=source_name, n=int(dup.sum())))
     norm = norm.where(norm != "", entries["name"].map(fold_text))
     ids, new, matched = _ids_for_names(conn, norm, entries["name"])
     rows = pd.DataFrame(
@@ -221,9 +223,9 @@ def _profile_names(profiles: pd.DataFrame, source_name: str) -> pd.DataFrame:
     shared = long.drop_duplicates(["pos", "norm"]).duplicated("norm", keep=False)
     if shared.any():
         log.warning(
-            "%s: %d names are given by more than one profile and are ignored for matching",
-            source_name,
-            int(long[shared].norm.nunique()),
+            _("{source}: {n} names are given by more than one profile and are ignored for matching").format(
+                source=source_name, n=int(long[shared].norm.nunique())
+            )
         )
         long = long[~shared | (long.order == 0)]
     return long

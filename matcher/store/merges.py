@@ -16,6 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import StoreError
+from ..i18n import gettext as _
 from .checks import check_decisions, check_parents
 from .rows import existing_ids, insert_frame, live_ids, now, read_table
 from .schema import (
@@ -41,9 +42,9 @@ def check_mergeable(conn, keep: str, other: str) -> None:
     live = live_ids(conn, [keep, other])
     for eid in (keep, other):
         if eid not in live:
-            raise StoreError(f"cannot merge: enterprise {eid} does not exist or was merged away")
+            raise StoreError(_("cannot merge: enterprise {id} does not exist or was merged away").format(id=eid))
     if keep == other:
-        raise StoreError(f"cannot merge enterprise {keep} into itself")
+        raise StoreError(_("cannot merge enterprise {id} into itself").format(id=keep))
 
 
 def live_of(conn, enterprise_id: str) -> str | None:
@@ -118,9 +119,9 @@ def undo_merge(conn, merge_id: int, reason: str = "") -> tuple[str, str]:
     """
     m = conn.execute(sa.select(merges_t).where(merges_t.c.merge_id == int(merge_id))).first()
     if m is None:
-        raise StoreError(f"no merge with id {merge_id}; see `matcher merges`")
+        raise StoreError(_("no merge with id {id}; see `matcher merges`").format(id=merge_id))
     if conn.execute(sa.select(merge_undos_t.c.merge_id).where(merge_undos_t.c.merge_id == m.merge_id)).first():
-        raise StoreError(f"merge {merge_id} ({m.merged_id} into {m.kept_id}) was already undone")
+        raise StoreError(_("merge {id} ({merged} into {kept}) was already undone").format(id=merge_id, merged=m.merged_id, kept=m.kept_id))
     rows = conn.execute(sa.select(merge_rows_t.c.table_name, merge_rows_t.c.row_key).where(merge_rows_t.c.merge_id == m.merge_id)).all()
     names = [k for t, k in rows if t == "enterprise_names"]
     for i in range(0, len(names), 500):

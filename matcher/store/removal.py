@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import StoreError
+from ..i18n import gettext as _
 from .merges import undo_merge
 from .rows import CHUNK
 from .schema import (
@@ -53,11 +54,18 @@ class RemovedImport:
     enterprises_removed: int
 
     def summary(self) -> str:
-        what = f"{self.list_type} {self.year}" if self.kind == "list" else "profiles"
-        return (
-            f"import {self.import_id} ({self.source_name}, {what}) removed: {self.entries} list entries, "
-            f"{self.profiles} profiles, {self.merges_undone} merges undone, {self.enterprises_removed} enterprises "
-            "known only to it removed"
+        what = f"{self.list_type} {self.year}" if self.kind == "list" else _("profiles")
+        return _(
+            "import {id} ({file}, {what}) removed: {entries} list entries, {profiles} profiles, {merges} merges undone, "
+            "{enterprises} enterprises known only to it removed"
+        ).format(
+            id=self.import_id,
+            file=self.source_name,
+            what=what,
+            entries=self.entries,
+            profiles=self.profiles,
+            merges=self.merges_undone,
+            enterprises=self.enterprises_removed,
         )
 
 
@@ -108,11 +116,12 @@ def remove_import(conn, import_id: int) -> RemovedImport:
     """
     imp = conn.execute(sa.select(imports_t).where(imports_t.c.import_id == int(import_id))).first()
     if imp is None:
-        raise StoreError(f"no import with id {import_id}; see `matcher imports` for the list")
+        raise StoreError(_("no import with id {id}; see `matcher imports` for the list").format(id=import_id))
     if imp.kind not in REMOVABLE:
         raise StoreError(
-            f"import {import_id} is a {imp.kind} file ({imp.source_name}); only list and profile imports can be removed — "
-            "import the corrected history file again instead"
+            _(
+                "import {id} is a {kind} file ({source}); only list and profile imports can be removed — import the corrected history file again instead"
+            ).format(id=import_id, kind=imp.kind, source=imp.source_name)
         )
     # 1. Undo the merges it caused, newest first, without deciding the pairs 'different':
     #    the import is withdrawn, nobody judged the pairs.
