@@ -1,58 +1,66 @@
-"""``matcher targets``: a ranked target list for a city, an industrial chain, or both."""
+"""``matcher targets``: a ranked target list for a city, an industrial chain, or both, with filters."""
 
 from __future__ import annotations
 
 import click
 
-from ..errors import MatcherError
+from ..i18n import gettext as _
 from .context import Ctx
+from .options import CHAIN, CITY, LIST_TYPE, REGION, TARGET
 
 __all__ = ["targets"]
 
-_TARGET_COLUMNS = ["rank", "name", "tiers", "hq_city", "city", "chain", "link", "link_status", "score", "reason_zh"]
-
-
-def _emit(frame, out: str | None, title: str, columns=_TARGET_COLUMNS) -> None:
-    from ..report.writers import write_table
-
-    if out:
-        write_table(frame, out, title=title)
-        click.echo(f"{title}: {len(frame)} enterprises written to {out}")
-        return
-    if frame.empty:
-        click.echo(f"{title}: no enterprise fits")
-        return
-    click.echo(title)
-    click.echo(frame[columns].to_string(index=False, max_colwidth=60))
-
 
 @click.command()
-@click.option("--city", default=None, help="A Guangxi city by Chinese or English name or id (钦州市, Qinzhou).")
-@click.option("--chain", default=None, help="An industrial chain by Chinese or English name or id (汽车, Automobiles).")
-@click.option("--region", default=None, help="Only enterprises from this key region (GBA, 粤港澳大湾区, YREB, BTH …).")
+@click.option("--city", default=None, type=CITY, help="A Guangxi city by Chinese or English name or id (钦州市, Qinzhou).")
+@click.option("--chain", default=None, type=CHAIN, help="An industrial chain by Chinese or English name or id (汽车, Automobiles).")
+@click.option("--region", default=None, type=REGION, help="Only enterprises from this key region (GBA, 粤港澳大湾区, YREB, BTH …).")
+@click.option(
+    "--list",
+    "lists",
+    multiple=True,
+    type=LIST_TYPE,
+    help="Only enterprises on this list (世界500强, Fortune Global 500, china_private_top500 …); repeat for any of several.",
+)
+@click.option(
+    "--tier",
+    default=None,
+    type=TARGET,
+    help="Only enterprises counting for this annual target: a list type or a target group (leaders, 行业领军…).",
+)
+@click.option(
+    "--status",
+    default=None,
+    type=click.Choice(["missing", "weak", "strong"]),
+    help="Only enterprises filling a link of this status in the city's chains (their best link in a chain).",
+)
 @click.option("--top", default=50, show_default=True, type=click.IntRange(min=1), help="How many enterprises.")
 @click.option("--out", default=None, metavar="FILE", help="Write to FILE.csv or FILE.xlsx instead of the screen.")
 @click.pass_obj
-def targets(obj: Ctx, city, chain, region, top, out):
+def targets(obj: Ctx, city, chain, region, lists, tier, status, top, out):
     """Ranked target list for a city, an industrial chain, or both.
 
     Each row gives the enterprise, its lists and ranks, HQ and source region,
     the city chain and link it fits, the score with its components, and the
-    reason in Chinese and English.
+    reason in Chinese and English. --list, --tier, --region and --status keep
+    only the enterprises they name, and combine.
     """
+    from ..report.labels import readable
+    from ..report.targets import TARGET_COLUMNS, target_list
+    from ..report.writers import write_table
+    from .screen import print_table
+
     if not city and not chain:
-        raise click.UsageError("give --city or --chain (or both)")
-    cfg = obj.config
-    c = cfg.city(city) if city else None
-    ch = cfg.chain(chain) if chain else None
-    reg = cfg.region(region) if region else None
-    if c and ch and ch.id not in {x.chain for x in c.chains}:
-        raise MatcherError(f"{c.name_zh} has no {ch.name_zh} chain; its chains are: {', '.join(x.chain for x in c.chains)}")
-    scores = obj.scores()
-    groups = scores.group_ids(city=c.id if c else None, chain=ch.id if ch else None)
-    mask = None
-    if reg is not None:
-        mask = scores.region_member[:, [r.id for r in cfg.regions].index(reg.id)]
-    frame = scores.rank(groups, top=top, mask=mask)
-    what = " · ".join(x for x in [c.name_zh if c else "", ch.name_zh + "链" if ch else "", reg.name_zh if reg else ""] if x)
-    _emit(frame, out, f"招商目标清单 Target list: {what}")
+        raise click.UsageError(_("give --city or --chain (or both)"))
+    frame, title = target_list(
+        obj.scores(), obj.config, city=city, chain=chain, region=region, lists=tuple(lists), target=tier, status=status, top=top
+    )
+    if out:
+        write_table(frame, out, title=title)  # every column, by its identifier, as before
+        click.echo(_("{title}: {n} enterprises written to {path}").format(title=title, n=len(frame), path=out))
+        return
+    if frame.empty:
+        click.echo(_("{title}: no enterprise fits").format(title=title))
+        return
+    click.echo(title)
+    print_table(readable(frame, TARGET_COLUMNS))
