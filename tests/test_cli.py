@@ -7,9 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.cli.app import main
+from matcher.report.headers import column_ids
 from matcher.store.core import Store
 
 from .conftest import write
+from .exports import read_csv
 
 COMMANDS = [
     "import-list",
@@ -64,7 +66,19 @@ def test_demo_writes_every_output(demo_dir):
         assert (demo_dir / f"{name}.csv").stat().st_size > 0
         assert (demo_dir / f"{name}.xlsx").stat().st_size > 0
     plan = (demo_dir / "weekly" / "plan.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert plan[0].startswith("week,team_id,home_city,region,rank,enterprise_id,enterprise_name,score,reason")
+    assert plan[0].startswith("周次,小分队编号,小分队,所属城市,重点区域,排名,企业编号,企业名称,得分,推荐理由")  # Chinese headers
+    assert column_ids(plan[0].split(",")[:10]) == [
+        "week",
+        "team_id",
+        "team_name",
+        "home_city",
+        "region",
+        "rank",
+        "enterprise_id",
+        "name",
+        "score",
+        "reason",
+    ]  # 企业名称 reads back as the first column so named; the plan's is enterprise_name
     assert len(plan) > 100
     teams = list((demo_dir / "weekly" / "teams").glob("*.xlsx"))
     assert len(teams) >= 42
@@ -93,9 +107,8 @@ def test_targets_by_city_chain_and_region(demo_dir, tmp_path):
     out = tmp_path / "auto.csv"
     r = run("targets", "--chain", "Automobiles", "--region", "GBA", "--top", "10", "--out", out, db=db)
     assert r.exit_code == 0, r.output
-    import pandas as pd
 
-    t = pd.read_csv(out, encoding="utf-8-sig")
+    t = read_csv(out)
     assert len(t) == 10
     assert set(t.source_region) == {"GBA"}
     assert set(t.chain) == {"汽车"}
@@ -111,10 +124,10 @@ def test_targets_by_city_chain_and_region(demo_dir, tmp_path):
         "c_chain",
         "c_region",
         "c_tier",
-        "reason_zh",
-        "reason_en",
+        "reason",
     ):
         assert col in t.columns
+    assert "reason_en" not in t.columns and t.reason.str.contains("汽车链").all()  # the reason in the language in use
 
 
 @pytest.mark.parametrize(
@@ -129,18 +142,20 @@ def test_targets_by_city_chain_and_region(demo_dir, tmp_path):
 )
 def test_user_errors_are_one_line(demo_dir, args, match):
     runner = CliRunner()
-    r = runner.invoke(main, ["--db", str(demo_dir / "matcher.db"), *args])
+    r = runner.invoke(main, ["--lang", "en", "--db", str(demo_dir / "matcher.db"), *args])
     assert r.exit_code != 0
     assert match in r.output
     assert "Traceback" not in r.output
 
 
+@pytest.mark.usefixtures("english")
 def test_empty_database_says_what_to_do(tmp_path):
     r = CliRunner().invoke(main, ["--db", str(tmp_path / "e.db"), "targets", "--city", "钦州市"])
     assert r.exit_code == 1
     assert "holds no enterprises yet" in r.output
 
 
+@pytest.mark.usefixtures("english")
 def test_demo_refuses_to_overwrite_a_given_database(tmp_path):
     db = tmp_path / "mine.db"
     Store(db)
@@ -172,6 +187,7 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
+@pytest.mark.usefixtures("english")
 def test_bad_file_gives_one_line_and_leaves_database_unchanged(tmp_path, name):
     db = tmp_path / "t.db"
     good = write(tmp_path / "good.csv", "排名,企业名称\n1,京东集团\n2,恒力集团有限公司\n")
@@ -187,9 +203,10 @@ def test_bad_file_gives_one_line_and_leaves_database_unchanged(tmp_path, name):
     assert (store.counts(), store.snapshot_hash()) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_list_type_and_missing_year(tmp_path):
     good = write(tmp_path / "good.csv", "排名,企业名称\n1,京东集团\n")
-    r = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "import-list", str(good), "--type", "top-1000"])
+    r = CliRunner().invoke(main, ["--lang", "en", "--db", str(tmp_path / "t.db"), "import-list", str(good), "--type", "top-1000"])
     assert r.exit_code == 1 and "unknown list type 'top-1000'" in r.output
     r = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "import-list", str(good), "--type", "china_top500"])
     assert r.exit_code == 1 and "--year is required" in r.output
@@ -198,8 +215,8 @@ def test_unknown_list_type_and_missing_year(tmp_path):
 def test_import_list_twice_reports_unchanged(tmp_path):
     good = write(tmp_path / "good.csv", "排名,企业名称\n1,京东集团\n", "gbk")
     db = tmp_path / "t.db"
-    assert "imported: 1 rows" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
-    assert "nothing changed" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
+    assert "已导入：1 行" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
+    assert "已导入过，未作改动" in run("import-list", good, "--type", "china_top500", "--year", "2024", db=db).output
 
 
 # ------------------------------------------------------------- history, scorecard, backup
@@ -213,11 +230,12 @@ def test_kpi_works_right_after_the_demo(demo_dir, tmp_path):
     assert v.date.max() < __import__("pandas").Timestamp("2026-11-30")  # the history ends before the demo week
     r = run("kpi", "--year", "2026", "--out", tmp_path / "kpi", db=db)
     assert r.exit_code == 0, r.output
-    assert "synthetic" in r.output
+    assert "合成数据" in r.output
     for name in ("scorecard.xlsx", "scorecard.md", "scorecard.html", "tiers.png", "money.png", "cadence.png"):
         assert (tmp_path / "kpi" / name).stat().st_size > 0
 
 
+@pytest.mark.usefixtures("english")
 def test_template_backup_and_sheet_errors_through_the_cli(demo_dir, tmp_path):
     db = demo_dir / "matcher.db"
     r = run("template", "visits", "--out", tmp_path / "v.xlsx", db=db)
@@ -242,8 +260,8 @@ def test_evaluate_works_right_after_the_demo(demo_dir, tmp_path):
     r = run("evaluate", "--out", out, "--origins", "2", db=demo_dir / "matcher.db")
     assert r.exit_code == 0, r.output
     assert "SYNTHETIC history simulated in-process" in r.output
-    table = __import__("pandas").read_csv(out / "comparison.csv", encoding="utf-8-sig")
-    assert list(table.method) == ["random", "tier", "rule", "logistic", "boosted", "blend", "oracle"]
+    table = read_csv(out / "comparison.csv")
+    assert list(table.method_name) == ["random", "tier", "rule", "logistic", "boosted", "blend", "oracle"]
     assert {"logged_ndcg@10", "logged_precision@10", "cf_ndcg@10", "cf_precision@10", "brier"} <= set(table.columns)
     md = (out / "comparison.md").read_text(encoding="utf-8")
     assert "## Protocol" in md and "Rolling-origin backtest" in md
@@ -251,6 +269,7 @@ def test_evaluate_works_right_after_the_demo(demo_dir, tmp_path):
         assert (out / png).read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.usefixtures("english")
 def test_train_writes_a_model_and_a_bad_date_is_one_line(demo_dir, tmp_path):
     db = demo_dir / "matcher.db"
     r = run("--models", tmp_path / "m", "train", "--kind", "logistic", "--until", "2026-06-01", db=db)
@@ -279,12 +298,11 @@ def _config_naming(tmp_path, model_name):
 def test_weekly_uses_the_configured_model_and_refuses_a_tampered_one(demo_dir, tmp_path):
     import shutil
 
-    import pandas as pd
-
     models = tmp_path / "models"
     shutil.copytree(demo_dir / "models", models)
     db = tmp_path / "copy.db"
-    shutil.copy(demo_dir / "matcher.db", db)
+    # A consistent copy (the demo's database may still have pages in its write-ahead log).
+    assert CliRunner().invoke(main, ["--db", str(demo_dir / "matcher.db"), "db", "backup", str(db)]).exit_code == 0
     name = next(models.glob("*.joblib")).name
     cfg = _config_naming(tmp_path, name)
     base = ["--db", str(db), "--config", str(cfg), "--models", str(models)]
@@ -293,8 +311,8 @@ def test_weekly_uses_the_configured_model_and_refuses_a_tampered_one(demo_dir, t
     assert r.exit_code == 1 and "--force" in r.output
     r = CliRunner().invoke(main, [*base, "weekly", "--week", "2026-W49", "--out", str(tmp_path / "w"), "--force"])
     assert r.exit_code == 0, r.output
-    assert f"model {name}" in r.output
-    plan = pd.read_csv(tmp_path / "w" / "plan.csv", encoding="utf-8-sig")
+    assert f"模型 {name}" in r.output
+    plan = read_csv(tmp_path / "w" / "plan.csv")
     assert len(plan) > 0 and not plan.duplicated("enterprise_id").any()
     issued = Store(db).read("issued_plans").set_index("week")
     assert issued.loc["2026-W49", "model_version"] == name
@@ -302,4 +320,4 @@ def test_weekly_uses_the_configured_model_and_refuses_a_tampered_one(demo_dir, t
     data[100] ^= 0xFF
     (models / name).write_bytes(bytes(data))
     r = CliRunner().invoke(main, [*base, "weekly", "--week", "2026-W49", "--out", str(tmp_path / "w2"), "--force"])
-    assert r.exit_code == 1 and "has been changed" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 1 and "已被改动" in r.output and "Traceback" not in r.output

@@ -22,6 +22,8 @@ from matcher.sim.universe import synthetic_universe
 from matcher.sim.weeks import simulate_weeks
 from matcher.store.core import Store
 
+from .exports import read_csv
+
 WEEK = "2026-W10"
 
 
@@ -226,6 +228,7 @@ def test_pitch_and_team_list_columns(week_plan):
     assert lst.pitch_zh.str.startswith("推介").all()
 
 
+@pytest.mark.usefixtures("english")
 def test_another_score_can_be_plugged_in(config, world):
     s, _ = world
     teams = sorted(config.teams, key=lambda t: t.id)
@@ -271,6 +274,7 @@ def test_issued_plans_are_recorded(config, world, tmp_path):
     assert store.read("issued_plans").model_version.tolist() == ["m2"]
 
 
+@pytest.mark.usefixtures("english")
 def test_read_history_files(tmp_path, world):
     _, h = world
     f = tmp_path / "visits.csv"
@@ -309,6 +313,7 @@ def test_twelve_weeks_stable_and_covering(config, syn_world):
         assert inside.enterprise_id.isin(moved.enterprise_id).all()
 
 
+@pytest.mark.usefixtures("english")
 def test_weekly_command_with_history_files(tmp_path, world):
     from click.testing import CliRunner
 
@@ -323,13 +328,13 @@ def test_weekly_command_with_history_files(tmp_path, world):
     r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W10", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "greedy baseline" in r.output
-    plan10 = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
+    plan10 = read_csv(out / "plan.csv")
     assert (out / "office.xlsx").exists() and list((out / "teams").glob("*.json"))
     visits = tmp_path / "visits.csv"
     h.visits[list(VISIT_COLUMNS)].to_csv(visits, index=False)
     r = runner.invoke(main, ["--db", db, "weekly", "--week", "2026-W11", "--out", str(tmp_path / "w11"), "--visits", str(visits)])
     assert r.exit_code == 0, r.output
-    plan11 = pd.read_csv(tmp_path / "w11" / "plan.csv", encoding="utf-8-sig")
+    plan11 = read_csv(tmp_path / "w11" / "plan.csv")
     assert (plan11.carryover_bonus > 0).any()
     assert set(plan11.enterprise_id) & set(plan10.enterprise_id)
     # The same week again with other inputs: refused unless --force.
@@ -358,6 +363,7 @@ def test_replaying_a_past_week_ignores_later_history(config, world):
     assert c.record["history_sha256"] != a.record["history_sha256"]
 
 
+@pytest.mark.usefixtures("english")
 def test_planner_settings_are_validated(tmp_path):
     import shutil
 

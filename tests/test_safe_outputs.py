@@ -11,6 +11,8 @@ import pytest
 
 from matcher.report.writers import write_csv, write_table, write_xlsx
 
+from .exports import read_csv
+
 HOSTILE = [
     '=HYPERLINK("http://x.example","汽车")',
     "\t=1+2",
@@ -29,7 +31,7 @@ def frame():
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(tmp_path):
     path = write_csv(frame(), tmp_path / "t.csv")
-    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    back = read_csv(path, dtype=str, keep_default_na=False)
     for v in list(back["name"]) + list(back.columns):
         assert not v.startswith(("=", "+", "-", "@", "\t", "\r")), v
     assert back["name"].iloc[0] == "'" + HOSTILE[0]  # the text is kept, behind a quote

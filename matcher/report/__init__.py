@@ -13,7 +13,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "scorecard": ["CADENCE_RULES", "CITY_PROJECT_TARGET", "STATIONED_DAYS_TARGET", "Scorecard", "visit_chains", "compute_scorecard", "scorecard_from_frames", "write_scorecard"],
         "templates": ["write_template", "history_to_sheet"],
         "validation": ["PAIR_HEADERS", "SUMMARY_HEADERS", "pairs_table", "summary_table", "percentile_chart", "write_validation"],
-        "weekly": ["write_weekly"],
-        "writers": ["write_csv", "write_xlsx", "write_table"],
+        "headers": ["column_ids", "localised"],
+        "weekly": ["write_weekly", "history_is_synthetic", "team_names"],
+        "writers": ["write_csv", "write_xlsx", "write_table", "labelled"],
     },
 )

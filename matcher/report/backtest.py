@@ -18,7 +18,9 @@ __all__ = ["write_report", "markdown_table"]
 def write_report(result: BacktestResult, out_dir, *, title: str = "") -> list:
     """Write the comparison table (CSV, Markdown), the NDCG chart and the reliability diagram to ``out_dir``."""
     out = Path(out_dir)
-    written = [write_csv(result.table, out / "comparison.csv"), write_csv(result.calibration, out / "calibration.csv")]
+    # The ranking method is not an industry-matching method (the column ``method`` of the lookups).
+    table = result.table.rename(columns={"method": "method_name"})
+    written = [write_csv(table, out / "comparison.csv"), write_csv(result.calibration, out / "calibration.csv")]
     md = [f"# {title or 'Ranking comparison'}", ""]
     if result.synthetic:
         md += ["**SYNTHETIC: evaluated on a simulated history (模拟数据), not on observed visits.**", ""]

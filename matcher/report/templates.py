@@ -18,6 +18,7 @@ from .._files import FIXED_TIME, atomic_write_bytes, normalise_zip
 from ..columns import KIND_ZH, LEVEL_ZH, PARTICIPANT_LEVELS, PROJECT_STAGES, STAGE_ZH, VISIT_KINDS
 from ..config.model import Config
 from ..errors import MatcherError
+from ..i18n import gettext
 from ..ingest.sheet_fields import SHEET_TITLES, sheet_fields
 
 __all__ = ["write_template", "history_to_sheet"]
@@ -58,7 +59,7 @@ def write_template(kind: str, path: str | Path, config: Config, rows: pd.DataFra
     fields = sheet_fields(kind)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise MatcherError(f"cannot write template {path}: expected an .xlsx file name")
+        raise MatcherError(gettext("cannot write template {path}: expected an .xlsx file name").format(path=path))
     choices = _choices(config)
     wb = Workbook()
     ws = wb.active

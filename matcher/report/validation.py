@@ -1,7 +1,7 @@
 """The validation report: per-pair ranks and the summary as CSV and XLSX, and the percentile chart.
 
-Headers are Chinese first with the English column name alongside
-(``排名 rank``), so office staff and scripts both read them.
+Columns are identifiers; the writer gives them the catalogue's headers in
+the language in use (Chinese unless English is asked for).
 """
 
 from __future__ import annotations
@@ -12,68 +12,80 @@ import numpy as np
 import pandas as pd
 
 from .._files import atomic_write_bytes
+from ..i18n import gettext
 from ..learn.validate import METRICS, Validation
 from .charts import new_figure, save_figure
 from .writers import write_csv, write_xlsx
 
 __all__ = ["PAIR_HEADERS", "SUMMARY_HEADERS", "pairs_table", "summary_table", "percentile_chart", "write_validation"]
 
-PAIR_HEADERS = {
-    "row": "行 row",
-    "enterprise": "投资企业 enterprise",
-    "list_name": "所在榜单(投资表) list_name",
-    "city": "落户城市 city",
-    "city_id": "城市代码 city_id",
-    "enterprise_id": "企业编号 enterprise_id",
-    "match": "名称匹配 match",
-    "matched_name": "候选名称 matched_name",
-    "probability": "匹配概率 probability",
-    "name": "库中名称 name",
-    "name_en": "英文名 name_en",
-    "on_list": "库中榜单 on_list",
-    "in_universe": "在库中 in_universe",
-    "status": "状态 status",
-    "rank": "城市清单排名 rank",
-    "n": "清单长度 n",
-    "n_fit": "契合企业数 n_fit",
-    "percentile": "百分位 percentile",
-    "score": "得分 score",
-    "chain": "最佳产业链 chain",
-    "link": "环节 link",
-    "link_status": "环节状态 link_status",
-    "reason_zh": "理由 reason_zh",
-    "reason_en": "reason_en",
-}
-_METRIC_ZH = {
-    "coverage_universe": "库中覆盖率",
-    "coverage_city": "城市清单覆盖率",
-    "median_percentile": "百分位中位数",
-    "hit@10": "前10命中率",
-    "hit@50": "前50命中率",
-    "hit@100": "前100命中率",
-    "mrr": "平均倒数排名",
-}
-SUMMARY_HEADERS = {
-    "group_by": "分组方式 group_by",
-    "group": "分组 group",
-    "n_pairs": "投资对数 n_pairs",
-    **{m: f"{_METRIC_ZH[m]} {m}" for m in METRICS},
-    **{f"{m}_lo": f"{_METRIC_ZH[m]}下限 {m}_lo" for m in METRICS},
-    **{f"{m}_hi": f"{_METRIC_ZH[m]}上限 {m}_hi" for m in METRICS},
-}
+#: Columns of the per-pair table (declared in :mod:`.headers`; headers from the catalogue).
+PAIR_HEADERS = (
+    "row",
+    "enterprise",
+    "list_name",
+    "city",
+    "city_id",
+    "enterprise_id",
+    "match",
+    "matched_name",
+    "probability",
+    "name",
+    "name_en",
+    "on_list",
+    "in_universe",
+    "status",
+    "rank",
+    "n",
+    "n_fit",
+    "percentile",
+    "score",
+    "chain",
+    "link",
+    "link_status",
+    "reason_zh",
+    "reason_en",
+)
+#: Columns of the summary: each metric followed by its interval bounds.
+SUMMARY_HEADERS = (
+    "group_by",
+    "group",
+    "n_pairs",
+    "coverage_universe",
+    "coverage_universe_lo",
+    "coverage_universe_hi",
+    "coverage_city",
+    "coverage_city_lo",
+    "coverage_city_hi",
+    "median_percentile",
+    "median_percentile_lo",
+    "median_percentile_hi",
+    "hit@10",
+    "hit@10_lo",
+    "hit@10_hi",
+    "hit@50",
+    "hit@50_lo",
+    "hit@50_hi",
+    "hit@100",
+    "hit@100_lo",
+    "hit@100_hi",
+    "mrr",
+    "mrr_lo",
+    "mrr_hi",
+)
 
 
 def pairs_table(v: Validation) -> pd.DataFrame:
-    """The per-pair table with report headers."""
+    """The per-pair table, columns as identifiers."""
     p = v.pairs.copy()
     p["percentile"] = p["percentile"].round(4)
-    return p[[c for c in PAIR_HEADERS if c in p.columns]].rename(columns=PAIR_HEADERS)
+    return p[[c for c in PAIR_HEADERS if c in p.columns]]
 
 
 def summary_table(v: Validation) -> pd.DataFrame:
-    """The summary with report headers: each metric followed by its interval bounds."""
+    """The summary, columns as identifiers: each metric followed by its interval bounds."""
     cols = ["group_by", "group", "n_pairs"] + [c for m in METRICS for c in (m, f"{m}_lo", f"{m}_hi")]
-    return v.summary[cols].round(4).rename(columns=SUMMARY_HEADERS)
+    return v.summary[cols].round(4)
 
 
 def percentile_chart(v: Validation, path: str | Path, *, title: str = "") -> Path:
@@ -116,7 +128,7 @@ def write_validation(v: Validation, out_dir: str | Path, *, title: str = "", wei
     """
     out = Path(out_dir)
     pairs, summary = pairs_table(v), summary_table(v)
-    heading = title or "真实投资验证 Validation on real investments"
+    heading = title or gettext("Validation on real investments")
     sheets = {"pairs": pairs, "summary": summary}
     written = [write_csv(pairs, out / "pairs.csv"), write_csv(summary, out / "summary.csv")]
     notes = list(v.notes)
