@@ -34,11 +34,12 @@ import pandas as pd
 from .._text import parse_date
 from ..config.model import Config
 from ..errors import MatcherError
+from ..i18n import gettext
 from ..score.scores import Scores
 from .metrics import brier_score, calibration_table, coverage, novelty, ranking_metrics, roc_auc
 from .pairs import MODEL_KINDS, PairFeatures, blend, day_number, monday_of, train_model
 
-__all__ = ["BacktestResult", "HistorySource", "load_history", "run_backtest", "protocol_text", "train_and_save"]
+__all__ = ["BacktestResult", "HistorySource", "candidate_pairs", "load_history", "run_backtest", "protocol_text", "train_and_save"]
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def run_backtest(
     pf = PairFeatures(scores, config, visits, projects)
     pairs = pf.visit_pairs(visits)
     if pairs.empty:
-        raise MatcherError("the history holds no visits by the configuration's teams; nothing to backtest")
+        raise MatcherError(gettext("the history holds no visits by the configuration's teams; nothing to backtest"))
     first = int(pairs.monday.min())
     end_day = int(day_number([end])[0]) if end else int(day_number(visits.date).max()) + 1
     last_eval = end_day - 7 * H  # a week's outcome window must close by the end
@@ -143,7 +144,11 @@ def run_backtest(
     if t0 > last_eval - 7 * origins:
         need = H * 2 + min_train_weeks + origins
         have = (end_day - first) // 7
-        raise MatcherError(f"the history is too short to backtest: {have} weeks; need at least {need} with a {H}-week horizon")
+        raise MatcherError(
+            gettext("the history is too short to backtest: {have} weeks; need at least {need} with a {horizon}-week horizon").format(
+                have=have, need=need, horizon=H
+            )
+        )
     edges = monday_of(np.linspace(t0, last_eval + 7, origins + 1).astype(np.int64))
     edges[-1] = last_eval + 7
     origin_names = [str(np.datetime64(int(e), "D")) for e in edges[:-1]]
@@ -175,7 +180,7 @@ def run_backtest(
         if propensity is not None:
             weeks = np.arange(T, T_next, 7 * cf_every)
             for wk in weeks:
-                g = _candidates(pf, wk)
+                g = candidate_pairs(pf, wk)
                 if g.empty:
                     continue
                 g["origin"] = origin_names[i]
@@ -234,7 +239,7 @@ def run_backtest(
     )
 
 
-def _candidates(pf: PairFeatures, monday: int) -> pd.DataFrame:
+def candidate_pairs(pf: PairFeatures, monday: int) -> pd.DataFrame:
     """Every (team, candidate) pair of a week whose enterprise has not signed with the team's city."""
     parts = []
     for tid in sorted(pf.teams):
@@ -286,6 +291,17 @@ def _notes(table: pd.DataFrame, k: int, synthetic: bool) -> list[str]:
             "why not within 15% on the counterfactual lists: the oracle ranks by the hidden propensity, which includes "
             "unobserved enterprise and enterprise×city effects (simulated noise) that no feature carries for enterprises "
             "never visited, so its NDCG is 1 by construction; on the logged lists, where visits reveal part of it, the gap is small"
+        )
+    notes.append(
+        "what the logged comparison shows: which method orders the visits that were made; what it does not show: how a method "
+        "would rank enterprises never visited (the lists hold what the rule chose to visit), nor that a gain would last"
+    )
+    if synthetic:
+        notes.append(
+            "what the counterfactual comparison does not show: that learning helps where the rule is wrong. This simulator's "
+            "truth is built from the rule's own parts (chain fit, region fit, tier) plus size and visits, which the models see, "
+            "so they can only recover its weights. Worlds whose truth the rule does not know, and how much history the models "
+            "need there, are measured by benchmarks/learning_curves.py (README, learning section); the data here are SYNTHETIC"
         )
     return notes
 
@@ -343,7 +359,7 @@ def load_history(store, scores: Scores, config: Config, *, seed: int = 0, weeks:
         simulated history in the database has no ground truth to judge by.
     """
     if source not in ("auto", "database", "simulate"):
-        raise ValueError(f"The 'source' parameter must be 'auto', 'database' or 'simulate'. Got {source!r} instead.")
+        raise ValueError(gettext("The 'source' parameter must be 'auto', 'database' or 'simulate'. Got {value!r} instead.").format(value=source))
     visits = store.visits_frame(extra=True) if source != "simulate" else None
     projects = store.projects_frame() if source != "simulate" else None
     real = visits is not None and len(visits) and not bool(visits["synthetic"].any())
@@ -351,7 +367,9 @@ def load_history(store, scores: Scores, config: Config, *, seed: int = 0, weeks:
         if not len(visits):
             from ..errors import MatcherError
 
-            raise MatcherError(f"the database {store.label} holds no visits to learn from; import visits or use the simulated history")
+            raise MatcherError(
+                gettext("the database {db} holds no visits to learn from; import visits or use the simulated history").format(db=store.label)
+            )
         synthetic = bool(visits["synthetic"].any())
         end = str((pd.to_datetime(visits.date).max() + pd.Timedelta(days=1)).date())
         # The data is identified by its hash (in the model card), not by where the database lies.
@@ -388,6 +406,7 @@ def train_and_save(
     Files are named ``<kind>-<until>.joblib``; ``until`` (an ISO date, see :func:`matcher._text.parse_date`)
     defaults to the end of the history.
     """
+    from .evidence import blend_evidence
     from .persistence import save_model
 
     H = config.model.horizon_weeks
@@ -398,7 +417,9 @@ def train_and_save(
     pairs = pf.visit_pairs(history.visits)
     pairs = pairs[(pairs.monday + 7 * H) <= cut].reset_index(drop=True)
     if pairs.empty:
-        raise MatcherError(f"no visits before {until} whose {H}-week outcome window has closed; nothing to train on")
+        raise MatcherError(
+            gettext("no visits before {until} whose {horizon}-week outcome window has closed; nothing to train on").format(until=until, horizon=H)
+        )
     pairs["label"] = pf.labels(pairs, H)
     X = pf.transform(pairs, fs)
     digest = hashlib.sha256(pd.util.hash_pandas_object(pd.concat([pairs, X], axis=1), index=False).to_numpy().tobytes()).hexdigest()
@@ -420,6 +441,10 @@ def train_and_save(
                 "in_sample_brier": round(brier_score(pairs.label, p_in), 4),
                 "note": "in-sample; see matcher evaluate for the out-of-time backtest",
             },
+            # What the planner reads before it blends the model in (matcher.learn.evidence).
+            "evidence": blend_evidence(
+                pf, pairs, X, kind=kind, feature_set=fs, horizon_weeks=H, blend_weight=config.model.blend_weight, synthetic=history.synthetic, seed=seed
+            ),
         }
         paths.append(save_model(m, models_dir, name=f"{kind}-{until}", card=card))
     return paths

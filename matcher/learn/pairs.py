@@ -28,7 +28,9 @@ import pandas as pd
 from ..config.model import MODEL_FEATURE_SETS, Config
 from ..errors import MatcherError
 from ..featurise.transformers import rank_column
+from ..i18n import gettext
 from ..score.scores import Scores
+from .office import OFFICE_FEATURES, office_features
 
 __all__ = [
     "FEATURE_SETS",
@@ -62,7 +64,7 @@ _STATIC = (
 _HISTORY = ("prior_visits", "weeks_since_visit", "stage", "quota_pace")
 
 #: Columns of each feature set, in the order models see them.
-FEATURE_SETS: dict[str, tuple[str, ...]] = {"pair-v1": _STATIC + _HISTORY, "static-v1": _STATIC}
+FEATURE_SETS: dict[str, tuple[str, ...]] = {"pair-v1": _STATIC + _HISTORY, "static-v1": _STATIC, "pair-v2": _STATIC + _HISTORY + OFFICE_FEATURES}
 assert tuple(FEATURE_SETS) == MODEL_FEATURE_SETS
 
 MODEL_KINDS = ("logistic", "boosted")
@@ -99,6 +101,9 @@ class PairFeatures:
     visits, projects : DataFrame
         :mod:`matcher.columns` frames (may be empty). Rows naming an enterprise
         or city outside ``scores``/``config`` are ignored.
+    context : dict, optional
+        What feature set ``pair-v2`` needs beyond them (:mod:`matcher.learn.office`):
+        ``distance`` (n × cities, km) and ``campaigns`` (region → ISO weeks).
 
     Notes
     -----
@@ -106,8 +111,9 @@ class PairFeatures:
     no Python loop over enterprises or pairs (only over teams).
     """
 
-    def __init__(self, scores: Scores, config: Config, visits: pd.DataFrame, projects: pd.DataFrame):
+    def __init__(self, scores: Scores, config: Config, visits: pd.DataFrame, projects: pd.DataFrame, context: dict | None = None):
         self.scores, self.config = scores, config
+        self.context, self.cache = dict(context or {}), {}
         u = scores.universe
         self.n = len(u)
         self.index = pd.Index(u.enterprise_id)
@@ -171,7 +177,7 @@ class PairFeatures:
         """
         if team_id not in self._team_cache:
             if team_id not in self.teams:
-                raise MatcherError(f"unknown team {team_id!r}; expected one of the configuration's teams")
+                raise MatcherError(gettext("unknown team {team!r}; expected one of the configuration's teams").format(team=team_id))
             t, s = self.teams[team_id], self.scores
             groups = s.group_ids(city=t.home_city, chains=t.focus_chains)
             region = [r.id for r in self.config.regions].index(t.region)
@@ -229,7 +235,7 @@ class PairFeatures:
     def transform(self, pairs: pd.DataFrame, feature_set: str = "pair-v1") -> pd.DataFrame:
         """Feature frame of ``pairs`` (columns ``team_id``, ``monday`` day number, ``row``), in the set's column order."""
         if feature_set not in FEATURE_SETS:
-            raise MatcherError(f"unknown feature set {feature_set!r}; expected one of {', '.join(FEATURE_SETS)}")
+            raise MatcherError(gettext("unknown feature set {value!r}; expected one of {choices}").format(value=feature_set, choices=", ".join(FEATURE_SETS)))
         tid = pairs.team_id.to_numpy()
         rows = pairs.row.to_numpy(dtype=np.int64)
         cols = {}
@@ -237,9 +243,11 @@ class PairFeatures:
             cols[name] = self._team_gather(tid, rows, name)
         for name, arr in self.static.items():
             cols[name] = arr[rows]
-        if feature_set == "pair-v1":
+        if feature_set != "static-v1":
             h = self.history(tid, pairs.monday.to_numpy(), rows)
             cols.update({k: h[k] for k in _HISTORY})
+        if feature_set == "pair-v2":
+            cols.update(office_features(self, pairs))
         return pd.DataFrame({c: cols[c] for c in FEATURE_SETS[feature_set]}, index=pairs.index)
 
     def rule(self, pairs: pd.DataFrame) -> np.ndarray:
@@ -304,7 +312,7 @@ def make_estimator(kind: str, *, seed: int = 0):
             early_stopping=False,
             random_state=seed,
         )
-    raise MatcherError(f"unknown model kind {kind!r}; expected one of {', '.join(MODEL_KINDS)}")
+    raise MatcherError(gettext("unknown model kind {kind!r}; expected one of {choices}").format(kind=kind, choices=", ".join(MODEL_KINDS)))
 
 
 @dataclass
@@ -341,7 +349,7 @@ class TrainedModel:
         """Probability of signing within the horizon, one per row of ``X``."""
         missing = [c for c in self.features if c not in X.columns]
         if missing:
-            raise MatcherError(f"the model needs features {missing} that the input does not have")
+            raise MatcherError(gettext("the model needs features {missing} that the input does not have").format(missing=missing))
         with _one_thread():
             return self.estimator.predict_proba(X[list(self.features)].to_numpy(dtype=float))[:, 1]
 
@@ -377,12 +385,14 @@ def train_model(
 
     y = np.asarray(y, dtype=int)
     if len(np.unique(y)) < 2:
-        raise MatcherError(
-            f"cannot train a model on {len(y)} visits: the outcomes are all {'signed' if len(y) and y[0] else 'unsigned'}; "
-            "more history (visits and signed projects) is needed"
+        message = (
+            gettext("cannot train a model on {n} visits: the outcomes are all signed; more history (visits and signed projects) is needed")
+            if len(y) and y[0]
+            else gettext("cannot train a model on {n} visits: the outcomes are all unsigned; more history (visits and signed projects) is needed")
         )
+        raise MatcherError(message.format(n=len(y)))
     if len(np.unique(groups)) < n_splits or min(int(y.sum()), int(len(y) - y.sum())) < n_splits:
-        raise MatcherError(f"cannot train a model on {len(y)} visits with {int(y.sum())} signings: too few to calibrate")
+        raise MatcherError(gettext("cannot train a model on {n} visits with {signed} signings: too few to calibrate").format(n=len(y), signed=int(y.sum())))
     base = make_estimator(kind, seed=seed)
     splits = list(GroupKFold(n_splits=n_splits).split(X, y, groups))
     est = CalibratedClassifierCV(base, method="sigmoid", cv=splits)
@@ -410,7 +420,7 @@ def blend(rule: np.ndarray, probability: np.ndarray, weight: float, query: np.nd
     gives the rule score, ``weight = 1`` the model's order.
     """
     if not 0 <= weight <= 1:
-        raise ValueError(f"The 'weight' parameter of blend must be a float in [0, 1]. Got {weight!r} instead.")
+        raise ValueError(gettext("The 'weight' parameter of blend must be a float in [0, 1]. Got {value!r} instead.").format(value=weight))
     p = np.asarray(probability, dtype=float)
     if query is None:
         top = np.full(len(p), p.max() if len(p) else 1.0)

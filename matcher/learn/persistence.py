@@ -17,13 +17,14 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._files import atomic_write_bytes, dump_joblib, load_joblib
+from .._files import atomic_write_bytes, dump_joblib, load_joblib, sha256_bytes
 from ..errors import ModelError
+from ..i18n import N_, gettext
 
 if TYPE_CHECKING:
     from .pairs import TrainedModel
 
-__all__ = ["ModelError", "models_folder", "save_model", "load_model", "read_manifest", "model_card_markdown", "MANIFEST"]
+__all__ = ["ModelError", "models_folder", "save_model", "load_model", "read_manifest", "read_card", "model_card_markdown", "MANIFEST"]
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,9 @@ def read_manifest(models_dir: str | Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}: cannot read the model manifest ({exc})") from None
+        raise ModelError(gettext("{path}: cannot read the model manifest ({reason})").format(path=path, reason=exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
-        raise ModelError(f"{path}: not a model manifest (expected an object with a 'models' table)")
+        raise ModelError(gettext("{path}: not a model manifest (expected an object with a 'models' table)").format(path=path))
     return data
 
 
@@ -114,7 +115,7 @@ def save_model(model: TrainedModel, models_dir: str | Path, *, name: str, card: 
     models_dir = Path(models_dir)
     file = f"{name}.joblib"
     if not _NAME.match(file):
-        raise ModelError(f"invalid model name {name!r}; expected letters, digits, '-', '_' or '.'")
+        raise ModelError(gettext("invalid model name {name!r}; expected letters, digits, '-', '_' or '.'").format(name=name))
     path = models_dir / file
     sha256 = dump_joblib(path, model, compress=3)
     versions = _versions()
@@ -134,7 +135,8 @@ def save_model(model: TrainedModel, models_dir: str | Path, *, name: str, card: 
         "library_versions": versions,
         **card,
     }
-    atomic_write_bytes(models_dir / f"{name}.json", _json_bytes(full))
+    card_bytes = _json_bytes(full)
+    atomic_write_bytes(models_dir / f"{name}.json", card_bytes)
     atomic_write_bytes(models_dir / f"{name}.md", model_card_markdown(full).encode("utf-8"))
     manifest = read_manifest(models_dir)
     manifest["format"] = 1
@@ -145,6 +147,8 @@ def save_model(model: TrainedModel, models_dir: str | Path, *, name: str, card: 
         "features": list(model.features),
         "kind": model.kind,
         "card": f"{name}.json",
+        # The card says whether the blend may be used: an edited card is not read.
+        "card_sha256": sha256_bytes(card_bytes),
         "trained_until": model.trained_until,
     }
     atomic_write_bytes(models_dir / MANIFEST, _json_bytes(manifest))
@@ -172,12 +176,35 @@ def model_card_markdown(card: dict) -> str:
     if card.get("coefficients"):
         lines += ["", "## Standardised coefficients (mean over calibration folds)", ""]
         lines += [f"- {k}: {v:+.4f}" for k, v in card["coefficients"].items()]
+    ev = card.get("evidence")
+    if isinstance(ev, dict):
+        verdict = "switch the blend on" if ev.get("supports_blend") else "keep the rule: the planner does not blend this model in"
+        lines += ["", "## Evidence on the office's history (read by the planner)", "", f"- Verdict: {verdict}", f"- Why: {ev.get('reason', '')}"]
+        lines += [f"- {k}: {v}" for k, v in ev.items() if k not in ("supports_blend", "reason")]
     if card.get("metrics"):
         lines += ["", "## Metrics", ""]
         lines += [f"- {k}: {v}" for k, v in card["metrics"].items()]
     lines += ["", "## Library versions", ""]
     lines += [f"- {k}: {v}" for k, v in card["library_versions"].items()]
     return "\n".join(lines) + "\n"
+
+
+def read_card(name: str, models_dir: str | Path) -> dict | None:
+    """The JSON model card of a model listed in the manifest (None when the manifest names no card, or the card is
+    unreadable or not the one whose SHA-256 the manifest recorded)."""
+    entry = read_manifest(models_dir)["models"].get(name) or {}
+    card = entry.get("card")
+    if not isinstance(card, str) or not _NAME.match(card.replace(".json", ".joblib")):
+        return None
+    try:
+        raw = (Path(models_dir) / card).read_bytes()
+        if sha256_bytes(raw) != entry.get("card_sha256"):
+            log.warning(gettext("model card %s differs from the one recorded in the manifest; it is not read"), card)
+            return None
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _compatible(made: str, running: str) -> bool:
@@ -198,21 +225,28 @@ def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> Traine
 
     models_dir = Path(models_dir)
     if not _NAME.match(name or ""):
-        raise ModelError(f"invalid model file name {name!r}; expected a file name in the models folder such as boosted-2026-11-23.joblib")
+        raise ModelError(
+            gettext("invalid model file name {name!r}; expected a file name in the models folder such as boosted-2026-11-23.joblib").format(name=name)
+        )
     entry = read_manifest(models_dir)["models"].get(name)
     if entry is None:
-        raise ModelError(f"model {name!r} is not listed in {models_dir / MANIFEST}; train it with matcher train")
+        raise ModelError(gettext("model {name!r} is not listed in {manifest}; train it with matcher train").format(name=name, manifest=models_dir / MANIFEST))
     made = str(entry.get("sklearn_version", ""))
     if not _compatible(made, sklearn.__version__):
         raise ModelError(
-            f"model {name!r} was made with scikit-learn {made}, which is incompatible with the installed {sklearn.__version__}; retrain it with matcher train"
+            gettext(
+                "model {name!r} was made with scikit-learn {made}, which is incompatible with the installed {installed}; retrain it with matcher train"
+            ).format(name=name, made=made, installed=sklearn.__version__)
         )
     if entry.get("feature_set") != feature_set or list(entry.get("features", [])) != list(FEATURE_SETS.get(feature_set, ())):
         raise ModelError(
-            f"model {name!r} was trained on feature set {entry.get('feature_set')!r}, but the configuration expects {feature_set!r}; "
-            "retrain it or change [model] feature_set"
+            gettext(
+                "model {name!r} was trained on feature set {trained!r}, but the configuration expects {expected!r}; retrain it or change [model] feature_set"
+            ).format(name=name, trained=entry.get("feature_set"), expected=feature_set)
         )
-    model = load_joblib(models_dir / name, entry.get("sha256"), label="model file", recorded_in="the manifest")
+    model = load_joblib(models_dir / name, entry.get("sha256"), label=N_("model file"), recorded_in=N_("the manifest"))
     if not isinstance(model, TrainedModel) or model.feature_set != feature_set:
-        raise ModelError(f"model file {models_dir / name} does not hold a matcher model for feature set {feature_set!r}")
+        raise ModelError(
+            gettext("model file {path} does not hold a matcher model for feature set {feature_set!r}").format(path=models_dir / name, feature_set=feature_set)
+        )
     return model

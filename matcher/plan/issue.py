@@ -22,8 +22,11 @@ from ..columns import check_projects, check_visits, empty_projects, empty_visits
 from ..config.model import Config
 from ..errors import MatcherError
 from ..featurise.universe import build_universe
+from ..i18n import gettext
+from ..learn.evidence import supports_blend
 from ..learn.pairs import blended_team_scores
-from ..learn.persistence import load_model, models_folder
+from ..learn.persistence import load_model, models_folder, read_card
+from ..progress import steps
 from ..score.rule import RuleScorer
 from ..score.scores import Scores
 from .week import WeeklyPlan, plan_week
@@ -44,7 +47,9 @@ def score_store(store, config: Config) -> Scores:
     universe = build_universe(store, config)
     if universe.empty:
         raise MatcherError(
-            f"the database {store.label} holds no enterprises yet; import a list first (matcher import-list FILE --type TYPE --year YEAR) or run matcher demo"
+            gettext(
+                "the database {db} holds no enterprises yet; import a list first (matcher import-list FILE --type TYPE --year YEAR) or run matcher demo"
+            ).format(db=store.label)
         )
     return RuleScorer(config).fit(universe).score(universe)
 
@@ -67,11 +72,20 @@ def model_values(
     ``"rule"``; otherwise the blend of the rule score and the model loaded
     from ``models_dir`` (after the checks of :func:`matcher.learn.persistence.load_model`),
     one row per team in id order, negative values clipped to 0.
+
+    The blend is switched on only when the model card's evidence on the office's
+    history supports it (:func:`matcher.learn.evidence.supports_blend`: the blend beat
+    the rule on held-out weeks); otherwise the rule ranks, ``(None, "rule")`` is
+    returned and a warning says why.
     """
     m = config.model
     if m.name == "rule":
         return None, "rule"
     model = load_model(m.name, models_dir, feature_set=m.feature_set)
+    ok, why = supports_blend(read_card(m.name, models_dir))
+    if not ok:
+        log.warning(gettext("model {model} is not blended in, the rule score ranks: {reason}").format(model=m.name, reason=why))
+        return None, "rule"
     blended = blended_team_scores(scores, config, model, week=week, visits=visits, projects=projects)
     teams = sorted(config.teams, key=lambda t: t.id)
     return np.vstack([np.maximum(blended[t.id], 0.0) for t in teams]), m.name
@@ -123,21 +137,26 @@ def issue_week(
         be loaded, or the week was issued before with other inputs and ``force`` is false.
     """
     week, _ = parse_week(week)
-    scores = scores if scores is not None else score_store(store, config)
-    visits, projects = week_history(store, visits, projects)
-    models_dir = models_folder(store.url) if models_dir is None else models_dir
-    values, model_version = model_values(scores, config, week, visits, projects, models_dir)
-    wp = plan_week(
-        scores,
-        config,
-        week,
-        visits=visits,
-        projects=projects,
-        previous=store.issued_leads(before=week),
-        values=values,
-        model_version=model_version,
-    )
-    wp.record["snapshot_sha256"] = store.snapshot_hash()
+    with steps(gettext("weekly plan {week}").format(week=week), total=4) as s:
+        s.step(gettext("scoring enterprises"))
+        scores = scores if scores is not None else score_store(store, config)
+        s.step(gettext("reading visits and projects"))
+        visits, projects = week_history(store, visits, projects)
+        models_dir = models_folder(store.url) if models_dir is None else models_dir
+        values, model_version = model_values(scores, config, week, visits, projects, models_dir)
+        s.step(gettext("assigning leads to teams"))
+        wp = plan_week(
+            scores,
+            config,
+            week,
+            visits=visits,
+            projects=projects,
+            previous=store.issued_leads(before=week),
+            values=values,
+            model_version=model_version,
+        )
+        s.step(gettext("recording the issued plan"))
+        wp.record["snapshot_sha256"] = store.snapshot_hash()
     status = store.record_plan(wp.record_row(), wp.plan, force=force)
-    log.info("issued plan %s: %s", week, status)
+    log.info(gettext("issued plan {week}: {status}").format(week=week, status=status))
     return wp

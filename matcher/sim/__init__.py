@@ -11,5 +11,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "history": ["visit_chance", "team_scores", "SimulatedHistory", "hidden_propensity", "simulate_history"],
         "universe": ["SYNTHETIC_MARK", "synthetic_universe", "expand_teams", "add_teams"],
         "weeks": ["simulate_weeks"],
+        "worlds": ["DRIVERS", "World", "WorldSettings", "WorldTruth", "WorldCase", "load_worlds", "distance_km", "rule_parts", "make_world", "simulate_world"],
     },
 )

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..columns import PARTICIPANT_LEVELS, PROJECT_COLUMNS, VISIT_COLUMNS
 from ..config.model import Config, Team
+from ..i18n import gettext
 from ..score.scores import Scores, top_k
 
 __all__ = [
@@ -121,6 +122,7 @@ def simulate_history(
     visit_rate: float = 0.8,
     cooldown_weeks: int = 8,
     visit_lift: float = 0.0,
+    truth=None,
 ) -> SimulatedHistory:
     """Play ``weeks`` weeks of team work from the Monday ``start``.
 
@@ -141,14 +143,19 @@ def simulate_history(
         How much each earlier visit by the same city raises the chance that the
         next one signs (see :func:`visit_chance`); 0 makes every visit an
         independent draw at the hidden propensity.
+    truth : object, optional
+        Another hidden truth (a :class:`matcher.sim.worlds.WorldTruth`): its
+        ``propensity`` (n, n_cities) is returned as the history's propensity and
+        ``chance(rows, city, monday)`` gives the chance that a visit in the week
+        of ``monday`` signs, before the visit lift. Default: :func:`hidden_propensity`.
     """
     if policy not in ("rule", "tier", "random"):
-        raise ValueError(f"The 'policy' parameter must be one of 'rule', 'tier', 'random'. Got {policy!r} instead.")
+        raise ValueError(gettext("The 'policy' parameter must be one of 'rule', 'tier', 'random'. Got {value!r} instead.").format(value=policy))
     rng = np.random.default_rng(seed)
     start_day = pd.Timestamp(start)
     if start_day.day_of_week != 0:
-        raise ValueError(f"The 'start' parameter must be a Monday. Got {start!r} instead.")
-    prop = hidden_propensity(scores, seed=seed)
+        raise ValueError(gettext("The 'start' parameter must be a Monday. Got {value!r} instead.").format(value=start))
+    prop = hidden_propensity(scores, seed=seed) if truth is None else truth.propensity
     city_index = {c.id: k for k, c in enumerate(config.cities)}
     n = len(scores.universe)
     ids = scores.universe.enterprise_id.to_numpy()
@@ -207,7 +214,8 @@ def simulate_history(
             last_visit[t.id][pos[visited]] = w
             day = monday + pd.to_timedelta(rng.integers(0, 5, size=len(v)), unit="D")
             lvl = levels[rng.choice(len(levels), size=len(v), p=level_p)]
-            success = rng.random(len(v)) < visit_chance(prop[v, k_city], contacts[v, k_city], visit_lift)
+            base_p = prop[v, k_city] if truth is None else truth.chance(v, k_city, monday)
+            success = rng.random(len(v)) < visit_chance(base_p, contacts[v, k_city], visit_lift)
             contacts[v, k_city] += 1
             visit_rows.append(
                 pd.DataFrame(
