@@ -37,7 +37,7 @@ def test_version_1_database_is_upgraded_in_place(tmp_path):
     path = _v1_db(tmp_path / "old.db")
     assert "visits" not in _tables(path)
     s = Store(path)
-    assert s.schema_version == SCHEMA_VERSION == 4
+    assert s.schema_version == SCHEMA_VERSION == 5
     assert {
         "visits",
         "projects",
@@ -175,6 +175,7 @@ def test_failed_history_write_rolls_back(store, monkeypatch):
     assert store.counts() == before
 
 
+@pytest.mark.usefixtures("english")
 def test_backup_copies_everything(store, tmp_path):
     store.write_history(visits=_visits(), projects=_projects(), stage_changes=_changes())
     out = store.backup(tmp_path / "copy.db")
@@ -229,6 +230,7 @@ def test_upsert_counts_match_a_plain_recount_on_random_changes(store, seed):
         ({"visits": _visits().drop(columns="team_id")}, "missing columns"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_the_store_refuses_invalid_history_and_writes_nothing(store, frames, message):
     from matcher.errors import MatcherError
 

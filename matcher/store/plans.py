@@ -6,8 +6,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import StoreError
+from ..i18n import gettext as _
 from .rows import insert_frame, now
-from .schema import issued_plans_t, plan_leads_t
+from .schema import LEAD_DETAILS, issued_plans_t, plan_leads_t
 
 __all__ = ["PLAN_KEYS", "record_plan", "issued_leads"]
 
@@ -29,7 +30,7 @@ def record_plan(conn, record: dict, leads: pd.DataFrame, *, force: bool = False)
     StoreError
         When the week was issued already with other inputs or leads and ``force`` is not given.
     """
-    cols = [c.name for c in plan_leads_t.columns if c.name != "week"]
+    cols = [c.name for c in plan_leads_t.columns if c.name != "week" and (c.name in leads.columns or c.name not in LEAD_DETAILS)]
     rows = leads[cols].assign(week=record["week"])
     old = conn.execute(sa.select(issued_plans_t).where(issued_plans_t.c.week == record["week"])).mappings().first()
     if old is not None:
@@ -37,7 +38,9 @@ def record_plan(conn, record: dict, leads: pd.DataFrame, *, force: bool = False)
             return "unchanged"
         if not force:
             raise StoreError(
-                f"week {record['week']} was issued already (on {old['issued_at']}) with other inputs or leads; give --force to replace it"
+                _("week {week} was issued already (on {date}) with other inputs or leads; give --force to replace it").format(
+                    week=record["week"], date=old["issued_at"]
+                )
             )
         conn.execute(plan_leads_t.delete().where(plan_leads_t.c.week == record["week"]))
         conn.execute(issued_plans_t.delete().where(issued_plans_t.c.week == record["week"]))

@@ -12,6 +12,7 @@ import logging
 import sqlalchemy as sa
 
 from ..errors import StoreError
+from ..i18n import gettext as _
 from .engine import begin, display_url
 
 __all__ = [
@@ -34,6 +35,11 @@ __all__ = [
     "stationed_t",
     "issued_plans_t",
     "plan_leads_t",
+    "users_t",
+    "audit_t",
+    "feedback_t",
+    "LEAD_DETAILS",
+    "WEB_TABLES",
     "HISTORY_TABLES",
     "RESOLUTION_TABLES",
     "PLAN_TABLES",
@@ -46,8 +52,9 @@ log = logging.getLogger(__name__)
 
 #: Version 1: lists, profiles, enterprises. Version 2 adds the history: visits, projects,
 #: stage changes and stationed days; version 3 the resolution records and issued plans;
-#: version 4 the branches of profiles (see :data:`MIGRATIONS`).
-SCHEMA_VERSION = 4
+#: version 4 the branches of profiles; version 5 the web workspace's accounts, audit trail and lead
+#: feedback, and what each issued lead pitches (see :data:`MIGRATIONS`).
+SCHEMA_VERSION = 5
 
 metadata = sa.MetaData()
 
@@ -271,7 +278,17 @@ plan_leads_t = sa.Table(
     sa.Column("quota_boost", sa.Float, nullable=False),
     sa.Column("diversity_penalty", sa.Float, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
+    # Version 5: what the team reads beside the reason (empty for weeks issued before).
+    sa.Column("chain", sa.Text, nullable=True, server_default=""),
+    sa.Column("link", sa.Text, nullable=True, server_default=""),
+    sa.Column("park", sa.Text, nullable=True, server_default=""),
+    sa.Column("anchor_firms", sa.Text, nullable=True, server_default=""),
+    sa.Column("interested_cities", sa.Text, nullable=True, server_default=""),
+    sa.Column("reason_en", sa.Text, nullable=True, server_default=""),
 )
+
+#: Columns of an issued lead added in version 5 (optional when a plan is recorded).
+LEAD_DETAILS = ("chain", "link", "park", "anchor_firms", "interested_cities", "reason_en")
 
 RESOLUTION_TABLES = (merge_rows_t, merge_undos_t, review_decisions_t, parents_t)
 PLAN_TABLES = (issued_plans_t, plan_leads_t)
@@ -288,8 +305,72 @@ def _migrate_3_to_4(conn) -> None:
     conn.execute(sa.text("ALTER TABLE profiles ADD COLUMN branches TEXT NOT NULL DEFAULT ''"))
 
 
+# ---------------------------------------------------------------- web workspace (schema version 5)
+# Accounts of the web workspace (no default account: `matcher web user add`), the audit trail of every
+# write a page makes, and the outcome a team records for a lead.
+
+users_t = sa.Table(
+    "users",
+    metadata,
+    sa.Column("login", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),  # team | office | department
+    sa.Column("team_id", sa.String(64), nullable=False, default=""),
+    sa.Column("chain", sa.String(64), nullable=False, default=""),
+    sa.Column("city", sa.String(64), nullable=False, default=""),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", sa.String(32), nullable=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+
+audit_t = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False, index=True),
+    sa.Column("login", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target", sa.Text, nullable=False, default=""),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+
+feedback_t = sa.Table(
+    "lead_feedback",
+    metadata,
+    sa.Column("feedback_id", sa.String(128), primary_key=True),  # week|team|enterprise
+    sa.Column("week", sa.String(8), nullable=False, index=True),
+    sa.Column("team_id", sa.String(64), nullable=False, index=True),
+    sa.Column("enterprise_id", sa.String(16), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),  # visited | appointment | declined | unreachable
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("lead_level", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("next_step", sa.Text, nullable=False, default=""),
+    sa.Column("due_date", sa.String(10), nullable=True),
+    sa.Column("done_at", sa.String(32), nullable=True),
+    sa.Column("visit_id", sa.String(64), nullable=True),
+    sa.Column("login", sa.String(64), nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
+WEB_TABLES = (users_t, audit_t, feedback_t)
+
+
+def _migrate_4_to_5(conn) -> None:
+    """Version 4 → 5: the web workspace's accounts, audit trail and lead feedback; issued leads keep their pitch."""
+    for t in WEB_TABLES:
+        t.create(conn, checkfirst=True)
+    # A database upgraded from before version 3 made plan_leads with these columns already.
+    have = {c["name"] for c in sa.inspect(conn).get_columns("plan_leads")}
+    for col in LEAD_DETAILS:
+        if col not in have:
+            conn.execute(sa.text(f"ALTER TABLE plan_leads ADD COLUMN {col} TEXT DEFAULT ''"))
+
+
 #: from-version → function upgrading a database by one version, run inside the opening transaction.
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
 
 
 def read_version(conn) -> int | None:
@@ -320,12 +401,14 @@ def ensure_schema(engine: sa.Engine, url: str) -> None:
                 conn.execute(meta_t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"database {display_url(url)} has schema version {version}, newer than this release understands ({SCHEMA_VERSION}); upgrade matcher"
+                    _("database {db} has schema version {version}, newer than this release understands ({known}); upgrade matcher").format(
+                        db=display_url(url), version=version, known=SCHEMA_VERSION
+                    )
                 )
             elif version < SCHEMA_VERSION:
                 _migrate(conn, version, url)
     except sa.exc.DatabaseError as exc:
-        raise StoreError(f"cannot use database {display_url(url)}: {exc.orig}") from None
+        raise StoreError(_("cannot use database {db}: {reason}").format(db=display_url(url), reason=exc.orig)) from None
 
 
 def _migrate(conn, version: int, url: str) -> None:
@@ -336,4 +419,4 @@ def _migrate(conn, version: int, url: str) -> None:
         version += 1
     conn.execute(meta_t.delete().where(meta_t.c.key == "schema_version"))
     conn.execute(meta_t.insert().values(key="schema_version", value=str(version)))
-    log.warning("database %s upgraded from schema version %d to %d", url, start, version)
+    log.warning(_("database {db} upgraded from schema version {old} to {new}").format(db=url, old=start, new=version))
