@@ -36,11 +36,13 @@ def test_city_by_any_name(config, text, expected):
     assert config.city(text).id == expected
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_names_list_the_choices(config):
     with pytest.raises(NotFoundError, match="unknown chain 'rockets'; expected one of: .*automotive"):
         config.chain("rockets")
 
 
+@pytest.mark.usefixtures("english")
 def test_every_problem_is_reported_at_once(tmp_path):
     src = default_config_path().parent
     for f in src.iterdir():
@@ -64,6 +66,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert len(err.value.problems) >= 4
 
 
+@pytest.mark.usefixtures("english")
 def test_broken_toml_names_the_file(tmp_path):
     (tmp_path / "config.toml").write_text("[meta\nname=", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"config.toml: not valid TOML"):
@@ -72,6 +75,7 @@ def test_broken_toml_names_the_file(tmp_path):
         load_config(tmp_path / "nope.toml")
 
 
+@pytest.mark.usefixtures("english")
 def test_model_section_is_validated(tmp_path):
     src = default_config_path().parent
     for f in src.iterdir():
@@ -87,7 +91,7 @@ def test_model_section_is_validated(tmp_path):
     text = str(err.value)
     assert 'config.toml: [model] name: must be "rule" or a model file name' in text
     assert "config.toml: [model] blend_weight: must be from 0 to 1, got 2" in text
-    assert "config.toml: [model] feature_set: must be one of pair-v1, static-v1, got 'pair-v9'" in text
+    assert "config.toml: [model] feature_set: must be one of pair-v1, static-v1, pair-v2, got 'pair-v9'" in text
 
 
 # ---------------------------------------------------------------------------- schema: keys, ranges, all at once
@@ -114,11 +118,13 @@ def problems_of(folder) -> list[str]:
     return err.value.problems
 
 
+@pytest.mark.usefixtures("english")
 def test_a_typo_in_a_key_is_rejected_with_its_file_and_key(config_dir):
     edit(config_dir / "config.toml", "w_chain = 0.5", "w_chain = 0.5\nw_chian = 0.9")
     assert problems_of(config_dir) == ["config.toml: [scoring] w_chian: unknown key; did you mean w_chain?"]
 
 
+@pytest.mark.usefixtures("english")
 def test_mistakes_in_several_files_are_reported_together(config_dir):
     edit(config_dir / "config.toml", "rank_decay = 0.5", "rank_decy = 0.5")
     edit(config_dir / "chains.toml", 'stage = "midstream"', 'stage = "middle"')
@@ -142,20 +148,23 @@ def test_mistakes_in_several_files_are_reported_together(config_dir):
         ("config.toml", "weight = 1.0", 'weight = "1.0"', "config.toml: [[tier]] #1 (fortune_global_500) weight: expected a number, got '1.0'"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_values_out_of_range_or_of_the_wrong_type(config_dir, file, old, new, expected):
     edit(config_dir / file, old, new)
     assert problems_of(config_dir) == [expected]
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_key_in_a_nested_table(config_dir):
     edit(config_dir / "cities.toml", 'park_zh = "南宁高新技术产业开发区"', 'park_zh = "南宁高新技术产业开发区"\nanchor_firm = "x"')
     edit(config_dir / "chains.toml", 'id = "mach_engines"', 'id = "mach_engines"\nlead = "x"')
     assert problems_of(config_dir) == [
-        "chains.toml: [[chain]] #1 (machinery) link[2].lead: unknown key; expected one of id, stage, name_zh, name_en, industries",
+        "chains.toml: [[chain]] #1 (machinery) link[2].lead: unknown key; expected one of id, stage, name_zh, name_en, industries, feeds",
         "cities.toml: [[city]] #1 (nanning) chain[1].anchor_firm: unknown key; did you mean anchor_firms_zh?",
     ]
 
 
+@pytest.mark.usefixtures("english")
 def test_references_between_files_are_checked(config_dir):
     edit(config_dir / "cities.toml", 'elec_chips = "missing"', 'elec_chipz = "missing"')
     edit(config_dir / "chains.toml", 'industries = ["engines_power_equipment"]', 'industries = ["engines_power_equipment", "warp_drives"]')
@@ -167,6 +176,7 @@ def test_references_between_files_are_checked(config_dir):
     ]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_bad_table_does_not_hide_the_references_of_the_others(config_dir):
     # the link with a bad stage is left out of the checks, yet cities that name it are not told it is unknown
     edit(config_dir / "chains.toml", 'stage = "midstream"', "stage = 2")
@@ -175,3 +185,40 @@ def test_a_bad_table_does_not_hide_the_references_of_the_others(config_dir):
     assert problems[0] == "chains.toml: [[chain]] #1 (machinery) link[2].stage: must be one of upstream, midstream, downstream, got 2"
     assert "teams.toml: [[team]] #3 (nanning-yreb) region: unknown region 'MARS'" in problems
     assert not any("unknown link" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        (
+            'feeds = ["auto_battery"]',
+            'feeds = ["auto_batery"]',
+            "chains.toml: [[chain]] #4 (automotive) link[1].feeds[1]: 'auto_batery' is not a link of chain 'automotive'",
+        ),
+        (
+            'feeds = ["auto_battery"]',
+            'feeds = ["chem_refining"]',
+            "chains.toml: [[chain]] #4 (automotive) link[1].feeds[1]: 'chem_refining' is not a link of chain 'automotive'",
+        ),
+        (
+            'feeds = ["auto_recycling"]',
+            'feeds = ["auto_materials"]',
+            "chains.toml: [[chain]] #4 (automotive) link[6].feeds[1]: downstream link 'auto_vehicle' cannot feed 'auto_materials', "
+            "which is upstream (a chain runs upstream → midstream → downstream)",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("english")
+@pytest.mark.usefixtures("english")
+def test_chain_edges_name_links_of_the_chain_and_never_run_backwards(config_dir, old, new, expected):
+    edit(config_dir / "chains.toml", old, new)
+    assert problems_of(config_dir) == [expected]
+
+
+def test_every_chain_has_edges_and_every_edge_runs_downstream(config):
+    order = {"upstream": 0, "midstream": 1, "downstream": 2}
+    for chain in config.chains:
+        stage = {lk.id: lk.stage for lk in chain.links}
+        edges = [(lk.id, t) for lk in chain.links for t in lk.feeds]
+        assert edges, chain.id
+        assert all(t in stage and order[stage[t]] >= order[stage[s]] for s, t in edges), chain.id
