@@ -19,10 +19,10 @@ def _show(frame, out, sheet: str, what: str) -> None:
     if out:
         write_table(frame, out, sheet=sheet)
         click.echo(_("{n} rows written to {path}").format(n=len(frame), path=out))
-    elif frame.empty:
-        click.echo(_("none yet: {what}").format(what=what))
     else:
-        click.echo(frame.to_string(index=False, max_colwidth=40))
+        from .screen import print_frame
+
+        print_frame(frame, empty=_("none yet: {what}").format(what=what))
 
 
 @click.group(invoke_without_command=True)

@@ -68,4 +68,6 @@ def enterprises(obj: Ctx, search, out):
         write_table(frame, out, sheet="enterprises")
         click.echo(_("{n} enterprises written to {path}").format(n=len(frame), path=out))
         return
-    click.echo(frame.to_string(index=False, max_colwidth=40))
+    from .screen import print_frame
+
+    print_frame(frame)

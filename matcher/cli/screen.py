@@ -25,7 +25,7 @@ from ..i18n import pgettext
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["print_table", "print_title", "write_tables", "PLAIN_WIDTH"]
+__all__ = ["print_table", "print_frame", "print_title", "write_tables", "PLAIN_WIDTH"]
 
 #: Width of a table that is not on a terminal: wide enough that every row stays on one line.
 PLAIN_WIDTH = 10_000
@@ -83,6 +83,15 @@ def print_table(frame: pd.DataFrame, *, empty: str | None = None) -> None:
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
+
+
+def print_frame(frame: pd.DataFrame, *, empty: str | None = None) -> None:
+    """A frame whose columns are identifiers, as the exports show it: values and headers in the language in use."""
+    from ..i18n import column_label
+    from ..report.headers import localised
+
+    shown = localised(frame)
+    print_table(shown.rename(columns=column_label), empty=empty)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out: str, *, main: str, title: str) -> list[Path]:
