@@ -193,8 +193,9 @@ def scorecard_from_frames(visits, projects, changes, stationed, memberships, con
     money["value_100m_yuan"] = (money.value_yuan / 1e8).round(2)
 
     # ---- projects rolled in per city
-    entry = changes.groupby("project_id").date.min() if len(changes) else pd.Series(dtype="datetime64[ns]")
-    p_entry = projects.project_id.map(entry).fillna(projects.stage_date)
+    # (No stage change recorded yet: the project's stage date; pandas cannot map through an empty datetime Series.)
+    entry = changes.groupby("project_id").date.min() if len(changes) else None
+    p_entry = projects.stage_date if entry is None else projects.project_id.map(entry).fillna(projects.stage_date)
     rolled = projects[(p_entry >= y0) & (p_entry <= d)]
     per_city = rolled.groupby("city").size()
     cities = pd.DataFrame(

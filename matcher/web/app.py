@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -150,6 +151,10 @@ def create_app(store, config, *, secret: str | None = None, secure_cookies: bool
     @app.post("/login")
     async def login(request: Request):
         form = await check_csrf(request)
+        # Password hashing and database writes run off the event loop, so other requests go on meanwhile.
+        return await run_in_threadpool(_login, request, form)
+
+    def _login(request: Request, form: dict):
         client = request.client.host if request.client else "?"
         throttle: Throttle = request.app.state.throttle
         if not throttle.allows(client):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from ..errors import MatcherError
@@ -107,6 +108,11 @@ def office_chart(request: Request, name: str, year: int | None = None):
 async def office_issue(request: Request):
     user = require(request, "office_issue")
     form = await check_csrf(request)
+    return await run_in_threadpool(_office_issue, request, form, user)
+
+
+def _office_issue(request, form, user):
+    """The work of :func:`office_issue`, off the event loop (database writes and rendering)."""
     ws: Workspace = request.app.state.ws
     week = str(form.get("week", "")).strip() or ws.this_week()
     force = form.get("force") == "1"

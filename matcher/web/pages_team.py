@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from ..columns import LEVEL_ZH, PARTICIPANT_LEVELS, PROJECT_STAGES, STAGE_ZH
@@ -107,6 +108,11 @@ def _after_write(request: Request, ws: Workspace, team_id: str, week: str, enter
 async def team_outcome(request: Request, team_id: str):
     user = require(request, "team_outcome", team_id=team_id)
     form = await check_csrf(request)
+    return await run_in_threadpool(_team_outcome, request, team_id, form, user)
+
+
+def _team_outcome(request, team_id, form, user):
+    """The work of :func:`team_outcome`, off the event loop (database writes and rendering)."""
     ws: Workspace = request.app.state.ws
     team = _team(ws, team_id)
     week = ws.current_week(str(form.get("week", "")))
@@ -139,6 +145,11 @@ async def team_outcome(request: Request, team_id: str):
 async def team_stage(request: Request, team_id: str):
     user = require(request, "team_stage", team_id=team_id)
     form = await check_csrf(request)
+    return await run_in_threadpool(_team_stage, request, team_id, form, user)
+
+
+def _team_stage(request, team_id, form, user):
+    """The work of :func:`team_stage`, off the event loop (database writes and rendering)."""
     ws: Workspace = request.app.state.ws
     team = _team(ws, team_id)
     week = ws.current_week(str(form.get("week", "")))
@@ -172,6 +183,11 @@ async def team_stage(request: Request, team_id: str):
 async def team_done(request: Request, team_id: str):
     user = require(request, "team_done", team_id=team_id)
     form = await check_csrf(request)
+    return await run_in_threadpool(_team_done, request, team_id, form, user)
+
+
+def _team_done(request, team_id, form, user):
+    """The work of :func:`team_done`, off the event loop (database writes and rendering)."""
     ws: Workspace = request.app.state.ws
     _team(ws, team_id)
     try:
