@@ -157,8 +157,11 @@ def test_a_team_records_a_visit_the_office_sees_it_and_nothing_leaves_127_0_0_1(
     assert browser.open(f"/office?week={WEEK}") == 200
     link = d.find_element(By.CSS_SELECTOR, f'table a[href="/team/{site.team_a}?week={WEEK}"]')
     cells = [td.text for td in link.find_element(By.XPATH, "./ancestor::tr").find_elements(By.TAG_NAME, "td")]
-    assert cells[0] == site.team_a and cells[4] == "1" and cells[5] == "是", cells
-    assert site.team_a not in {a.text.split()[-1] for a in d.find_elements(By.CSS_SELECTOR, "h2 + p a")}  # not in "not reported"
+    from matcher.config.load import load_config
+
+    name = load_config().team(site.team_a).label  # teams appear by their Chinese names
+    assert cells[0] == name and cells[4] == "1" and cells[5] == "是", cells
+    assert name not in {a.text for a in d.find_elements(By.CSS_SELECTOR, "h2 + p a")}  # not in "not reported"
 
     # Every request the pages made (documents, the htmx post, scripts, styles) went to 127.0.0.1.
     requests = [m["params"]["request"]["url"] for m in browser.drain() if m["method"] == "Network.requestWillBeSent"]

@@ -85,8 +85,16 @@ def render(request: Request, template: str, status: int = 200, **context) -> HTM
     if user is None and "login" in request.session:
         user = current_user(request)
     other = "en" if lang == "zh" else "zh"
+    teams = {t.id: t.label for t in request.app.state.ws.config.teams}
     html = env.get_template(template).render(
-        request=request, user=user, csrf=csrf_token(request), lang=lang, other_lang=other, path=request.url.path, **context
+        request=request,
+        user=user,
+        csrf=csrf_token(request),
+        lang=lang,
+        other_lang=other,
+        path=request.url.path,
+        team_name=lambda team_id: teams.get(team_id, team_id),  # 南宁驻粤港澳（深圳）小分队, not nanning-gba
+        **context,
     )
     return HTMLResponse(html, status_code=status)
 
