@@ -1,17 +1,23 @@
-"""Files: atomic writes, reproducible zip containers, SHA-256 digests and checked joblib files, one copy each.
+"""Files: atomic writes, reproducible zip containers, SHA-256 digests and checked model files, one copy each.
 
 Every output is written to a temporary file beside its target and renamed into
 place, so a reader never sees half a file and a failed write leaves the old
 file as it was. Zip containers (XLSX) get fixed timestamps so that the same
-content always gives the same bytes. A joblib file is code (loading it runs
-whatever it holds), so :func:`dump_joblib` returns the SHA-256 of what it wrote
-and :func:`load_joblib` loads a file only after its bytes have that SHA-256.
+content always gives the same bytes.
+
+Models are saved with ``skops.io`` (:func:`dump_model`), never with pickle or
+joblib, whose loading runs whatever code the file names. :func:`load_model_file`
+loads a model only after its bytes have the recorded SHA-256 *and* every type
+the file names is a type of our models (:data:`MODEL_TYPES`): whoever can write
+the models folder can also rewrite the record of the hash, but cannot make a
+file load anything else.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import re
 import tempfile
@@ -29,8 +35,9 @@ __all__ = [
     "atomic_write_with",
     "sha256_bytes",
     "sha256_file",
-    "dump_joblib",
-    "load_joblib",
+    "dump_model",
+    "load_model_file",
+    "MODEL_TYPES",
     "normalise_zip",
     "FIXED_TIME",
 ]
@@ -97,49 +104,124 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return atomic_write_with(path, write)
 
 
-def dump_joblib(path: str | Path, obj: object, *, compress: int = 0) -> str:
-    """Write ``obj`` with joblib to ``path`` (temporary file, then rename); return the SHA-256 of the bytes written.
+#: The types a model file may name beyond those skops trusts by default (scikit-learn's public
+#: estimators, numpy and builtin containers): the private parts of our calibrated models and of
+#: the match model. Anything else (``os.system``, ``builtins.eval``…) is refused before loading.
+MODEL_TYPES = frozenset(
+    {
+        "matcher.learn.pairs.TrainedModel",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    }
+)
 
-    Record the returned hash and give it to :func:`load_joblib` to read the file back.
+
+def _canonical_skops(data: bytes) -> bytes:
+    """A skops file with its object ids (``id()`` of each object when saved) renumbered in order, fixed timestamps.
+
+    skops names the arrays and memo entries by the objects' memory addresses, which differ from
+    one run to the next; renumbering them in the order the schema lists them gives the same
+    bytes for the same model.
     """
-    import joblib
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        schema = json.loads(src.read("schema.json"))
+        names = set(src.namelist())
+        ids: dict[int, int] = {}
+        files: dict[str, str] = {}
 
-    buf = io.BytesIO()
-    joblib.dump(obj, buf, compress=compress)
-    data = buf.getvalue()
+        def walk(node):
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "__id__" and isinstance(value, int):
+                        node[key] = ids.setdefault(value, len(ids) + 1)
+                    elif key == "file" and isinstance(value, str) and value in names:
+                        stem, dot, ext = value.rpartition(".")
+                        node[key] = files.setdefault(value, f"{len(files) + 1}{dot}{ext}" if stem else str(len(files) + 1))
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(schema)
+        bodies = {files.get(n, n): src.read(n) for n in names if n != "schema.json"}
+    bodies["schema.json"] = json.dumps(schema, indent=2).encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(bodies):
+            zi = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, bodies[name])
+    return out.getvalue()
+
+
+def dump_model(path: str | Path, obj: object) -> str:
+    """Write ``obj`` with ``skops.io`` to ``path`` (temporary file, then rename); return the SHA-256 of the bytes written.
+
+    The same model gives the same bytes. Record the returned hash and give it to :func:`load_model_file`.
+    """
+    import skops.io as sio
+
+    data = _canonical_skops(sio.dumps(obj))
     atomic_write_bytes(path, data)
     return sha256_bytes(data)
 
 
-def load_joblib(path: str | Path, sha256: str, *, label: str = N_("file"), recorded_in: str = N_("its record")):
-    """Load a joblib file, only after its bytes are found to have the recorded SHA-256 ``sha256``.
+def load_model_file(path: str | Path, sha256: str, *, label: str = N_("file"), recorded_in: str = N_("its record")):
+    """Load a model written by :func:`dump_model`; no code of the file runs.
+
+    The file is loaded only when (1) its bytes have the recorded SHA-256 and (2) it is a skops
+    file whose every type is trusted by skops or listed in :data:`MODEL_TYPES`. A pickle or
+    joblib file is refused outright.
 
     Parameters
     ----------
     path : str or Path
     sha256 : str
-        The hex SHA-256 recorded when the file was written (:func:`dump_joblib`).
+        The hex SHA-256 recorded when the file was written.
     label, recorded_in : str
         How the error messages name the file and the record of its hash.
 
     Raises
     ------
     ModelError
-        When the file is missing or its hash differs from ``sha256``: the file is not loaded.
+        When the file is missing, changed, not a skops file, or names a type that is not ours: it is not loaded.
     """
-    import joblib
-
     path = Path(path)
     if not path.is_file():
         raise ModelError(_("{label} {path} is missing").format(label=_(label), path=path))
-    digest = sha256_file(path)
+    data = path.read_bytes()
+    digest = sha256_bytes(data)
     if digest != sha256:
         raise ModelError(
             _("{label} {path} has been changed: its SHA-256 {digest}… does not match {recorded_in}'s {recorded}…; refusing to load it").format(
                 label=_(label), path=path, digest=digest[:12], recorded_in=_(recorded_in), recorded=str(sha256)[:12]
             )
         )
-    return joblib.load(path)
+    import skops.io as sio
+
+    not_skops = ModelError(
+        _("{label} {path} is not a skops model file (a pickle or joblib file could run code when loaded); refusing to load it, retrain the model").format(
+            label=_(label), path=path
+        )
+    )
+    if not data.startswith(b"PK\x03\x04"):
+        raise not_skops
+    try:
+        untrusted = sio.get_untrusted_types(data=data)
+    except Exception:  # a damaged or foreign zip: skops raises many kinds
+        raise not_skops from None
+    foreign = sorted(set(untrusted) - MODEL_TYPES)
+    if foreign:
+        raise ModelError(
+            _("{label} {path} names the type {type}, which no matcher model holds; refusing to load it").format(label=_(label), path=path, type=foreign[0])
+        )
+    try:
+        return sio.loads(data, trusted=list(untrusted))
+    except Exception as exc:
+        raise ModelError(_("{label} {path} cannot be loaded ({reason}); retrain the model").format(label=_(label), path=path, reason=exc)) from None
 
 
 def normalise_zip(data: bytes) -> bytes:

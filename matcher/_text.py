@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import unicodedata
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,8 @@ __all__ = [
     "is_china_country",
     "HAS_CJK",
     "INVISIBLE",
+    "fold_lookalikes",
+    "fold_lookalikes_series",
     "CHINA_COUNTRY_KEYS",
     "LEGAL_FORMS_ZH",
     "LEGAL_FORMS_EN",
@@ -114,11 +118,58 @@ def is_china_country(country: object) -> bool | None:
 INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 
 
+#: A name with a Latin letter in it, and one with a Greek or Cyrillic letter: only such a name is folded for look-alikes.
+_LATIN = re.compile(r"[A-Za-z]")
+_GREEK_CYRILLIC = re.compile(r"[\u0370-\u052f]")
+
+
+@cache
+def _lookalike_table() -> dict[int, str]:
+    """Greek and Cyrillic letters → the Latin letter they look like (Cyrillic е → e, Greek Ο → O).
+
+    From Unicode's confusables data (UTS #39) as the ``confusable-homoglyphs`` package ships it;
+    full-width forms are folded by NFKC already. Unicode's prototype of I is l: a capital
+    look-alike of it folds to I, so that it matches the I it imitates once lower-cased.
+    """
+    from confusable_homoglyphs import confusables
+
+    table: dict[int, str] = {}
+    for code in range(0x370, 0x530):
+        ch = chr(code)
+        if not unicodedata.category(ch).startswith("L"):
+            continue
+        for found in confusables.is_confusable(ch, greedy=True, preferred_aliases=["latin"]) or ():
+            latin = [g["c"] for g in found["homoglyphs"] if len(g["c"]) == 1 and g["c"] in string.ascii_letters]
+            if latin:
+                table[code] = "I" if latin[0] == "l" and ch.isupper() else latin[0]
+    return table
+
+
+def fold_lookalikes(text: str) -> str:
+    """A name with Latin letters, with its Greek and Cyrillic look-alike letters made Latin: ``Huawеi`` (Cyrillic е) → ``Huawei``.
+
+    A name without a Latin letter (Chinese, or all Cyrillic) is returned as it is.
+    """
+    if not _GREEK_CYRILLIC.search(text) or not _LATIN.search(text):
+        return text
+    return text.translate(_lookalike_table())
+
+
+def fold_lookalikes_series(texts: pd.Series) -> pd.Series:
+    """:func:`fold_lookalikes` over a Series of str (whole-column string operations)."""
+    mixed = texts.str.contains(_GREEK_CYRILLIC, regex=True) & texts.str.contains(_LATIN, regex=True)
+    if not mixed.any():
+        return texts
+    out = texts.copy()
+    out[mixed] = texts[mixed].str.translate(_lookalike_table())
+    return out
+
+
 def fold_text(text: object) -> str:
-    """NFKC (full width → half width), invisible characters removed, lower case, trimmed; ``""`` for missing."""
+    """NFKC (full width → half width), invisible characters removed, look-alike letters made Latin, lower case, trimmed; ``""`` for missing."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    return INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text))).strip().lower()
+    return fold_lookalikes(INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text)))).strip().lower()
 
 
 def normalize_name(name: object) -> str:
@@ -153,7 +204,8 @@ def normalize_names(names: pd.Series) -> pd.Series:
     values = names.astype("object")
     uniq = pd.Series(pd.unique(values), dtype=object)
     missing = uniq.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)), na_action=None).to_numpy(dtype=bool)
-    text = uniq.where(~missing, "").astype(str).str.normalize("NFKC").str.replace(INVISIBLE, "", regex=True).str.strip().str.lower()
+    text = fold_lookalikes_series(uniq.where(~missing, "").astype(str).str.normalize("NFKC").str.replace(INVISIBLE, "", regex=True))
+    text = text.str.strip().str.lower()
     text = text.str.replace(_BRACKETS, " ", regex=True)
     zh = text.str.contains(HAS_CJK, regex=True).to_numpy(dtype=bool)
     out = pd.Series("", index=uniq.index, dtype=object)

@@ -274,8 +274,8 @@ def test_train_writes_a_model_and_a_bad_date_is_one_line(demo_dir, tmp_path):
     db = demo_dir / "matcher.db"
     r = run("--models", tmp_path / "m", "train", "--kind", "logistic", "--until", "2026-06-01", db=db)
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "m" / "logistic-2026-06-01.joblib").exists()
-    assert "logistic-2026-06-01.joblib" in (tmp_path / "m" / "manifest.json").read_text(encoding="utf-8")
+    assert (tmp_path / "m" / "logistic-2026-06-01.skops").exists()
+    assert "logistic-2026-06-01.skops" in (tmp_path / "m" / "manifest.json").read_text(encoding="utf-8")
     r = CliRunner().invoke(main, ["--db", str(db), "--models", str(tmp_path / "m"), "train", "--until", "someday"])
     assert r.exit_code == 1 and "invalid date 'someday'" in r.output and "Traceback" not in r.output
 
@@ -303,7 +303,7 @@ def test_weekly_uses_the_configured_model_and_refuses_a_tampered_one(demo_dir, t
     db = tmp_path / "copy.db"
     # A consistent copy (the demo's database may still have pages in its write-ahead log).
     assert CliRunner().invoke(main, ["--db", str(demo_dir / "matcher.db"), "db", "backup", str(db)]).exit_code == 0
-    name = next(models.glob("*.joblib")).name
+    name = next(models.glob("*.skops")).name
     cfg = _config_naming(tmp_path, name)
     base = ["--db", str(db), "--config", str(cfg), "--models", str(models)]
     # The demo issued this week with the rule score; issuing it again with a model needs --force.

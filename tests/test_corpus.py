@@ -15,6 +15,7 @@ from matcher.report.templates import write_template
 from matcher.store.core import Store
 
 from .test_cli import run
+from .test_hostile_input import BIG5, corner_cells, zip_bomb
 from .test_sheets import LIST, TODAY, project_rows, visit_rows
 
 H = "排名,企业名称,所在地区,营业收入（万元）\n"
@@ -110,6 +111,10 @@ MALFORMED = [
     ("projects-unknown-city", "p.xlsx", sheet("projects", _set(project_rows(), 1, "city", "上海市")), "import-projects", ("--today", TODAY), "unknown city"),
     ("projects-infinite-amount", "p.xlsx", sheet("projects", _set(project_rows(), 0, "amount", "inf")), "import-projects", ("--today", TODAY), "not a sane amount"),
     ("projects-400-digit-amount", "p.xlsx", sheet("projects", _set(project_rows(), 0, "amount", "9" * 400)), "import-projects", ("--today", TODAY), "not a sane amount"),
+    ("list-zip-bomb", "l.xlsx", zip_bomb, "import-list", LIST_ARGS, "unpacks"),
+    ("list-17-billion-cells", "l.xlsx", corner_cells, "import-list", LIST_ARGS, "spans 1048576 rows"),
+    ("list-huge-cell", "l.csv", text(H + "1,甲集团," + "浙" * 40000 + ",100\n"), "import-list", LIST_ARGS, "32767"),
+    ("list-shift-jis", "l.csv", text("順位,企業名,所在地\n1,トヨタ自動車株式会社,愛知県\n", "shift_jis"), "import-list", LIST_ARGS, "Shift-JIS"),
     ("projects-signed-before-visited", "p.xlsx", sheet("projects", _set(project_rows(), 0, "date_signed", "2026-02-01")), "import-projects", ("--today", TODAY), "earlier"),
 ]
 
@@ -150,6 +155,7 @@ VALID = [
         1,
     ),
     ("projects-template", "p.xlsx", sheet("projects", project_rows()), "import-projects", ("--today", TODAY), 2),
+    ("list-big5-traditional", "l.csv", text(BIG5, "big5"), "import-list", LIST_ARGS, 3),
 ]
 
 

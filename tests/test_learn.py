@@ -184,9 +184,9 @@ def test_a_model_from_an_incompatible_scikit_learn_is_refused(saved):
 def test_unknown_or_outside_files_are_refused(saved):
     folder, path = saved
     with pytest.raises(ModelError, match="not listed in"):
-        load_model("other-2026-01-01.joblib", folder, feature_set="pair-v1")
+        load_model("other-2026-01-01.skops", folder, feature_set="pair-v1")
     with pytest.raises(ModelError, match="invalid model file name"):
-        load_model("../evil.joblib", folder, feature_set="pair-v1")
+        load_model("../evil.skops", folder, feature_set="pair-v1")
 
 
 # ------------------------------------------------------------------------- backtest
@@ -282,14 +282,84 @@ def test_learned_models_beat_the_rule_score_on_two_years_of_60_teams(config):
 
 
 @pytest.mark.usefixtures("english")
-def test_joblib_files_load_only_with_their_recorded_hash(tmp_path):
-    from matcher._files import dump_joblib, load_joblib, sha256_file
+def test_model_files_load_only_with_their_recorded_hash(tmp_path):
+    from matcher._files import dump_model, load_model_file, sha256_file
 
-    path = tmp_path / "x.joblib"
-    digest = dump_joblib(path, {"a": [1, 2]})
-    assert digest == sha256_file(path) and load_joblib(path, digest) == {"a": [1, 2]}
+    path = tmp_path / "x.skops"
+    digest = dump_model(path, {"a": [1, 2]})
+    assert digest == sha256_file(path) and load_model_file(path, digest) == {"a": [1, 2]}
+    # The same object gives the same bytes (skops names arrays by memory address; they are renumbered).
+    assert dump_model(tmp_path / "again.skops", {"a": [1, 2]}) == digest
     with pytest.raises(ModelError, match="has been changed: its SHA-256 .* does not match its record's"):
-        load_joblib(path, "0" * 64)
+        load_model_file(path, "0" * 64)
     with pytest.raises(ModelError, match="is missing"):
-        load_joblib(tmp_path / "y.joblib", digest)
+        load_model_file(tmp_path / "y.skops", digest)
+
+
+def test_a_saved_model_gives_the_same_bytes_each_time(tmp_path, boosted):
+    a = save_model(boosted, tmp_path / "a", name="boosted-2026-02-23", card={})
+    b = save_model(boosted, tmp_path / "b", name="boosted-2026-02-23", card={})
+    assert a.suffix == ".skops" and a.read_bytes() == b.read_bytes()
+
+
+def _forge(folder, name, data):
+    """Plant ``data`` as model ``name`` and record its hash in the manifest, as whoever can write the folder could."""
+    from matcher._files import sha256_bytes
+
+    (folder / name).write_bytes(data)
+    man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entry = dict(next(iter(man["models"].values())))
+    entry["sha256"] = sha256_bytes(data)
+    man["models"][name] = entry
+    (folder / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+
+
+@pytest.mark.usefixtures("english")
+def test_a_planted_model_naming_foreign_code_is_refused_even_with_a_forged_manifest(saved, monkeypatch):
+    import os
+
+    import skops.io as sio
+
+    folder, _path = saved
+    _forge(folder, "evil-1.skops", sio.dumps({"model": os.system, "then": eval}))
+    _forge(folder, "evil-2.skops", sio.dumps([os.system]))
+    ran = []
+    monkeypatch.setattr(os, "system", lambda *a: ran.append(a))
+    with pytest.raises(ModelError, match=r"evil-1.skops names the type builtins.eval, which no matcher model holds; refusing to load it"):
+        load_model("evil-1.skops", folder, feature_set="pair-v1")
+    with pytest.raises(ModelError, match=r"names the type (posix|nt|os).system"):
+        load_model("evil-2.skops", folder, feature_set="pair-v1")
+    assert ran == []
+
+
+class _Marker:
+    """Unpickling this creates a file: the kind of code a pickle runs when loaded."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+@pytest.mark.usefixtures("english")
+def test_a_pickle_or_joblib_model_is_refused_and_runs_nothing(saved, tmp_path):
+    import pickle
+
+    import joblib
+
+    folder, _path = saved
+    marker = tmp_path / "ran.txt"
+    _forge(folder, "old-1.skops", pickle.dumps(_Marker(marker)))
+    with pytest.raises(ModelError, match="is not a skops model file"):
+        load_model("old-1.skops", folder, feature_set="pair-v1")
+    buf = __import__("io").BytesIO()
+    joblib.dump(_Marker(marker), buf)
+    _forge(folder, "old-2.skops", buf.getvalue())
+    with pytest.raises(ModelError, match="is not a skops model file"):
+        load_model("old-2.skops", folder, feature_set="pair-v1")
+    # A .joblib name is not a model file name any more.
+    with pytest.raises(ModelError, match="invalid model file name"):
+        load_model("boosted-2026-02-23.joblib", folder, feature_set="pair-v1")
+    assert not marker.exists()
 

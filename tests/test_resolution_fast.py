@@ -91,22 +91,49 @@ def test_the_match_model_is_cached_with_its_hash(tmp_path, monkeypatch):
         monkeypatch.setattr(Resolver, "_train", counted)
         first = Resolver(n_train=2000).fit(master).predict(pd.DataFrame({"name": ["Zhejiang Hengyi Group"]}))
         files = sorted(p.suffix for p in tmp_path.iterdir())
-        assert files == [".joblib", ".sha256"] and len(calls) == 1
+        assert files == [".sha256", ".skops"] and len(calls) == 1
         # A new process: loaded from the cache, same decisions.
         pair_model._MODELS.clear()
         again = Resolver(n_train=2000).fit(master).predict(pd.DataFrame({"name": ["Zhejiang Hengyi Group"]}))
         assert len(calls) == 1
         pd.testing.assert_frame_equal(first, again)
         # A changed file is not loaded: trained again and replaced.
-        path = next(tmp_path.glob("*.joblib"))
+        path = next(tmp_path.glob("*.skops"))
         path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
         pair_model._MODELS.clear()
         Resolver(n_train=2000).fit(master)
         assert len(calls) == 2
         assert modelcache.load_cached(path) is not None
-        assert sorted(p.suffix for p in tmp_path.iterdir()) == [".joblib", ".sha256"]
+        assert sorted(p.suffix for p in tmp_path.iterdir()) == [".sha256", ".skops"]
     finally:
         modelcache.set_model_cache(None)
+
+
+def test_a_foreign_cache_file_is_never_loaded_and_the_library_reads_no_default_folder(tmp_path, monkeypatch):
+    import os
+
+    import skops.io as sio
+
+    from matcher._files import sha256_bytes
+
+    master = pd.DataFrame({"enterprise_id": ["E1"], "name": ["恒力集团有限公司"]})
+    monkeypatch.setattr(pair_model, "_MODELS", {})
+    key = modelcache.model_cache_key(2000, 0, pair_model.FEATURES)
+    # A planted file naming os.system, with its hash rewritten to match: refused, the model trained again.
+    evil = sio.dumps({"model": os.system, "background_index": [], "background_counts": []})
+    path = tmp_path / "models" / "cache" / f"match-model-{key[:20]}.skops"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(evil)
+    path.with_suffix(".sha256").write_text(sha256_bytes(evil), encoding="ascii")
+    assert modelcache.load_cached(path) is None
+    calls = []
+    real = Resolver._train
+    monkeypatch.setattr(Resolver, "_train", lambda self: calls.append(1) or real(self))
+    # Without a folder set (library use), ./models/cache of the current directory is neither read nor written.
+    monkeypatch.chdir(tmp_path)
+    assert modelcache.cache_folder() is None
+    Resolver(n_train=2000).fit(master)
+    assert len(calls) == 1 and path.read_bytes() == evil and sorted(p.name for p in path.parent.iterdir()) == [path.with_suffix(".sha256").name, path.name]
 
 
 def test_token_keys_match_a_plain_reference():

@@ -140,14 +140,14 @@ def test_the_planner_blends_a_model_in_only_when_its_card_supports_it(supports, 
     from matcher.plan.issue import model_values
 
     scores = _tiny_model(cfg, tmp_path, supports=supports)
-    config = replace(cfg, model=replace(cfg.model, name="logistic-test.joblib"))
+    config = replace(cfg, model=replace(cfg.model, name="logistic-test.skops"))
     with caplog.at_level(logging.WARNING, logger="matcher.plan.issue"):
         values, version = model_values(scores, config, "2026-W10", pd.DataFrame(), None, tmp_path)
     if supports:
-        assert version == "logistic-test.joblib" and values.shape == (len(cfg.teams), len(scores.universe))
+        assert version == "logistic-test.skops" and values.shape == (len(cfg.teams), len(scores.universe))
     else:
         assert values is None and version == "rule"
-        assert "logistic-test.joblib" in caplog.text and "test evidence" in caplog.text
+        assert "logistic-test.skops" in caplog.text and "test evidence" in caplog.text
     md = (tmp_path / "logistic-test.md").read_text(encoding="utf-8")
     assert ("switch the blend on" in md) == supports and "Evidence on the office's history" in md
 
@@ -184,6 +184,6 @@ def test_an_edited_card_is_not_read_so_the_rule_stays(cfg, tmp_path):
     data = json.loads(card.read_text(encoding="utf-8"))
     data["evidence"]["supports_blend"] = True  # switching the blend on by hand
     card.write_text(json.dumps(data), encoding="utf-8")
-    config = replace(cfg, model=replace(cfg.model, name="logistic-test.joblib"))
+    config = replace(cfg, model=replace(cfg.model, name="logistic-test.skops"))
     values, version = model_values(scores, config, "2026-W10", pd.DataFrame(), None, tmp_path)
     assert values is None and version == "rule"

@@ -49,7 +49,7 @@ def _learning_history(obj: Ctx, scores, source: str = "auto"):
 def train(obj: Ctx, until, kind, feature_set, history_source):
     """Train models of signing within the horizon and write them to the models folder.
 
-    Writes models/<kind>-<date>.joblib with a model card (JSON and Markdown: data
+    Writes models/<kind>-<date>.skops with a model card (JSON and Markdown: data
     window and hash, features, parameters, metrics, library versions) and records
     each file's SHA-256 in models/manifest.json. Learns from the history
     --history names (see there).

@@ -258,7 +258,7 @@ class ModelSettings:
     """Which ranking the weekly lists use, and how a learned model is blended with the rule score.
 
     ``name`` is ``"rule"`` (the rule score alone) or the file name of a trained
-    model in the models folder (``boosted-2026-11-23.joblib``); ``blend_weight``
+    model in the models folder (``boosted-2026-11-23.skops``); ``blend_weight``
     is the weight of the model's probability in the blended score (0 = rule
     only, 1 = model only); a model must have been trained on ``feature_set``;
     ``horizon_weeks`` is how long after a visit a signing counts as its outcome.

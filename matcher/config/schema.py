@@ -73,10 +73,10 @@ FeatureSet = Literal[MODEL_FEATURE_SETS]
 
 
 def _model_name(value: str) -> str:
-    """``"rule"`` or the plain file name of a ``.joblib`` model (no folder, not hidden)."""
-    plain = value.endswith(".joblib") and "/" not in value and "\\" not in value and not value.startswith(".")
+    """``"rule"`` or the plain file name of a ``.skops`` model (no folder, not hidden)."""
+    plain = value.endswith(".skops") and "/" not in value and "\\" not in value and not value.startswith(".")
     if value != "rule" and not plain:
-        raise ValueError(_('must be "rule" or a model file name such as "boosted-2026-11-23.joblib", got {value!r}').format(value=value))
+        raise ValueError(_('must be "rule" or a model file name such as "boosted-2026-11-23.skops", got {value!r}').format(value=value))
     return value
 
 

@@ -24,6 +24,8 @@ import pandas as pd
 from .._text import INVISIBLE
 from ..errors import InputError
 from ..i18n import gettext as _
+from .encoding import decode_text
+from .limits import check_cell, check_extent, check_file_size, check_rows, check_workbook_zip, limit
 
 __all__ = ["FIELD_ALIASES", "Table", "alias_index", "read_table"]
 
@@ -81,8 +83,13 @@ _UNIT_RE = re.compile(r"[\(\[]([^)\]]*)[\)\]]")
 _HEADER_SCAN_ROWS = 30
 
 
+#: Traditional characters of header words (企業名稱, 所在地區, 營業收入…) → simplified: a Big5 list from Hong Kong
+#: or Taiwan has the same headers. Only headers are folded; names are kept as written.
+_TRADITIONAL = str.maketrans("業稱區營總屬別簡國類產務範圍機構門單號數資來說註計額團積點稅萬億", "业称区营总属别简国类产务范围机构门单号数资来说注计额团积点税万亿")
+
+
 def _header_key(text: str) -> str:
-    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    t = unicodedata.normalize("NFKC", str(text)).strip().lower().translate(_TRADITIONAL)
     t = _UNIT_RE.sub("", t)
     return re.sub(r"[\s_\-:：]+", "", t)
 
@@ -106,7 +113,7 @@ def _field_of(header: str, index: dict[str, str] | None = None) -> str | None:
 
 
 def _unit_of(header: str) -> str:
-    t = unicodedata.normalize("NFKC", str(header)).lower()
+    t = unicodedata.normalize("NFKC", str(header)).lower().translate(_TRADITIONAL)
     if "万元" in t or "wan" in t:
         return "CNY_10k"
     if "亿元" in t or "亿" in t:
@@ -166,22 +173,6 @@ class Table:
         return self.first_row + np.arange(len(self.frame)) if self.rows is None else np.asarray(self.rows, dtype=np.int64)
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    if not data.strip():
-        raise InputError(str(path), _("the file is empty; expected a header row and data rows"))
-    if b"\x00" in data[:4096]:
-        raise InputError(
-            str(path),
-            _("this is not a text file (it contains NUL bytes); expected CSV in UTF-8 or GBK/GB18030, or an .xlsx workbook"),
-        )
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(str(path), _("cannot decode the file; expected UTF-8 (with or without BOM) or GBK/GB18030"))
-
-
 def _find_header(rows: list[list[str]], path: str, index: dict[str, str] | None = None) -> int:
     best, best_hits = -1, 0
     for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
@@ -214,8 +205,8 @@ def read_table(
     Parameters
     ----------
     path : str or Path
-        ``.csv``/``.txt``/``.tsv`` (UTF-8, UTF-8 with BOM, GBK or GB18030;
-        comma, tab or semicolon separated) or ``.xlsx``/``.xlsm``.
+        ``.csv``/``.txt``/``.tsv`` (UTF-8, UTF-8 with BOM, GBK or GB18030, or
+        Big5 detected by :func:`~matcher.ingest.encoding.decode_text`; comma, tab or semicolon separated) or ``.xlsx``/``.xlsm``.
     sheet : str, optional
         Worksheet name for Excel files; default the first sheet.
     fields : dict, optional
@@ -228,26 +219,31 @@ def read_table(
     Raises
     ------
     InputError
-        Unreadable, empty, or without a recognisable header row.
+        Unreadable, empty, beyond a limit of :mod:`matcher.ingest.limits` (size, unpacked size,
+        rows, cell length), in an encoding not read, or without a recognisable header row.
     """
     p = Path(path)
     if not p.exists():
         raise InputError(str(path), _("file not found"))
     if p.is_dir():
         raise InputError(str(path), _("is a folder; expected a CSV or Excel file"))
+    check_file_size(str(path), p.stat().st_size)
     data = p.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     suffix = p.suffix.lower()
     merged: tuple[str, ...] = ()
     if suffix in (".xlsx", ".xlsm"):
+        check_workbook_zip(str(path), data)
         (grid, merged), encoding = _read_excel(p, data, sheet, merged_cells), "xlsx"
     elif suffix == ".xls":
         raise InputError(str(path), _("old .xls workbooks are not supported; save it as .xlsx or CSV"))
     else:
         if sheet is not None:
             raise InputError(str(path), _("--sheet applies to Excel workbooks only"))
-        text, encoding = _decode(p, data)
-        grid = _read_csv(text)
+        text, encoding = decode_text(str(path), data)
+        data = b""  # a large file: the bytes, the text and the rows are not held at once
+        grid = _read_csv(text, str(path))
+        text = ""
     grid = [[INVISIBLE.sub("", unicodedata.normalize("NFKC", c)).strip() for c in row] for row in grid[: _HEADER_SCAN_ROWS + 1]] + grid[
         _HEADER_SCAN_ROWS + 1 :
     ]
@@ -255,9 +251,14 @@ def read_table(
     h = _find_header(grid, str(path), index)
     header = grid[h]
     body = grid[h + 1 :]
-    width = max([len(header)] + [len(r) for r in body])
+    lengths = [len(r) for r in body]
+    width = max([len(header), *lengths])
     header = header + [""] * (width - len(header))
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in body], columns=range(width), dtype=object)
+    for r, n in zip(body, lengths):  # padded in place: no second copy of every row
+        if n < width:
+            r.extend([""] * (width - n))
+    frame = pd.DataFrame(body, columns=range(width), dtype=object)
+    del grid, body
     frame = frame.fillna("")
     # Drop fully empty rows at the end (Excel leaves them) but keep positions for row numbers.
     nonempty = (frame.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1)
@@ -269,7 +270,7 @@ def read_table(
     frame, skipped = _drop_note_rows(frame, first_row=h + 2)
     _refuse_cells_beyond_header(frame, header, str(path), first_row=h + 2)
     if encoding != "xlsx":
-        _refuse_short_rows(frame, [len(r) for r in body[: len(frame)]], header, str(path), first_row=h + 2)
+        _refuse_short_rows(frame, lengths[: len(frame)], header, str(path), first_row=h + 2)
     headers, units, columns, seen = {}, {}, [], set()
     for j, hd in enumerate(header):
         f = _field_of(hd, index) if hd else None
@@ -361,14 +362,33 @@ def _refuse_short_rows(frame: pd.DataFrame, lengths: list[int], header: list[str
         )
 
 
-def _read_csv(text: str) -> list[list[str]]:
+def _read_csv(text: str, path: str) -> list[list[str]]:
+    """The rows of a CSV text; refuses more than MAX_ROWS rows or a cell longer than MAX_CELL_CHARS while reading."""
     sample = text[:20000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
         delim = dialect.delimiter
     except csv.Error:
         delim = ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delim)]
+    most = limit("MAX_ROWS")
+    longest = limit("MAX_CELL_CHARS")
+    previous = csv.field_size_limit(longest)
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > most:
+                check_rows(path, len(rows))
+    except csv.Error as exc:
+        if "field larger than field limit" not in str(exc):
+            raise InputError(path, _("cannot read the CSV ({reason})").format(reason=exc), row=reader.line_num) from None
+        raise InputError(
+            path, _("a cell longer than {limit} characters (Excel's own limit)").format(limit=longest), row=reader.line_num
+        ) from None
+    finally:
+        csv.field_size_limit(previous)
+    return rows
 
 
 def _read_excel(p: Path, data: bytes, sheet: str | None, merged_cells: bool) -> tuple[list[list[str]], tuple[str, ...]]:
@@ -392,13 +412,33 @@ def _read_excel(p: Path, data: bytes, sheet: str | None, merged_cells: bool) -> 
             ws = wb[sheet]
         else:
             raise InputError(str(p), _("no sheet named {sheet!r}; the workbook has: {sheets}").format(sheet=sheet, sheets=", ".join(wb.sheetnames)))
-        grid = [["" if v is None else _cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        grid = _sheet_cells(ws, str(p))
         merged = tuple(r.coord for r in ws.merged_cells.ranges) if merged_cells else ()
     finally:
         wb.close()
     if not grid or not any(any(c.strip() for c in r) for r in grid):
         raise InputError(str(p), _("the sheet is empty; expected a header row and data rows"))
     return grid, merged
+
+
+def _sheet_cells(ws, path: str) -> list[list[str]]:
+    """Cell texts of a worksheet, row by row, within the limits on extent, rows and cell length."""
+    check_extent(path, ws.max_row, ws.max_column)
+    most_rows, most_cells, longest = limit("MAX_ROWS"), limit("MAX_CELLS"), limit("MAX_CELL_CHARS")
+    grid: list[list[str]] = []
+    cells = 0
+    for values in ws.iter_rows(values_only=True):
+        row = ["" if v is None else _cell_text(v) for v in values]
+        grid.append(row)
+        cells += len(row)
+        if len(grid) > most_rows:
+            check_rows(path, len(grid))
+        if cells > most_cells:  # a sheet without a (true) dimension: its extent as read so far
+            check_extent(path, len(grid), cells // len(grid) + 1)
+        if row and max(map(len, row)) > longest:
+            j = next(j for j, text in enumerate(row) if len(text) > longest)
+            check_cell(path, row[j], len(grid), j + 1)
+    return grid
 
 
 def _cell_text(v: object) -> str:

@@ -403,7 +403,7 @@ def train_and_save(
 ) -> list:
     """Train each model kind on the visits whose outcome window has closed by ``until`` and save it with its card.
 
-    Files are named ``<kind>-<until>.joblib``; ``until`` (an ISO date, see :func:`matcher._text.parse_date`)
+    Files are named ``<kind>-<until>.skops``; ``until`` (an ISO date, see :func:`matcher._text.parse_date`)
     defaults to the end of the history.
     """
     from .evidence import blend_evidence

@@ -1,8 +1,10 @@
 """Model management: save trained models with a card and a manifest; load them only after checks.
 
-A joblib file is code (loading it runs whatever it holds), so a model is loaded
-only from the models folder, only if the manifest (``manifest.json``) lists it
-with the SHA-256 of its bytes, only if it was made by a compatible
+Models are ``skops`` files (``<kind>-<date>.skops``), whose loading runs no code
+of the file: a model is loaded only from the models folder, only if the manifest
+(``manifest.json``) lists it with the SHA-256 of its bytes, only if every type it
+names is one of our models' (:data:`matcher._files.MODEL_TYPES`; a forged
+manifest cannot make it load anything else), only if it was made by a compatible
 scikit-learn (same major.minor version) and only if its feature set is the
 one the configuration expects. Each refusal is one clear
 :class:`~matcher.errors.ModelError`.
@@ -17,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._files import atomic_write_bytes, dump_joblib, load_joblib, sha256_bytes
+from .._files import atomic_write_bytes, dump_model, load_model_file, sha256_bytes
 from ..errors import ModelError
 from ..i18n import N_, gettext
 
@@ -29,7 +31,7 @@ __all__ = ["ModelError", "models_folder", "save_model", "load_model", "read_mani
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.joblib$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.skops$")
 
 
 def models_folder(db: str | Path | None = None, models: str | Path | None = None) -> Path:
@@ -79,22 +81,22 @@ def read_manifest(models_dir: str | Path) -> dict:
 def _versions() -> dict[str, str]:
     import platform
 
-    import joblib
     import numpy
     import pandas
     import sklearn
+    import skops
 
     return {
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
         "numpy": numpy.__version__,
         "pandas": pandas.__version__,
-        "joblib": joblib.__version__,
+        "skops": skops.__version__,
     }
 
 
 def save_model(model: TrainedModel, models_dir: str | Path, *, name: str, card: dict) -> Path:
-    """Write ``<name>.joblib``, its model card (``.json`` and ``.md``) and update the manifest.
+    """Write ``<name>.skops``, its model card (``.json`` and ``.md``) and update the manifest.
 
     Parameters
     ----------
@@ -113,11 +115,11 @@ def save_model(model: TrainedModel, models_dir: str | Path, *, name: str, card: 
         The model file.
     """
     models_dir = Path(models_dir)
-    file = f"{name}.joblib"
+    file = f"{name}.skops"
     if not _NAME.match(file):
         raise ModelError(gettext("invalid model name {name!r}; expected letters, digits, '-', '_' or '.'").format(name=name))
     path = models_dir / file
-    sha256 = dump_joblib(path, model, compress=3)
+    sha256 = dump_model(path, model)
     versions = _versions()
     full = {
         "file": file,
@@ -194,7 +196,7 @@ def read_card(name: str, models_dir: str | Path) -> dict | None:
     unreadable or not the one whose SHA-256 the manifest recorded)."""
     entry = read_manifest(models_dir)["models"].get(name) or {}
     card = entry.get("card")
-    if not isinstance(card, str) or not _NAME.match(card.replace(".json", ".joblib")):
+    if not isinstance(card, str) or not _NAME.match(card.replace(".json", ".skops")):
         return None
     try:
         raw = (Path(models_dir) / card).read_bytes()
@@ -226,7 +228,7 @@ def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> Traine
     models_dir = Path(models_dir)
     if not _NAME.match(name or ""):
         raise ModelError(
-            gettext("invalid model file name {name!r}; expected a file name in the models folder such as boosted-2026-11-23.joblib").format(name=name)
+            gettext("invalid model file name {name!r}; expected a file name in the models folder such as boosted-2026-11-23.skops").format(name=name)
         )
     entry = read_manifest(models_dir)["models"].get(name)
     if entry is None:
@@ -244,7 +246,7 @@ def load_model(name: str, models_dir: str | Path, *, feature_set: str) -> Traine
                 "model {name!r} was trained on feature set {trained!r}, but the configuration expects {expected!r}; retrain it or change [model] feature_set"
             ).format(name=name, trained=entry.get("feature_set"), expected=feature_set)
         )
-    model = load_joblib(models_dir / name, entry.get("sha256"), label=N_("model file"), recorded_in=N_("the manifest"))
+    model = load_model_file(models_dir / name, entry.get("sha256"), label=N_("model file"), recorded_in=N_("the manifest"))
     if not isinstance(model, TrainedModel) or model.feature_set != feature_set:
         raise ModelError(
             gettext("model file {path} does not hold a matcher model for feature set {feature_set!r}").format(path=models_dir / name, feature_set=feature_set)

@@ -53,7 +53,7 @@ def _cached(n_train: int, random_state: int, train: Callable[[], Trained]) -> Tr
     if folder is None:
         return train()
     key = model_cache_key(n_train, random_state, FEATURES)
-    path = folder / f"match-model-{key[:20]}.joblib"
+    path = folder / f"match-model-{key[:20]}.skops"
     loaded = load_cached(path)
     if loaded is not None:
         log.debug("match model loaded from %s", path)

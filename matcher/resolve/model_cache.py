@@ -8,11 +8,15 @@ used to train it again; with a cache folder set (the command line sets
 The key (:func:`model_cache_key`) is a SHA-256 over the training parameters,
 the features, the Python and library versions and the source files training
 depends on: a change to any of them gives a new file name, so a stale model
-is never used. Each ``.joblib`` file has its SHA-256 recorded beside it
-(``.sha256``) when written; a joblib file is code, so it is loaded only after
-its hash matches the recorded one. A missing, partial or changed file is
+is never used. Each ``.skops`` file has its SHA-256 recorded beside it
+(``.sha256``) when written, and is loaded only when its hash matches the
+recorded one and every type it names is one of the match model's
+(:func:`matcher._files.load_model_file`: loading runs no code of the file,
+even when the ``.sha256`` was rewritten too). A missing, partial, changed or foreign file is
 trained again, and both files are replaced atomically (temporary file, then
-rename). Library code never writes the cache unless a folder was set.
+rename). Library code never reads nor writes a cache unless a folder was set
+(the command line sets ``<models>/cache``, beside the database): there is no
+default folder, and the current directory is never read.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .._files import atomic_write_bytes, dump_joblib, load_joblib
+from .._files import atomic_write_bytes, dump_model, load_model_file
 from ..errors import ModelError
 from ..i18n import N_
 
@@ -69,7 +73,7 @@ def model_cache_key(n_train: int, random_state: int, features: tuple[str, ...]) 
     import platform
     from importlib.metadata import version
 
-    libs = {lib: version(lib) for lib in ("scikit-learn", "numpy", "scipy", "pandas", "rapidfuzz", "pypinyin", "joblib")}
+    libs = {lib: version(lib) for lib in ("scikit-learn", "numpy", "scipy", "pandas", "rapidfuzz", "pypinyin", "skops", "confusable-homoglyphs")}
     import importlib.resources
 
     def read(name: str) -> bytes:
@@ -89,17 +93,22 @@ def model_cache_key(n_train: int, random_state: int, features: tuple[str, ...]) 
 
 
 def load_cached(path: Path):
-    """The cached (model, background), or ``None`` when absent or when its SHA-256 does not match the recorded one."""
+    """The cached (model, background), or ``None`` when absent, changed or not a match model (it is then trained again)."""
+    import pandas as pd
+
     try:
         recorded = path.with_suffix(".sha256").read_text(encoding="ascii").strip()
-        # joblib files are code: loaded only after the hash matched.
-        return load_joblib(path, recorded, label=N_("match model cache"))
-    except (OSError, UnicodeDecodeError, ModelError):
-        log.debug("match model cache %s missing or changed: training again", path)
+        # Checked hash, then only the match model's types: no code of the file runs.
+        saved = load_model_file(path, recorded, label=N_("match model cache"))
+        model, index, counts = saved["model"], saved["background_index"], saved["background_counts"]
+        return model, pd.Series(counts, index=index)
+    except (OSError, UnicodeDecodeError, ModelError, KeyError, TypeError) as exc:
+        log.debug("match model cache %s missing, changed or foreign (%s): training again", path, exc)
         return None
 
 
 def save_cached(path: Path, trained) -> None:
-    """Write the model, then its hash, each to a temporary file renamed into place (atomic)."""
-    sha256 = dump_joblib(path, trained)
+    """Write the model (skops; the background frequencies as two arrays), then its hash, each atomically."""
+    model, background = trained
+    sha256 = dump_model(path, {"model": model, "background_index": background.index.to_numpy(), "background_counts": background.to_numpy()})
     atomic_write_bytes(path.with_suffix(".sha256"), (sha256 + "\n").encode("ascii"))
