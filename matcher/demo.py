@@ -135,7 +135,7 @@ def run_demo(out: Path, *, db: str | None, config: Config, week: str | None = No
     week, _ = parse_week(week)
     store = Store(db)
     for r in import_default_data(store, config):
-        echo(r.summary())
+        echo(r.summary(config.list_names()))
     universe = build_universe(store, config)
     scores = RuleScorer(config).fit(universe).score(universe)
     written = []

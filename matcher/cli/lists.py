@@ -50,7 +50,7 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
         parts = split_editions(entries, table, year)
         s.step(_("storing and resolving enterprises"))
         for r in _store_lists(obj, parts, tier, file, table):
-            click.echo(r.summary())
+            click.echo(r.summary(obj.config.list_names()))
         s.step(_("checking industries and headquarters"))
         _echo_gaps(obj)
 

@@ -313,6 +313,12 @@ class Config:
     def tier(self, text: str) -> Tier:
         return self._find(N_("list type"), self.tiers, text)
 
+    def list_names(self) -> dict[str, str]:
+        """Each list type's name in the language in use (``fortune_global_500`` → 世界500强 / Fortune Global 500)."""
+        from ..i18n import get_language
+
+        return {t.id: t.name_en if get_language() == "en" else t.name_zh for t in self.tiers}
+
     def team(self, text: str) -> Team:
         return self._find(N_("team"), self.teams, text)
 

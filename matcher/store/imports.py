@@ -83,8 +83,9 @@ class ImportResult:
     matched: int = 0
     merged: int = 0
 
-    def summary(self) -> str:
-        what = f"{self.list_type} {self.year}" if self.kind == "list" else _("profiles")
+    def summary(self, list_names: dict[str, str] | None = None) -> str:
+        """One line saying what the import did; ``list_names`` gives each list type's name (世界500强), else its id."""
+        what = f"{(list_names or {}).get(self.list_type, self.list_type)} {self.year}" if self.kind == "list" else _("profiles")
         if self.status == "unchanged":
             return _("{file}: {what} already imported, nothing changed").format(file=self.source_name, what=what)
         status = {"imported": _("imported"), "replaced": _("replaced")}.get(self.status, self.status)
