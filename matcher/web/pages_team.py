@@ -104,6 +104,23 @@ def _after_write(request: Request, ws: Workspace, team_id: str, week: str, enter
     return RedirectResponse(f"/team/{quote(team_id)}?week={quote(week)}#e-{quote(enterprise_id)}", status_code=303)
 
 
+def _posted_lead(ws: Workspace, team_id: str, form: dict):
+    """The team, week, enterprise id and lead a posted form is about (404 when the team or lead is not there)."""
+    team = _team(ws, team_id)
+    week = ws.current_week(str(form.get("week", "")))
+    eid = str(form.get("enterprise_id", ""))
+    return team, week, eid, _lead(ws, week, team_id, eid)
+
+
+def _write(ws: Workspace, write, **kwargs):
+    """``write(conn, **kwargs)`` in the store's one write transaction; a user's mistake is a 400 with its message."""
+    try:
+        with ws.store.begin() as conn:
+            return write(conn, **kwargs)
+    except MatcherError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
 @router.post("/team/{team_id}/outcome")
 async def team_outcome(request: Request, team_id: str):
     user = require(request, "team_outcome", team_id=team_id)
@@ -114,29 +131,23 @@ async def team_outcome(request: Request, team_id: str):
 def _team_outcome(request, team_id, form, user):
     """The work of :func:`team_outcome`, off the event loop (database writes and rendering)."""
     ws: Workspace = request.app.state.ws
-    team = _team(ws, team_id)
-    week = ws.current_week(str(form.get("week", "")))
-    eid = str(form.get("enterprise_id", ""))
-    lead = _lead(ws, week, team_id, eid)
-    try:
-        with ws.store.begin() as conn:
-            status = record_outcome(
-                conn,
-                week=week,
-                team_id=team_id,
-                city=team.home_city,
-                enterprise_id=eid,
-                enterprise_name=lead["name"],
-                outcome=str(form.get("outcome", "")),
-                date=str(form.get("date") or ws.today().isoformat()),
-                lead_level=str(form.get("lead_level") or "team_member"),
-                note=str(form.get("note", ""))[:2000],
-                next_step=str(form.get("next_step", ""))[:500],
-                due_date=str(form.get("due_date", "")) or None,
-                login=user.login,
-            )
-    except MatcherError as exc:
-        raise HTTPException(400, str(exc)) from None
+    team, week, eid, lead = _posted_lead(ws, team_id, form)
+    status = _write(
+        ws,
+        record_outcome,
+        week=week,
+        team_id=team_id,
+        city=team.home_city,
+        enterprise_id=eid,
+        enterprise_name=lead["name"],
+        outcome=str(form.get("outcome", "")),
+        date=str(form.get("date") or ws.today().isoformat()),
+        lead_level=str(form.get("lead_level") or "team_member"),
+        note=str(form.get("note", ""))[:2000],
+        next_step=str(form.get("next_step", ""))[:500],
+        due_date=str(form.get("due_date", "")) or None,
+        login=user.login,
+    )
     words = {"new": _("recorded"), "updated": _("updated"), "unchanged": _("already recorded, nothing changed")}
     return _after_write(request, ws, team_id, week, eid, words[status])
 
@@ -151,30 +162,24 @@ async def team_stage(request: Request, team_id: str):
 def _team_stage(request, team_id, form, user):
     """The work of :func:`team_stage`, off the event loop (database writes and rendering)."""
     ws: Workspace = request.app.state.ws
-    team = _team(ws, team_id)
-    week = ws.current_week(str(form.get("week", "")))
-    eid = str(form.get("enterprise_id", ""))
-    lead = _lead(ws, week, team_id, eid)
+    team, week, eid, lead = _posted_lead(ws, team_id, form)
     raw = str(form.get("amount_wan", "")).strip().replace(",", "")
     try:
         amount = float(raw) if raw else None
     except ValueError:
         raise HTTPException(400, _("amount {value!r} is not a number (万元)").format(value=raw)) from None
-    try:
-        with ws.store.begin() as conn:
-            result = move_stage(
-                conn,
-                team_id=team_id,
-                city=team.home_city,
-                enterprise_id=eid,
-                enterprise_name=lead["name"],
-                stage=str(form.get("stage", "")),
-                date=str(form.get("date") or ws.today().isoformat()),
-                amount_wan=amount,
-                login=user.login,
-            )
-    except MatcherError as exc:
-        raise HTTPException(400, str(exc)) from None
+    result = _write(
+        ws,
+        move_stage,
+        team_id=team_id,
+        city=team.home_city,
+        enterprise_id=eid,
+        enterprise_name=lead["name"],
+        stage=str(form.get("stage", "")),
+        date=str(form.get("date") or ws.today().isoformat()),
+        amount_wan=amount,
+        login=user.login,
+    )
     words = {"new": _("project added"), "updated": _("project updated"), "unchanged": _("already recorded, nothing changed")}
     return _after_write(request, ws, team_id, week, eid, words[result["status"]])
 
@@ -190,9 +195,5 @@ def _team_done(request, team_id, form, user):
     """The work of :func:`team_done`, off the event loop (database writes and rendering)."""
     ws: Workspace = request.app.state.ws
     _team(ws, team_id)
-    try:
-        with ws.store.begin() as conn:
-            complete_step(conn, str(form.get("feedback_id", "")), team_id=team_id, login=user.login)
-    except MatcherError as exc:
-        raise HTTPException(400, str(exc)) from None
+    _write(ws, complete_step, fid=str(form.get("feedback_id", "")), team_id=team_id, login=user.login)
     return RedirectResponse(f"/team/{quote(team_id)}/history", status_code=303)
