@@ -40,6 +40,7 @@ __all__ = [
     "feedback_t",
     "LEAD_DETAILS",
     "WEB_TABLES",
+    "DERIVED_TABLES",
     "HISTORY_TABLES",
     "RESOLUTION_TABLES",
     "PLAN_TABLES",
@@ -53,8 +54,9 @@ log = logging.getLogger(__name__)
 #: Version 1: lists, profiles, enterprises. Version 2 adds the history: visits, projects,
 #: stage changes and stationed days; version 3 the resolution records and issued plans;
 #: version 4 the branches of profiles; version 5 the web workspace's accounts, audit trail and lead
-#: feedback, and what each issued lead pitches (see :data:`MIGRATIONS`).
-SCHEMA_VERSION = 5
+#: feedback, and what each issued lead pitches; version 6 the derived tables that imports keep up to
+#: date so that reading commands never re-derive them (see :data:`DERIVED_TABLES`, :data:`MIGRATIONS`).
+SCHEMA_VERSION = 6
 
 metadata = sa.MetaData()
 
@@ -369,8 +371,23 @@ def _migrate_4_to_5(conn) -> None:
             conn.execute(sa.text(f"ALTER TABLE plan_leads ADD COLUMN {col} TEXT DEFAULT ''"))
 
 
+# ---------------------------------------------------------------- version 6: derived tables
+# Facts derived from the imported rows and kept up to date by every import (each in the import's
+# transaction), so that commands read them instead of re-deriving them. They hold nothing a user
+# typed: a database upgraded to version 6 starts with them empty and they are filled on first use.
+
+#: Tables added in version 6 (derived; see above).
+DERIVED_TABLES: tuple[sa.Table, ...] = ()
+
+
+def _migrate_5_to_6(conn) -> None:
+    """Version 5 → 6: the derived tables, empty (filled on first use)."""
+    for t in DERIVED_TABLES:
+        t.create(conn, checkfirst=True)
+
+
 #: from-version → function upgrading a database by one version, run inside the opening transaction.
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6}
 
 
 def read_version(conn) -> int | None:
