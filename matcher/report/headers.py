@@ -2,8 +2,8 @@
 
 Every exporter goes through :mod:`.writers`, which calls :func:`localised` and
 labels each column with :func:`matcher.i18n.column_label`. The columns are
-identifiers (``enterprise_id``, ``reason_zh``); this module declares those the
-lookups (:mod:`.labels`) do not, so that the catalogue gives each a Chinese and
+identifiers (``enterprise_id``, ``reason_zh``); this module declares them (the
+lookups' and the exports'), so that the catalogue gives each a Chinese and
 an English header, and says how a column is shown:
 
 - a pair of generated texts (``reason_zh`` / ``reason_en``, ``chain`` /
@@ -26,6 +26,7 @@ import pandas as pd
 from ..i18n import LANGUAGES, NC_, column_label, get_language, gettext, language, pgettext
 
 __all__ = [
+    "LOOKUP_COLUMNS",
     "EXPORT_COLUMNS",
     "SHEETS",
     "localised",
@@ -40,7 +41,62 @@ __all__ = [
     "sheet_label",
 ]
 
-#: Exported columns the lookups' :data:`.labels.COLUMNS` does not declare.
+#: Column identifiers of the lookups (:mod:`.labels`), declared for the catalogue (headers via ``column_label``).
+LOOKUP_COLUMNS = (
+    NC_("column", "field"),
+    NC_("column", "value"),
+    NC_("column", "list"),
+    NC_("column", "year"),
+    NC_("column", "rank"),
+    NC_("column", "listed_name"),
+    NC_("column", "revenue"),
+    NC_("column", "revenue_unit"),
+    NC_("column", "listed_industry"),
+    NC_("column", "edition_used"),
+    NC_("column", "industry"),
+    NC_("column", "confidence"),
+    NC_("column", "method"),
+    NC_("column", "evidence"),
+    NC_("column", "city"),
+    NC_("column", "candidates"),
+    NC_("column", "chain"),
+    NC_("column", "link"),
+    NC_("column", "link_stage"),
+    NC_("column", "link_status"),
+    NC_("column", "link_evidence"),
+    NC_("column", "score"),
+    NC_("column", "chain_fit"),
+    NC_("column", "status_weight"),
+    NC_("column", "c_chain"),
+    NC_("column", "c_region"),
+    NC_("column", "c_tier"),
+    NC_("column", "c_endowment"),
+    NC_("column", "c_origin"),
+    NC_("column", "reason"),
+    NC_("column", "reason_zh"),
+    NC_("column", "reason_en"),
+    NC_("column", "name"),
+    NC_("column", "enterprise_id"),
+    NC_("column", "tiers"),
+    NC_("column", "hq_city"),
+    NC_("column", "source_region"),
+    NC_("column", "date"),
+    NC_("column", "team_id"),
+    NC_("column", "kind"),
+    NC_("column", "outcome"),
+    NC_("column", "next_step"),
+    NC_("column", "project_id"),
+    NC_("column", "stage"),
+    NC_("column", "stage_date"),
+    NC_("column", "amount_yuan"),
+    NC_("column", "signed_date"),
+    NC_("column", "park"),
+    NC_("column", "anchor_firm"),
+    NC_("column", "top_candidates"),
+    NC_("column", "broad_fits"),
+    NC_("column", "rank_in_link"),
+)
+#: Exported columns the lookups' :data:`LOOKUP_COLUMNS` do not declare.
 EXPORT_COLUMNS = (
     NC_("column", "name_en"),
     NC_("column", "enterprise_name"),
@@ -357,9 +413,7 @@ def column_ids(headers) -> list[str]:
     Where two identifiers share a header (``name`` and ``enterprise_name`` both read 企业名称),
     the one declared first is given.
     """
-    from .labels import COLUMNS
-
-    known = list(dict.fromkeys(COLUMNS + EXPORT_COLUMNS))
+    known = list(dict.fromkeys(LOOKUP_COLUMNS + EXPORT_COLUMNS))
     back: dict[str, str] = {}
     for lang in LANGUAGES:
         with language(lang):
