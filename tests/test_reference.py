@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from matcher.config.load import data_file
 from matcher.featurise.reference import REFERENCE_COLUMNS, apply_reference, load_reference, match_reference
 from matcher.featurise.universe import build_universe, edition_memberships
 from matcher.ingest.lists import parse_list
@@ -63,6 +64,26 @@ def test_bundled_reference_is_well_formed():
     assert list(ref.columns) == REFERENCE_COLUMNS
     assert len(ref) >= 600 and (ref.source != "").all() and not ref.name_zh.duplicated().any()
     assert set(ref.ownership) <= {"central_soe", "local_soe", "private", "foreign", ""}
+
+
+def test_reference_covers_the_chinese_unicorns(real):
+    """≥ 95% of the unicorn list's Chinese companies (China and Hong Kong) find their reference row by name."""
+    uni = pd.read_csv(real / "unicorn_companies_cbinsights_2022.csv", dtype=str, keep_default_na=False)
+    chinese = uni[uni.country.isin(["China", "Hong Kong"])].company.str.strip()
+    assert len(chinese) == 179  # 173 China + 6 Hong Kong
+    ref = load_reference()
+    m = match_reference(pd.DataFrame({"enterprise_id": chinese, "name": chinese}), ref)
+    assert m.size / len(chinese) >= 0.95
+    rows = ref.loc[m.to_numpy()]
+    # the broad unicorn label becomes specific business lines and a place in the gazetteer
+    assert (rows.business_zh != "").all() and (rows.name_zh != "").all()
+    assert ref.loc[m["Hozon Auto"], "name_zh"] == "合众新能源汽车股份有限公司"
+    assert "人形机器人" in ref.loc[m["UBTECH Robotics"], "business_zh"]
+    assert ref.loc[m["Leap Motor"], "name_zh"] == "零跑汽车有限公司"  # also on the private 500: one row
+    gaz = pd.read_csv(data_file("gazetteer.csv"), dtype=str, keep_default_na=False)
+    places = set(zip(gaz.name_zh, gaz.province_zh))
+    assert all((r.hq_province, r.hq_province) in places or (r.hq_city, r.hq_province) in places for r in rows.itertuples())
+    assert all(not r.hq_city or (r.hq_city, r.hq_province) in places for r in rows.itertuples())
 
 
 def test_each_list_counts_from_the_newest_edition_an_enterprise_is_on():

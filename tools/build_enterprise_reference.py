@@ -4,12 +4,14 @@
 Inputs
 ------
 * ``data/enterprise_reference_curated.csv`` (hand-curated, in the project): every Chinese and
-  Taiwanese company on the Fortune Global 500 2017/2019/2024 lists, plus English names, aliases
-  and parent groups for firms on the ACFIC 2026 private top-500 list.
+  Taiwanese company on the Fortune Global 500 2017/2019/2024 lists and the Chinese unicorns of
+  the CB Insights 2022 list, plus English names, aliases and parent groups for firms on the
+  ACFIC 2026 private top-500 list.
 * ``../shared/data/real/`` (optional, read-only, outside the project; ``--real-dir``):
   ``acfic_private_top500_2026.csv`` and ``acfic_private_top500_2026_profiles.csv`` supply the
-  name, province, HQ city and main business of the 500 private firms; the Fortune files are read
-  only for the coverage report.
+  name, province, HQ city and main business of the 500 private firms; the Fortune files and the
+  unicorn list (``unicorn_companies_cbinsights_2022.csv``, optional) are read only for the
+  coverage report.
 
 Without the real data the ACFIC-derived rows already in ``data/enterprise_reference.csv`` are
 kept as they are, so the output stays stable.
@@ -51,6 +53,9 @@ CHINA_BLANK_COUNTRY_2024 = {
     "Guangdong Guangxin Holdings", "Hailiang Group", "PDD Holdings", "AIA Group",
     "Shaanxi Construction Engineering Holding", "Tongwei Group", "Luxshare Precision Industry",
 }
+UNICORN_FILE = "unicorn_companies_cbinsights_2022.csv"
+# The unicorn list's countries that count as Chinese (Hong Kong is listed as a country there).
+UNICORN_CHINA = {"China", "Hong Kong"}
 # ACFIC gives the Xinjiang Production and Construction Corps as a "province"; the
 # geographic province is used in hq_province.
 PROVINCE_FIX = {"新疆生产建设兵团": "新疆维吾尔自治区"}
@@ -154,12 +159,34 @@ def key_index(rows: list[dict]) -> dict[str, list[str]]:
     return idx
 
 
+def chinese_unicorns(real: Path | None) -> list[str] | None:
+    """Company strings of the unicorn list's Chinese companies (China and Hong Kong); None without the file."""
+    path = real / UNICORN_FILE if real is not None else None
+    if path is None or not path.exists():
+        return None
+    return [r["company"].strip() for r in read_csv(path) if r["country"].strip() in UNICORN_CHINA]
+
+
+def unicorn_coverage(en: set[str], real: Path) -> bool:
+    """Share of the unicorn list's Chinese companies matched by exact name_en or alias."""
+    sel = chinese_unicorns(real)
+    if sel is None:
+        print(f"  CB Insights unicorns 2022: skipped ({UNICORN_FILE} not found)")
+        return True
+    miss = [c for c in sel if c not in en]
+    share = 100 * (len(sel) - len(miss)) / len(sel) if sel else 100.0
+    print(f"  CB Insights unicorns 2022 China+Hong Kong: {len(sel) - len(miss)}/{len(sel)} matched ({share:.1f}%)")
+    for c in miss:
+        print(f"    unmatched: {c}")
+    return share >= 95
+
+
 def coverage(rows: list[dict], real: Path) -> bool:
     idx = key_index(rows)
     en = {k for r in rows for k in [r["name_en"], *split_aliases(r["aliases"])] if k}
     zh = {r["name_zh"] for r in rows}
     ok = True
-    print("coverage report (Fortune: exact name_en or alias; ACFIC: exact name_zh)")
+    print("coverage report (Fortune, unicorns: exact name_en or alias; ACFIC: exact name_zh)")
     for year in (2017, 2019, 2024):
         lst = read_csv(real / f"fortune_global_500_{year}.csv")
         for label, pick in (
@@ -182,6 +209,7 @@ def coverage(rows: list[dict], real: Path) -> bool:
     for n in miss:
         print(f"    unmatched: {n}")
     ok = ok and share >= 95
+    ok = unicorn_coverage(en, real) and ok
     clashes = {k: v for k, v in idx.items() if len(set(v)) > 1}
     if clashes:
         print(f"  note: {len(clashes)} names/aliases point to more than one row:")
@@ -190,12 +218,12 @@ def coverage(rows: list[dict], real: Path) -> bool:
     return ok
 
 
-def check_taxonomy(rows: list[dict]) -> None:
+def check_taxonomy(rows: list[dict], unicorns: list[str] | None = None) -> None:
     try:
         import pandas as pd
-        from matcher.taxonomy import IndustryMapper
 
         from matcher.config import load_config
+        from matcher.featurise.taxonomy import IndustryMapper
     except ImportError as e:  # pragma: no cover - optional
         print(f"taxonomy check skipped: {e}")
         return
@@ -206,6 +234,11 @@ def check_taxonomy(rows: list[dict]) -> None:
     mapped = set(found["row"].astype(int))
     print(f"taxonomy: {len(mapped)}/{len(rows)} rows have at least one industry "
           f"({100 * len(mapped) / len(rows):.1f}%)")
+    if unicorns is not None:
+        names = set(unicorns)
+        uni = [i for i, r in enumerate(rows) if names & {r["name_en"], *split_aliases(r["aliases"])}]
+        ok = sum(i in mapped for i in uni)
+        print(f"taxonomy: {ok}/{len(uni)} rows of Chinese unicorns have at least one industry")
     for i, r in enumerate(rows):
         if i not in mapped:
             print(f"    no industry: {r['name_zh']}: {r['business_zh']}")
@@ -215,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--real-dir", type=Path, default=DEFAULT_REAL)
     ap.add_argument("--check-taxonomy", action="store_true",
-                    help="map business_zh with matcher.taxonomy.IndustryMapper and report")
+                    help="map business_zh with matcher.featurise.taxonomy.IndustryMapper and report")
     args = ap.parse_args(argv)
     real = args.real_dir if (args.real_dir / "acfic_private_top500_2026.csv").exists() else None
     rows = build(real)
@@ -227,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("coverage report skipped: real ranking data not found")
     if args.check_taxonomy:
-        check_taxonomy(rows)
+        check_taxonomy(rows, chinese_unicorns(args.real_dir))
     return 0 if ok else 1
 
 
