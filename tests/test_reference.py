@@ -46,10 +46,28 @@ def test_reference_fills_only_what_is_empty_and_profiles_win():
     assert (out.loc[0, "province"], out.loc[0, "city"], out.loc[0, "ownership"]) == ("北京市", "北京市", "central_soe")
     # The list's own label stays; the business lines are added beside it.
     assert out.loc[0, "industry_text"] == "Petroleum Refining | 炼油；乙烯；成品油销售"
-    assert out.loc[1, "city"] == "西安市" and out.loc[1, "province"] == "广东省" and out.loc[1, "name_en"] == "BYD"
+    # The records' own city stands, and no reference province is put beside it (西安 is not in 广东).
+    assert out.loc[1, "city"] == "西安市" and out.loc[1, "province"] == "" and out.loc[1, "name_en"] == "BYD"
     assert out.loc[1, "industry_text"] == ""  # a profiled enterprise keeps its own business
     assert out.loc[2, "reference_source"] == "" and out.loc[2, "name"] == "Acme Widgets"
     assert list(out.reference_source[:2]) == ["editorial", "editorial"]
+
+
+def test_headquarters_are_filled_as_a_pair_and_foreign_firms_match_nothing():
+    e = ents(
+        name=["比亚迪", "比亚迪股份有限公司", "Sinopec Group", "CNOOC"],
+        province=["广东", "江苏省", "", ""],
+        country=["", "", "China", "United States"],
+    )
+    out = apply_reference(e, pd.DataFrame(columns=["enterprise_id", "name"]), REF)
+    # Same province in other words: the reference's city is added.
+    assert (out.loc[0, "province"], out.loc[0, "city"]) == ("广东", "深圳市")
+    # Another province: the records' province stands and no city of another province joins it.
+    assert (out.loc[1, "province"], out.loc[1, "city"]) == ("江苏省", "")
+    # Nothing known: both from the reference.
+    assert (out.loc[2, "province"], out.loc[2, "city"]) == ("北京市", "北京市")
+    # A firm of another country with a Chinese firm's English name takes none of its facts.
+    assert out.loc[3, "reference_source"] == "" and out.loc[3, "name"] == "CNOOC" and out.loc[3, "industry_text"] == ""
 
 
 def test_an_alias_naming_two_reference_rows_matches_neither():

@@ -10,7 +10,11 @@ parent group and business lines.
 :func:`apply_reference` matches every enterprise to at most one reference
 row through any of its known names (normalised, see :mod:`matcher._text`)
 and fills only what the enterprise's own records leave empty: an imported
-profile or list always takes precedence. Business lines are added to the
+profile or list always takes precedence. An enterprise whose records name a
+country other than China (the reference holds Chinese and Taiwanese firms)
+matches no row, so the American "Cedar" never takes 雪松控股's facts; and the
+headquarters is filled as a pair, never a reference province beside the list's
+own city. Business lines are added to the
 industry text only when no profile gave one, and always beside the list's own
 industry label, so a multi-business group carries each of its lines.
 """
@@ -23,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._text import normalize_names
+from .._text import is_china_country, normalize_names
 from ..config.load import data_file
 
 __all__ = ["load_reference", "apply_reference", "REFERENCE_COLUMNS"]
@@ -82,6 +86,14 @@ def match_reference(names: pd.DataFrame, ref: pd.DataFrame) -> pd.Series:
     return pd.Series(best.ref.to_numpy(dtype=np.int64), index=best.enterprise_id.to_numpy())
 
 
+def _province_stem(name: str) -> str:
+    """A province's name without its suffix: 浙江省, 浙江 → 浙江; 广西壮族自治区 → 广西."""
+    for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fill each enterprise's empty fields from its reference row.
 
@@ -106,6 +118,10 @@ def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame |
     out = ents.copy()
     long = pd.concat([names[["enterprise_id", "name"]], ents[["enterprise_id", "name"]], ents[["enterprise_id", "name_en"]].rename(columns={"name_en": "name"})])
     long = long[long["name"].fillna("").astype(str).str.strip() != ""]
+    if "country" in ents.columns:
+        country = ents["country"].fillna("").astype(str)
+        foreign = country.map({c: is_china_country(c) is False for c in country.unique()}).to_numpy(dtype=bool)
+        long = long[~long["enterprise_id"].isin(ents["enterprise_id"].to_numpy()[foreign])]
     match = match_reference(long, ref)
     row = out["enterprise_id"].map(match).fillna(-1).astype(np.int64).to_numpy()
     has = row >= 0
@@ -119,8 +135,20 @@ def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame |
         take = has & (cur.str.strip() == "").to_numpy() & (r[src].str.strip() != "").to_numpy()
         out[col] = np.where(take, new, cur.to_numpy(dtype=object))
 
-    for col, src in (("name_zh", "name_zh"), ("name_en", "name_en"), ("country", "country"), ("province", "hq_province"), ("city", "hq_city"), ("ownership", "ownership")):
+    for col, src in (("name_zh", "name_zh"), ("name_en", "name_en"), ("country", "country"), ("ownership", "ownership")):
         fill(col, src)
+    # Headquarters as a pair: the reference's where the records say nothing of it, its city where
+    # they give the same province only; a city or address of the records stands as it is.
+    blank = {c: (out[c].fillna("").astype(str).str.strip() == "").to_numpy() if c in out.columns else np.ones(len(out), dtype=bool) for c in ("province", "city", "hq")}
+    own_prov = out["province"].fillna("").astype(str).str.strip() if "province" in out.columns else pd.Series("", index=out.index)
+    ref_prov = r["hq_province"].fillna("").astype(str).str.strip()
+    same_prov = np.array([bool(a) and bool(b) and (a.startswith(b) or b.startswith(a)) for a, b in zip(own_prov.map(_province_stem), ref_prov.map(_province_stem))], dtype=bool)
+    where = has & blank["city"] & blank["hq"]
+    for col, src, ok in (("province", "hq_province", where & blank["province"]), ("city", "hq_city", where & (blank["province"] | same_prov))):
+        if col not in out.columns:
+            out[col] = ""
+        cur = out[col].fillna("").astype(str).to_numpy(dtype=object)
+        out[col] = np.where(ok & (r[src].str.strip() != "").to_numpy(), r[src].to_numpy(dtype=object), cur)
     if "aliases" in out.columns:
         extra = np.where(has, r["aliases"].to_numpy(dtype=object), "")
         cur = out["aliases"].fillna("").astype(str).to_numpy(dtype=object)
