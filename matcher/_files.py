@@ -2,7 +2,13 @@
 
 Every output is written to a temporary file beside its target and renamed into
 place, so a reader never sees half a file and a failed write leaves the old
-file as it was. Zip containers (XLSX) get fixed timestamps so that the same
+file as it was. The temporary file is named ``.<name>.<random>.tmp``; it is
+removed when the write fails for any reason, an interrupt or (under
+:func:`raise_on_sigterm`) a ``kill`` included, and one left by a process killed
+outright (SIGKILL, power cut) is removed by the next write into the same
+folder once it is :data:`STALE_TEMP_SECONDS` old. A write that fails (full
+disk, read-only folder, no permission) raises :class:`OSError` naming the
+target, which :func:`os_error_message` says in one line. Zip containers (XLSX) get fixed timestamps so that the same
 content always gives the same bytes.
 
 Models are saved with ``skops.io`` (:func:`dump_model`), never with pickle or
@@ -15,14 +21,19 @@ file load anything else.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
 import re
+import signal
 import tempfile
+import threading
+import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +44,10 @@ from .i18n import gettext as _
 __all__ = [
     "atomic_write_bytes",
     "atomic_write_with",
+    "sweep_stale_temps",
+    "STALE_TEMP_SECONDS",
+    "os_error_message",
+    "raise_on_sigterm",
     "sha256_bytes",
     "sha256_file",
     "dump_model",
@@ -68,15 +83,57 @@ def _umask() -> int:
     return mask
 
 
+#: A temporary file of a write older than this (seconds since last written) was left by a killed process.
+STALE_TEMP_SECONDS = 15 * 60
+#: Names :func:`atomic_write_with` gives its temporary files (``tempfile.mkstemp``: 8 random characters).
+_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def sweep_stale_temps(folder: str | Path, *, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove the temporary files of writes into ``folder`` left by killed processes; return those removed.
+
+    Only files named as :func:`atomic_write_with` names them and not written to for
+    ``older_than`` seconds are removed (a write in progress keeps its file fresh). Errors are ignored.
+    """
+    removed = []
+    cutoff = time.time() - older_than
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _TEMP_NAME.match(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
 def atomic_write_with(path: str | Path, write: Callable[[str], None]) -> Path:
     """Call ``write(tmp_path)`` on a temporary file beside ``path``, fsync it, then rename it into place.
 
-    The temporary file is removed if ``write`` fails, so nothing half-written is left behind.
+    The temporary file (``.<name>.<random>.tmp``) is removed if anything fails, an interrupt
+    included, so nothing half-written is left behind; stale ones of killed processes in the same
+    folder are removed first (:func:`sweep_stale_temps`).
+
+    Raises
+    ------
+    OSError
+        When the folder cannot be made or written to, or the disk is full: the target file is
+        unchanged, the error names ``path`` (see :func:`os_error_message`).
     """
     path = Path(path)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        sweep_stale_temps(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     os.close(fd)
     try:
         write(tmp)
@@ -85,13 +142,52 @@ def atomic_write_with(path: str | Path, write: Callable[[str], None]) -> Path:
         # mkstemp makes the file private (0600); an output is for colleagues: the mode a plain open() gives.
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
+        if isinstance(exc, OSError) and exc.errno is not None and exc.filename in (None, tmp, str(path)):
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc  # named as the user named it, not the temporary file
         raise
     return path
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line saying why a file could not be written or read: full disk, read-only disk, no permission, or the system's reason."""
+    path = exc.filename if exc.filename is not None else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return _("cannot write {path}: the disk is full; free some space and run the command again (nothing half-written was left)").format(path=path)
+    if exc.errno == errno.EROFS:
+        return _("cannot write {path}: the disk or share is read-only; choose a folder you can write to").format(path=path)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return _("permission denied for {path}: choose a folder you are allowed to write to, or a file you are allowed to read").format(path=path)
+    return _("cannot use {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+
+
+class _Terminated(SystemExit):
+    """Raised by the SIGTERM handler of :func:`raise_on_sigterm`: a ``kill`` unwinds like an interrupt."""
+
+
+@contextmanager
+def raise_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM (``kill PID``) raises :class:`SystemExit` (status 143) in the main thread.
+
+    Open transactions then roll back and :func:`atomic_write_with` removes its temporary file, as for
+    Ctrl-C. Outside the main thread the block changes nothing. The previous handler is restored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated(128 + signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

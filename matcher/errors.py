@@ -7,6 +7,8 @@ one, and say what was expected.
 
 from __future__ import annotations
 
+import re
+
 from .i18n import gettext as _
 from .i18n import pgettext
 
@@ -85,8 +87,15 @@ def _where(where: str, row: int | None, column: str | None, value: object) -> st
     if column is not None:
         where = (_("{where}, column {column!r}") if where else _("column {column!r}")).format(where=where, column=str(column))
     if value is not None:
-        where = (_("{where}, value {value!r}") if where else _("value {value!r}")).format(where=where, value=str(value))
+        where = (_("{where}, value {value!r}") if where else _("value {value!r}")).format(where=where, value=_one_line(value))
     return where
+
+
+def _one_line(value: object, most: int = 200) -> str:
+    """A value as an error line shows it: line breaks as ↵, other control characters escaped, at most ``most`` characters."""
+    text = re.sub(r"\r\n|[\r\n\u2028\u2029]", "↵", str(value))
+    text = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text if len(text) <= most else text[:most] + "…"
 
 
 class StoreError(MatcherError):

@@ -186,3 +186,217 @@ def test_a_look_alike_name_is_the_same_enterprise_on_import(tmp_path):
     assert run("import-list", first, "--type", "china_private_top500", "--year", "2024", db=db).exit_code == 0
     assert run("import-list", second, "--type", "china_private_top500", "--year", "2025", db=db).exit_code == 0
     assert Store(db).counts()["enterprises"] == 1
+
+
+# ----------------------------------------------------------------------------- streamed CSV
+
+
+def test_a_csv_read_in_batches_keeps_row_numbers_notes_and_refusals(tmp_path, monkeypatch):
+    import matcher.ingest.tables as tables
+
+    monkeypatch.setattr(tables, "BATCH_ROWS", 7)  # many batches on a small file
+    rows = "".join(f"{i},企业{i}有限公司,广西\n" + (",,\n" if i == 9 else "") for i in range(1, 31))
+    path = tmp_path / "batches.csv"
+    path.write_bytes(("榜单标题\n" + HEADER + rows + "注：数据来源于某协会\n").encode("gb18030"))
+    t = read_table(path)
+    assert t.encoding == "gb18030" and len(t.frame) == 30 and t.frame["name"].iloc[-1] == "企业30有限公司"
+    assert t.row_number(8) == 11 and t.row_number(9) == 13  # the empty row 12 keeps its number
+    assert t.skipped == ("row 34: 注:数据来源于某协会",)
+    assert t.sha256 == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    # A short row and a row wider than the header in later batches are refused, naming their rows.
+    path.write_text(HEADER + rows.replace("20,企业20有限公司,广西", "20,企业20有限公司"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"batches.csv, row 22, value '20,企业20有限公司': the row has 2 cells but the header has 3"):
+        read_table(path)
+    path.write_text(HEADER + rows.replace("25,企业25有限公司,广西", "25,企业25有限公司,广西,多余"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"batches.csv, row 27, value '多余': a value beyond the last column"):
+        read_table(path)
+
+
+def test_a_quote_never_closed_is_refused_not_read_as_one_cell(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text(HEADER + '1,"恒力集团,江苏\n2,恒逸集团,浙江\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"quote.csv, row 3: cannot read the CSV \(unexpected end of data\)") as e:
+        read_table(path)
+    assert "\n" not in str(e.value)
+
+
+# ----------------------------------------------------------------------------- full disk, read-only folders and databases
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    r = CliRunner().invoke(main, [str(a) for a in args])
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    return r
+
+
+def _one_line(r) -> str:
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    return lines[0]
+
+
+def _leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+
+def _read_only(path):
+    """Make ``path`` (a file or folder) read-only for this process, or skip: chmod, or for root (whom permissions do not stop) the immutable attribute."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        return lambda: path.chmod(0o755 if path.is_dir() else 0o644)
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("running as root without chattr: a read-only file cannot be made")
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_full_disk_is_one_line_and_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    target = tmp_path / "visits.xlsx"
+    target.write_bytes(b"the previous template")
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    line = _one_line(_cli("template", "visits", "--out", target))
+    assert line == f"error: cannot write {target}: the disk is full; free some space and run the command again (nothing half-written was left)"
+    assert target.read_bytes() == b"the previous template" and _leftovers(tmp_path) == []
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert _cli("template", "visits", "--out", target).exit_code == 0 and target.read_bytes().startswith(b"PK")
+
+
+def test_a_read_only_folder_is_one_line(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    undo = _read_only(folder)
+    try:
+        line = _one_line(_cli("template", "projects", "--out", folder / "p.xlsx"))
+    finally:
+        undo()
+    assert line.startswith(f"error: permission denied for {folder / 'p.xlsx'}: choose a folder you are allowed to write to")
+    assert list(folder.iterdir()) == []
+
+
+def test_a_read_only_disk_is_one_line(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", kwargs.get("dir"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    line = _one_line(_cli("template", "stationed", "--out", tmp_path / "s.xlsx"))
+    assert line == f"error: cannot write {tmp_path / 's.xlsx'}: the disk or share is read-only; choose a folder you can write to"
+
+
+def test_a_read_only_database_refuses_an_import_in_one_line_and_is_unchanged(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "m.db"
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("企业名称,所在地区\n恒力集团有限公司,江苏省\n", encoding="utf-8")
+    second.write_text("企业名称,所在地区\n浙江恒逸集团有限公司,浙江省\n", encoding="utf-8")
+    assert _cli("--db", db, "import-profiles", first).exit_code == 0
+    with sqlite3.connect(db) as con:
+        con.execute("pragma wal_checkpoint(truncate)")
+        before = list(con.iterdump())
+    con.close()
+    undo = _read_only(db)
+    try:
+        # In a process of its own: SQLite shares the open files of one database within a process.
+        import os
+        import subprocess
+        import sys
+
+        done = subprocess.run(
+            [sys.executable, "-m", "matcher", "--db", str(db), "import-profiles", str(second)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MATCHER_LANG": "en", "CI": "1"},
+            timeout=120,
+        )
+    finally:
+        undo()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line == f"error: database {db} is read-only (the file or its folder cannot be written); nothing was changed; ask for write access or work on a copy"
+    con = sqlite3.connect(db)
+    try:
+        assert list(con.iterdump()) == before
+    finally:
+        con.close()
+
+
+# ----------------------------------------------------------------------------- killed writers leave no temporary file
+
+_SLOW_WRITER = """
+import sys, time
+from matcher._files import atomic_write_with, raise_on_sigterm
+
+def write(tmp):
+    with open(tmp, "wb") as fh:
+        fh.write(b"half")
+        fh.flush()
+        print("writing", flush=True)
+        time.sleep(60)
+
+with raise_on_sigterm():
+    atomic_write_with(sys.argv[1], write)
+"""
+
+
+def _start_slow_writer(target):
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "writing"
+    return p
+
+
+def test_a_terminated_writer_removes_its_temporary_file(tmp_path):
+    import signal
+
+    p = _start_slow_writer(tmp_path / "out.xlsx")
+    assert len(_leftovers(tmp_path)) == 1  # .out.xlsx.<random>.tmp, beside the target
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(timeout=30) == 143
+    assert "Traceback" not in p.stderr.read()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_writers_temporary_file_is_swept_by_the_next_write(tmp_path):
+    import os
+    import re
+    import signal
+    import time
+
+    from matcher._files import STALE_TEMP_SECONDS, atomic_write_bytes
+
+    p = _start_slow_writer(tmp_path / "out.xlsx")
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+    (stale,) = _leftovers(tmp_path)
+    assert re.fullmatch(r"\.out\.xlsx\.[a-z0-9_]{8}\.tmp", stale)
+    fresh = tmp_path / ".other.csv.abcd1234.tmp"  # another write in progress: recent, kept
+    fresh.write_bytes(b"")
+    mine = tmp_path / ".notes.txt"  # not ours: kept whatever its age
+    mine.write_bytes(b"")
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(tmp_path / stale, (old, old))
+    os.utime(mine, (old, old))
+    atomic_write_bytes(tmp_path / "next.csv", b"a,b\n")
+    assert sorted(q.name for q in tmp_path.iterdir()) == [".notes.txt", ".other.csv.abcd1234.tmp", "next.csv"]

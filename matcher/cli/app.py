@@ -15,6 +15,7 @@ import sys
 
 import click
 
+from .._files import os_error_message, raise_on_sigterm
 from ..errors import MatcherError
 from ..i18n import LANGUAGES, gettext
 from ..progress import show_bars
@@ -47,9 +48,14 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            # A `kill` unwinds like Ctrl-C: transactions roll back, temporary files are removed.
+            with raise_on_sigterm():
+                return super().invoke(ctx)
         except MatcherError as exc:
             click.echo(gettext("error: {message}").format(message=exc), err=True)
+            sys.exit(1)
+        except OSError as exc:  # full disk, read-only folder, no permission: one line, whatever the command
+            click.echo(gettext("error: {message}").format(message=os_error_message(exc)), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo(gettext("interrupted"), err=True)

@@ -194,7 +194,7 @@ def parse_list(table: Table, *, ranked: bool = True) -> pd.DataFrame:
         out["revenue"] = np.nan
         out["revenue_unit"] = ""
     for f in ("industry", "business", "country", "province", "city", "hq", "name_en", "aliases", "sector"):
-        out[f] = table.frame[f].astype(str).to_numpy() if f in table.frame.columns else ""
+        out[f] = table.frame[f].astype(str).array if f in table.frame.columns else ""  # text columns stay compact: no Python string per cell
     # A sector label is used only where no industry is given.
     out["industry"] = out["industry"].where(out["industry"] != "", out.pop("sector"))
     out["ownership"] = _ownership(table) if "ownership" in table.frame.columns else ""
@@ -230,7 +230,7 @@ def parse_profiles(table: Table) -> pd.DataFrame:
     names = _names(table)
     out = pd.DataFrame({"source_row": table.row_numbers(), "name": names})
     for f in ("name_en", "aliases", "industry", "business", "country", "province", "city", "hq", "branches"):
-        out[f] = table.frame[f].astype(str).to_numpy() if f in table.frame.columns else ""
+        out[f] = table.frame[f].astype(str).array if f in table.frame.columns else ""  # text columns stay compact: no Python string per cell
     out["ownership"] = _ownership(table) if "ownership" in table.frame.columns else ""
     dup = out["name"].duplicated()
     if dup.any():

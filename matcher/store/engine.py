@@ -79,7 +79,31 @@ def create_engine(url: str) -> sa.Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _sqlite_storage_error)
     return engine
+
+
+def _sqlite_storage_error(context) -> None:
+    """A read-only, unopenable or full SQLite database: one line (a :class:`StoreError`) instead of the driver's error.
+
+    SQLite rolls the transaction back, so the database is as it was.
+    """
+    orig = context.original_exception
+    if not isinstance(orig, sqlite3.OperationalError):
+        return
+    text = str(orig).lower()
+    db = context.engine.url.database if context.engine is not None else ""
+    if "readonly" in text or "read-only" in text:
+        message = _("database {db} is read-only (the file or its folder cannot be written); nothing was changed; ask for write access or work on a copy")
+    elif "disk is full" in text:
+        message = _("database {db}: the disk is full; nothing was changed; free some space and run the command again")
+    elif "unable to open database" in text:
+        message = _("cannot open database {db}: the file or its folder cannot be read or written (permissions, or a read-only disk)")
+    elif "disk i/o error" in text:
+        message = _("database {db}: the disk failed to read or write (disk I/O error); nothing was changed")
+    else:
+        return
+    raise StoreError(message.format(db=db)) from None
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import ClientDisconnect
 
 from ..errors import MatcherError, NotFoundError
 from ..i18n import LANGUAGES, gettext, language, parse_language
@@ -31,7 +32,7 @@ from .base import HERE, LoginRequired, check_csrf, environment, render, require
 from .data import Workspace
 from .security import Throttle, fingerprint, load_secret, new_token, verify_password
 
-__all__ = ["create_app", "CSP"]
+__all__ = ["create_app", "CSP", "MAX_BODY_BYTES"]
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,25 @@ _HEADERS = {
 }
 
 
+#: Largest request body: the workspace's forms are a few kilobytes, so anything much larger is refused unread.
+MAX_BODY_BYTES = 256 * 1024
+
+
+async def _too_large(send) -> None:
+    """413, as plain text, sent before the application has seen the request."""
+    body = gettext("the request is larger than {limit} KB; nothing was saved").format(limit=MAX_BODY_BYTES // 1024).encode("utf-8")
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    headers += [(k.encode(), v.encode()) for k, v in _HEADERS.items()]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class _Frame:
-    """Pure ASGI middleware: the request's language (as a context variable) and the security headers."""
+    """Pure ASGI middleware: the request's language (as a context variable), a bounded body and the security headers.
+
+    A body larger than :data:`MAX_BODY_BYTES` gets 413 without being read: at once when its
+    ``Content-Length`` says so, else as soon as the bytes received pass the limit.
+    """
 
     def __init__(self, app):
         self.app = app
@@ -55,6 +73,31 @@ class _Frame:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+            return await _too_large(send)
+        received = 0
+        state = {"started": False, "refused": False}
+
+        async def bounded_receive():
+            # Past the limit the client gets 413 and the application sees the client gone.
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY_BYTES:
+                    if not state["started"]:
+                        state["refused"] = True
+                        await _too_large(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def send_checked(message):
+            if state["refused"]:
+                return
+            state["started"] = state["started"] or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
         asked = _lang(parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0])
         cookie = SimpleCookie()
         for k, v in scope.get("headers", []):
@@ -79,7 +122,11 @@ class _Frame:
 
         scope.setdefault("state", {})["lang"] = lang
         with language(lang):
-            await self.app(scope, receive, send_with_headers)
+            try:
+                await self.app(scope, bounded_receive, send_checked)
+            except ClientDisconnect:
+                if not state["refused"]:
+                    raise
 
 
 def _lang(value: str) -> str:
