@@ -37,7 +37,7 @@ def test_version_1_database_is_upgraded_in_place(tmp_path):
     path = _v1_db(tmp_path / "old.db")
     assert "visits" not in _tables(path)
     s = Store(path)
-    assert s.schema_version == SCHEMA_VERSION == 6
+    assert s.schema_version == SCHEMA_VERSION == 7
     assert {
         "visits",
         "projects",

@@ -302,7 +302,8 @@ def test_rerunning_resolution_changes_no_id(tmp_path):
 
 def test_source_region_follows_the_parent(tmp_path):
     store = Store(tmp_path / "r.db")
-    text = "排名,企业名称,所在地区\n1,浙江恒逸集团有限公司,浙江省\n2,恒逸石化股份有限公司,广西壮族自治区\n"
+    # The subsidiary listed in Guangdong (one listed in Guangxi is a Guangxi firm, left out as such).
+    text = "排名,企业名称,所在地区\n1,浙江恒逸集团有限公司,浙江省\n2,恒逸石化股份有限公司,广东省\n"
     _imp(store, write(tmp_path / "p.csv", text), "china_private_top500", 2026)
     resolve_store(store)
     u = build_universe(store, _config()).set_index("name")

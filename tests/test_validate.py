@@ -130,6 +130,9 @@ class _Uncertain:
         self.master = master
         return self
 
+    def fit_for(self, master, queries, token_counts=None):
+        return self.fit(master)
+
     def predict(self, queries):
         return pd.DataFrame(
             {

@@ -67,10 +67,13 @@ def _echo_skipped(file, table) -> None:
 
 def _echo_gaps(obj: Ctx) -> None:
     """After an import: how many enterprises have an unknown industry or headquarters, and how to fix it."""
+    from ..featurise.industries import stored_industries
     from ..featurise.universe import build_universe, gaps_line, universe_gaps
 
     store = obj.store()
-    click.echo(gaps_line(universe_gaps(build_universe(store, obj.config, include_guangxi=True), obj.config)))
+    universe = build_universe(store, obj.config, include_guangxi=True, texts=False)
+    # Maps and stores the industries of what the import added or changed: later commands only read them.
+    click.echo(gaps_line(universe_gaps(universe, obj.config, industries=stored_industries(store, obj.config, universe))))
 
 
 def _store_lists(obj: Ctx, parts, tier, file, table):

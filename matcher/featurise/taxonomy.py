@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,6 +33,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ..config.model import Industry
+from .folding import fold_all, fold_label
 
 __all__ = ["IndustryMapper", "METHOD_CONFIDENCE", "fold_label"]
 
@@ -43,12 +43,6 @@ LINE_COVERAGE = 0.5
 _SEGMENT_SPLIT = r"[；;，,、/|\n]+"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _COLUMNS = ["row", "industry", "confidence", "method", "evidence"]
-
-
-def fold_label(text: object) -> str:
-    """Fold a label for exact comparison: NFKC, lower case, single spaces."""
-    t = unicodedata.normalize("NFKC", "" if text is None else str(text)).lower()
-    return re.sub(r"\s+", " ", t).strip(" .")
 
 
 class IndustryMapper:
@@ -73,6 +67,8 @@ class IndustryMapper:
         self._labels = labels
         self._label_keys = list(labels)
         self._label_ids = np.array([labels[k] for k in self._label_keys], dtype=object)
+        self._label_keys_arr = np.array(self._label_keys, dtype=object)
+        self._label_lens = np.array([len(k) for k in self._label_keys], dtype=np.int64)
         kw: list[tuple[str, str, bool]] = []
         nk: list[tuple[str, str, bool]] = []
         for ind in self.industries:
@@ -103,7 +99,7 @@ class IndustryMapper:
             ``method`` (see the module table) and ``evidence`` (the matched
             text or keyword).
         """
-        folded = texts.fillna("").astype(str).map(fold_label).reset_index(drop=True)
+        folded = fold_all(texts)
         parts = folded.str.split(r"\s*\|\s*").explode()
         parts = parts[parts.fillna("") != ""]
         uniq = pd.Series(pd.unique(parts), dtype=object)
@@ -121,7 +117,7 @@ class IndustryMapper:
 
     def map_names(self, names: pd.Series) -> pd.DataFrame:
         """Industries that an enterprise name states (钢铁, 石化, Steel …), confidence 0.4."""
-        folded = names.fillna("").astype(str).map(fold_label).reset_index(drop=True)
+        folded = fold_all(names)
         uniq = pd.Series(pd.unique(folded[folded != ""]), dtype=object)
         if uniq.empty:
             return pd.DataFrame(columns=_COLUMNS)
@@ -149,46 +145,108 @@ class IndustryMapper:
         # A part that is a known label says all; the others are read segment by segment.
         rest = uniq[~known]
         if len(rest):
-            segs = rest.str.split(_SEGMENT_SPLIT, regex=True).explode().str.strip()
-            segs = pd.DataFrame({"u": segs.index.to_numpy(), "text": segs.to_numpy()})
-            segs = segs[segs.text.fillna("").str.len() > 1].drop_duplicates()
-            segs["industry"] = segs.text.map(self._labels)
-            exact = segs[segs.industry.notna()]
-            frames.append(exact.assign(confidence=METHOD_CONFIDENCE["segment"], method="segment", evidence=exact.text)[cols])
-            unexplained = segs[segs.industry.isna()].drop(columns="industry")
-            frames.append(self._fuzzy(unexplained))
+            segs, texts, lens = self._segments(rest)
+            label = pd.Series(texts, dtype=object).map(self._labels).to_numpy(dtype=object)
+            ind = label[segs.s.to_numpy()]
+            has = pd.notna(ind)
+            exact = segs[has]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "u": exact.u.to_numpy(),
+                        "industry": pd.Series(ind[has], dtype=object),
+                        "confidence": METHOD_CONFIDENCE["segment"],
+                        "method": "segment",
+                        "evidence": pd.Series(exact.text.to_numpy(dtype=object), dtype=object),
+                    }
+                )
+            )
+            unexplained = segs[~has]
+            frames.append(self._fuzzy(unexplained, texts))
             # Keywords only in what no label explained; a keyword inside a longer hit yields to it.
             if len(unexplained):
-                text = unexplained.groupby("u").text.agg("；".join)
-                kw = self._keyword_hits(pd.Series(text.to_numpy(), dtype=object), self._keywords, "keyword")
+                kw = self._segment_keywords(unexplained, texts)
                 if len(kw):
-                    kw["u"] = text.index.to_numpy()[kw.u.to_numpy().astype(int)]
-                    frames.append(_lines(_drop_contained(kw), unexplained, self._broad))
+                    frames.append(_lines(_drop_contained(kw), unexplained, texts, lens, self._broad))
         frames = [f for f in frames if len(f)]
         return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
-    def _fuzzy(self, segs: pd.DataFrame) -> pd.DataFrame:
+    @staticmethod
+    def _segments(rest: pd.Series) -> pd.DataFrame:
+        """The business lines of each text: ``u`` (text), ``s`` (distinct line), ``text``; lines of one character dropped.
+
+        Also the distinct lines and their lengths, so later steps judge each line once.
+        """
+        pieces = rest.str.split(_SEGMENT_SPLIT, regex=True).explode()
+        code, distinct = pd.factorize(pieces.fillna("").to_numpy(dtype=object))
+        stripped = np.array([t.strip() for t in distinct], dtype=object)
+        code2, texts = pd.factorize(stripped)
+        texts = np.asarray(texts, dtype=object)
+        s = code2[code]
+        lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        keep = lens[s] > 1
+        segs = pd.DataFrame({"u": pieces.index.to_numpy()[keep], "s": s[keep]}).drop_duplicates()
+        segs["text"] = pd.Series(texts[segs.s.to_numpy()], dtype=object, index=segs.index)
+        return segs, texts, lens
+
+    def _segment_keywords(self, segs: pd.DataFrame, texts: np.ndarray) -> pd.DataFrame:
+        """Keyword hits of each text ``u`` in its segments: the longest keyword per (u, industry).
+
+        Each distinct segment is searched once (registry texts share most of their
+        business lines); no keyword spans two segments, as none holds a separator.
+        """
+        code, distinct = pd.factorize(segs.s.to_numpy())
+        kw = self._keyword_hits(pd.Series(texts[distinct], dtype=object), self._keywords, "keyword")
+        if kw.empty:
+            return kw
+        per_seg = pd.DataFrame({"u": segs.u.to_numpy(), "s": code}).drop_duplicates()
+        kw = per_seg.merge(kw.rename(columns={"u": "s"}), on="s").drop(columns="s")
+        kw = kw.assign(_len=kw.evidence.str.len()).sort_values(["u", "industry", "_len", "evidence"], ascending=[True, True, False, True])
+        return kw.drop_duplicates(["u", "industry"]).drop(columns="_len").reset_index(drop=True)
+
+    def _fuzzy(self, segs: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
         if segs.empty or not self._label_keys:
             return pd.DataFrame()
-        texts = pd.unique(segs.text)
-        latin = np.array([not _CJK.search(t) for t in texts])
+        codes = pd.unique(segs.s.to_numpy())
+        texts = lines[codes]
+        latin = ~pd.Series(texts, dtype=object).str.contains(_CJK.pattern, regex=True).to_numpy(dtype=bool)
         found = []
         for mask, scorer in ((latin, fuzz.token_sort_ratio), (~latin, fuzz.ratio)):
             if not mask.any():
                 continue
-            sub = texts[mask]
-            scores = process.cdist(sub, self._label_keys, scorer=scorer, score_cutoff=self.fuzzy_cutoff, dtype=np.uint8)
-            best = scores.argmax(axis=1)
-            top = scores[np.arange(len(sub)), best]
-            ok = top >= self.fuzzy_cutoff
-            found.append(pd.DataFrame({"text": sub[ok], "industry": self._label_ids[best[ok]], "score": top[ok]}))
+            for subc, labels in self._fuzzy_bands(codes[mask], lines, banded=scorer is fuzz.ratio):
+                sub = lines[subc]
+                scores = process.cdist(sub, self._label_keys_arr[labels], scorer=scorer, score_cutoff=self.fuzzy_cutoff, dtype=np.uint8)
+                best = scores.argmax(axis=1)
+                top = scores[np.arange(len(sub)), best]
+                ok = top >= self.fuzzy_cutoff
+                found.append(pd.DataFrame({"s": subc[ok], "industry": self._label_ids[labels[best[ok]]], "score": top[ok]}))
         if not found:
             return pd.DataFrame()
-        f = segs.merge(pd.concat(found), on="text")
+        f = segs.merge(pd.concat(found), on="s")
         f["confidence"] = METHOD_CONFIDENCE["fuzzy"] * f.score / 100.0
         f["method"] = "fuzzy"
         f["evidence"] = f.text
         return f[["u", "industry", "confidence", "method", "evidence"]]
+
+    def _fuzzy_bands(self, codes: np.ndarray, lines: np.ndarray, *, banded: bool):
+        """``(line codes, label indices)`` to compare: for ``ratio``, by line length, only the labels it can reach.
+
+        ``ratio`` is at most ``100 (1 - |a - b| / (a + b))`` for lengths ``a, b``; labels
+        below the cutoff (less one point for rounding) by that bound score 0 anyway,
+        so leaving them out changes no result (the labels kept stay in order: ties go as before).
+        """
+        every = np.arange(len(self._label_keys))
+        if not banded or not len(codes):
+            yield codes, every
+            return
+        lens = np.fromiter((len(t) for t in lines[codes]), dtype=np.int64, count=len(codes))
+        for n in np.unique(lens):
+            a, b = float(n), self._label_lens.astype(float)
+            bound = 100.0 * (1.0 - np.abs(a - b) / np.maximum(a + b, 1.0))
+            labels = every[bound >= self.fuzzy_cutoff - 1.0]
+            if len(labels):
+                yield codes[lens == n], labels
 
     @staticmethod
     def _keyword_hits(uniq: pd.Series, keywords, method: str) -> pd.DataFrame:
@@ -328,7 +386,7 @@ def _is_alnum(codes: np.ndarray) -> np.ndarray:
     return ((codes >= ord("a")) & (codes <= ord("z"))) | ((codes >= ord("0")) & (codes <= ord("9")))
 
 
-def _lines(hits: pd.DataFrame, segs: pd.DataFrame, broad: frozenset[str]) -> pd.DataFrame:
+def _lines(hits: pd.DataFrame, segs: pd.DataFrame, texts: np.ndarray, lens: np.ndarray, broad: frozenset[str]) -> pd.DataFrame:
     """Raise a keyword hit to ``line`` where the keyword makes up most of one business line of its text.
 
     A profile lists business lines (``氧化铝;电解铝;垃圾焚烧发电;化工``): a keyword that is
@@ -337,9 +395,21 @@ def _lines(hits: pd.DataFrame, segs: pd.DataFrame, broad: frozenset[str]) -> pd.
     """
     if hits.empty or segs.empty:
         return hits
-    specific = hits[~hits.industry.isin(broad)]
-    pairs = specific[["u", "evidence", "industry"]].drop_duplicates().merge(segs[["u", "text"]], on="u")
-    covers = np.array([kw in t and len(kw) >= LINE_COVERAGE * len(t) for kw, t in zip(pairs.evidence, pairs.text)], dtype=bool)
+    specific = hits[~hits.industry.isin(broad)][["u", "evidence", "industry"]].drop_duplicates()
+    if specific.empty:
+        return hits
+    # Only a line at most twice as long as the longest keyword can be covered by one: compare those.
+    ek_all, kws = pd.factorize(specific.evidence.to_numpy(dtype=object))
+    klen = np.fromiter((len(k) for k in kws), dtype=np.int64, count=len(kws))
+    short = segs[lens[segs.s.to_numpy()] <= 2 * int(klen.max())][["u", "s"]]
+    pairs = specific.assign(_k=ek_all).merge(short, on="u")
+    # Each distinct (keyword, line) is judged once.
+    ek, tk = pairs._k.to_numpy(dtype=np.int64), pairs.s.to_numpy(dtype=np.int64)
+    long_enough = klen[ek] >= LINE_COVERAGE * lens[tk]
+    combo, back = np.unique(ek[long_enough].astype(np.int64) * len(texts) + tk[long_enough], return_inverse=True)
+    inside = np.array([kws[c // len(texts)] in texts[c % len(texts)] for c in combo.tolist()], dtype=bool)
+    covers = long_enough.copy()
+    covers[long_enough] = inside[back] if len(combo) else False
     lines = pairs[covers][["u", "evidence", "industry"]].drop_duplicates()
     if lines.empty:
         return hits
@@ -354,10 +424,20 @@ def _drop_contained(hits: pd.DataFrame) -> pd.DataFrame:
     """Drop keyword hits whose keyword lies inside a longer hit of the same text (能源 in 新能源)."""
     if hits.empty:
         return hits
-    pairs = hits[["u", "evidence"]].merge(hits[["u", "evidence"]], on="u", suffixes=("", "_other"))
-    pairs = pairs[pairs.evidence != pairs.evidence_other]
-    inside = np.array([a in b for a, b in zip(pairs.evidence, pairs.evidence_other)], dtype=bool)
-    drop = pairs[inside][["u", "evidence"]].drop_duplicates()
+    code, distinct = pd.factorize(hits.evidence.to_numpy(dtype=object))
+    # Which distinct keyword lies inside which other (once per keyword pair, not per hit pair).
+    outer, inner = find_keywords(distinct, list(distinct), np.zeros(len(distinct), dtype=bool))
+    other = outer != inner
+    outer, inner = outer[other], inner[other]
+    if not len(inner):
+        return hits
+    k = len(distinct)
+    u = hits.u.to_numpy(dtype=np.int64)
+    have = np.unique(u * k + code)
+    cand = pd.DataFrame({"u": u, "inner": code}).drop_duplicates().merge(pd.DataFrame({"inner": inner, "outer": outer}), on="inner")
+    inside = np.isin(cand.u.to_numpy(dtype=np.int64) * k + cand.outer.to_numpy(dtype=np.int64), have)
+    dropped = cand[inside]
+    drop = pd.DataFrame({"u": dropped.u.to_numpy(), "evidence": distinct[dropped.inner.to_numpy(dtype=np.int64)]}).drop_duplicates()
     if drop.empty:
         return hits
     marked = hits.merge(drop.assign(_drop=True), on=["u", "evidence"], how="left")

@@ -78,7 +78,9 @@ def edition_memberships(entries: pd.DataFrame, *, window_years: int = EDITION_WI
     return e.drop_duplicates(["enterprise_id", "list_type"]).reset_index(drop=True)
 
 
-def build_universe(store: Store, config: Config, *, include_guangxi: bool | None = None, edition_window: int | None = None) -> pd.DataFrame:
+def build_universe(
+    store: Store, config: Config, *, include_guangxi: bool | None = None, edition_window: int | None = None, texts: bool = True
+) -> pd.DataFrame:
     """One row per live enterprise, sorted by ``enterprise_id``.
 
     Columns: those of :meth:`Store.enterprise_frame`, then ``hq_province``,
@@ -99,11 +101,14 @@ def build_universe(store: Store, config: Config, *, include_guangxi: bool | None
     profile names them (``branches``), so those regions' teams may pitch to
     it; ``source_region`` stays its headquarters'. An enterprise
     linked to a parent group (``parents`` table) takes its location and
-    source region from its ultimate parent.
+    source region from its ultimate parent. With ``texts=False`` the industry
+    and business texts are not read (``industry_text`` holds only reference
+    business lines): for scoring from the industries stored at import
+    (:func:`matcher.featurise.industries.stored_industries`).
     """
     include_guangxi = config.scoring.include_guangxi if include_guangxi is None else include_guangxi
     edition_window = config.scoring.edition_window_years if edition_window is None else edition_window
-    ents = apply_reference(store.enterprise_frame(), store.read("enterprise_names"))
+    ents = apply_reference(store.enterprise_frame(texts=texts), store.read("enterprise_names"))
     loc = locate(ents, config, load_gazetteer(config))
     own_guangxi = (loc["hq_province"] == GUANGXI).to_numpy()
     # The source region is where the ultimate parent is headquartered (fDi Markets convention).
@@ -159,20 +164,25 @@ def _with_branch_regions(frame: pd.DataFrame, config: Config) -> pd.Series:
     return joined.reindex(frame.index).fillna("")
 
 
-def universe_gaps(universe: pd.DataFrame, config: Config) -> dict[str, int]:
+def universe_gaps(universe: pd.DataFrame, config: Config, *, industries: pd.DataFrame | None = None) -> dict[str, int]:
     """How many enterprises the lists cannot place: ``n``, ``unknown_industry``, ``unknown_hq``.
 
     An enterprise has an unknown industry when neither its list, its profile,
     the bundled reference nor its name maps to the taxonomy, and an unknown
     headquarters when it is not known to be abroad and neither a Chinese city
-    nor a province is known.
+    nor a province is known. ``industries``: the rows' direct matches where
+    they are known (stored at import, :func:`matcher.featurise.industries.stored_industries`);
+    by default they are found in the texts.
     """
     from .transformers import IndustryVectorizer
 
     if universe.empty:
         return {"n": 0, "unknown_industry": 0, "unknown_hq": 0}
-    vec = IndustryVectorizer(config.industries, parent_discount=config.scoring.parent_discount, min_confidence=config.scoring.min_confidence)
-    found = vec.fit(universe).explain(universe)
+    if industries is None:
+        vec = IndustryVectorizer(config.industries, parent_discount=config.scoring.parent_discount, min_confidence=config.scoring.min_confidence)
+        found = vec.fit(universe).explain(universe)
+    else:
+        found = industries
     known = np.zeros(len(universe), dtype=bool)
     known[found.row.to_numpy(dtype=np.int64)] = True
     hq = ((universe["hq_city"].astype(str) != "") | (universe["hq_province"].astype(str) != "")).to_numpy()

@@ -21,6 +21,7 @@ from .._text import parse_week
 from ..columns import check_projects, check_visits, empty_projects, empty_visits
 from ..config.model import Config
 from ..errors import MatcherError
+from ..featurise.industries import stored_industries
 from ..featurise.universe import build_universe
 from ..i18n import gettext
 from ..learn.evidence import supports_blend
@@ -44,14 +45,15 @@ def score_store(store, config: Config) -> Scores:
     MatcherError
         If the database holds no enterprises yet.
     """
-    universe = build_universe(store, config)
+    universe = build_universe(store, config, texts=False)
     if universe.empty:
         raise MatcherError(
             gettext(
                 "the database {db} holds no enterprises yet; import a list first (matcher import-list FILE --type TYPE --year YEAR) or run matcher demo"
             ).format(db=store.label)
         )
-    return RuleScorer(config).fit(universe).score(universe)
+    # Industries were mapped at import and stored: scoring reads them, it never parses text.
+    return RuleScorer(config).fit(universe).score(universe, industries=stored_industries(store, config, universe))
 
 
 def week_history(store, visits: pd.DataFrame | None = None, projects: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -105,7 +105,8 @@ def _diversity_key(scores: Scores, group: np.ndarray, value: np.ndarray) -> np.n
     key = np.where(group >= 0, chain_of_group[np.maximum(group, 0)], -1)
     rows = np.arange(group.shape[1])
     for t in range(len(group)):  # per team, vectorised over enterprises
-        if len(np.unique(key[t][value[t] > 0])) == 1:
+        mine = key[t][value[t] > 0]
+        if len(mine) and (mine == mine[0]).all():  # one chain only (no sort of a million keys)
             key[t] = np.where(group[t] >= 0, 10_000 + scores.link[rows, np.maximum(group[t], 0)], -1)
     return key
 

@@ -20,7 +20,7 @@ from ..errors import MatcherError
 from ..i18n import gettext as _
 from .compare import agree, ratio
 
-__all__ = ["BLOCKS", "key_values", "block_index", "candidate_pairs", "prune_pairs"]
+__all__ = ["BLOCKS", "key_values", "block_index", "subset_rows", "candidate_pairs", "prune_pairs"]
 
 log = logging.getLogger(__name__)
 
@@ -51,21 +51,66 @@ def key_values(parsed: pd.DataFrame, kind: str) -> pd.Series:
     raise MatcherError(_("unknown blocking key {kind!r}; expected one of {choices}").format(kind=kind, choices=", ".join(BLOCKS)))
 
 
-def block_index(parsed: pd.DataFrame, kind: str, max_block: int) -> pd.DataFrame:
+def block_index(parsed: pd.DataFrame, kind: str, max_block: int, sizes: pd.Series | None = None) -> pd.DataFrame:
     """Master rows by blocking key: ``bk`` (key value), ``m`` (master row); keys of big blocks left out.
 
     Keys shared by more than ``max_block`` names are skipped, except alias
     groups (a group is never too big: its names are known to belong together).
+    ``sizes`` (key value → names of the whole master holding it, from
+    :func:`subset_rows`) counts the blocks when ``parsed`` is part of the
+    master; rows whose key value it lacks are left out.
     """
     vals = key_values(parsed, kind)
     frame = pd.DataFrame({"bk": vals.to_numpy(), "m": np.arange(len(parsed))})
     frame = frame[frame.bk != ""]
-    size = frame.groupby("bk").m.transform("size")
+    if sizes is not None:
+        size = frame.bk.map(sizes)
+        frame, size = frame[size.notna()], size[size.notna()]
+    else:
+        size = frame.groupby("bk").m.transform("size")
     big = size > max_block
     if big.any() and kind != "group":
         log.debug("blocking on %s: %d keys shared by more than %d names skipped", kind, frame.bk[big].nunique(), max_block)
         frame = frame[~big]
     return frame
+
+
+def subset_rows(master: pd.DataFrame, queries: pd.DataFrame, kinds, max_block: int) -> tuple[np.ndarray, dict[str, pd.Series]]:
+    """The master rows that can be candidates of ``queries``, and the size of each block they share.
+
+    A master row can be a candidate when one of its blocking keys (``kinds``)
+    is also a query's and the block is not too big (see :func:`block_index`).
+    Every row holding a query's key value is looked at, so the sizes are the
+    whole master's: a resolver indexing only these rows finds the same pairs.
+
+    Parameters
+    ----------
+    master, queries : DataFrame
+        Parsed master and query names (``group`` of the master per enterprise already).
+    kinds : iterable of str
+        Blocking keys, of :data:`BLOCKS`.
+    max_block : int
+        Keys shared by more master names than this are skipped (alias groups never).
+
+    Returns
+    -------
+    rows : ndarray of int
+        Master rows, ascending.
+    sizes : dict of str to Series
+        Per key, master names holding each of the queries' key values.
+    """
+    keep = np.zeros(len(master), dtype=bool)
+    sizes: dict[str, pd.Series] = {}
+    for kind in kinds:
+        qv = key_values(queries, kind)
+        qv = pd.unique(qv[qv != ""].to_numpy(dtype=object))
+        mv = key_values(master, kind)
+        hit = mv.isin(qv).to_numpy(dtype=bool) if len(qv) else np.zeros(len(master), dtype=bool)
+        vals = mv[hit]
+        sizes[kind] = vals.value_counts()
+        small = np.ones(len(vals), dtype=bool) if kind == "group" else (vals.map(sizes[kind]) <= max_block).to_numpy(dtype=bool)
+        keep[np.flatnonzero(hit)[small]] = True
+    return np.flatnonzero(keep), sizes
 
 
 def candidate_pairs(parsed: pd.DataFrame, blocks: dict[str, pd.DataFrame], n_master: int) -> pd.DataFrame:

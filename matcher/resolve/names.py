@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._text import normalize_names
-from .records import master_names
+from .master import read_master
 from .resolver import Resolver
 
 __all__ = ["resolve_enterprise_names"]
@@ -34,9 +34,14 @@ def resolve_enterprise_names(store, names: pd.Series, resolver: Resolver | None 
     out["matched_name"] = ""
     out["probability"] = np.where(exact != "", 1.0, 0.0)
     rest = pd.unique(names[(exact == "") & (names.str.strip() != "")])
-    master = master_names(store) if len(rest) else pd.DataFrame()
+    master, counts = pd.DataFrame(), None
+    if len(rest):
+        # The stored parsed names (read, never written): only the names asked about are parsed.
+        with store.engine.connect() as conn:
+            master, counts = read_master(conn)
     if len(rest) and len(master):
-        pred = (resolver or Resolver()).fit(master).predict(pd.DataFrame({"name": rest}))
+        queries = pd.DataFrame({"name": rest})
+        pred = (resolver or Resolver()).fit_for(master, queries, token_counts=counts).predict(queries)
         pred.index = rest
         p = pred.reindex(names[out.match == "unresolved"])
         idx = out.index[out.match == "unresolved"]

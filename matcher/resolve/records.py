@@ -34,11 +34,22 @@ from ..errors import InputError, MatcherError
 from ..i18n import gettext as _
 from ..store.merges import live_of, merge, representative
 from ..store.rows import select_in
-from ..store.schema import enterprises_t, entries_t, merge_undos_t, merges_t, names_t, profiles_t, review_decisions_t
+from ..store.schema import entries_t, merge_undos_t, merges_t, review_decisions_t
+from .master import attach_parsed, load_master, name_token_counts, token_counts
+from .normalize import NAME_FIELDS
 from .resolver import Resolver
 from .vetoes import conflict, facts
 
-__all__ = ["resolve_incoming", "resolve_store", "apply_review", "master_list", "master_names", "ResolveSummary", "REVIEW_COLUMNS"]
+__all__ = [
+    "resolve_incoming",
+    "resolve_store",
+    "apply_review",
+    "master_list",
+    "master_names",
+    "parsed_master_names",
+    "ResolveSummary",
+    "REVIEW_COLUMNS",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,36 +61,32 @@ _DIFFERENT = {"different", "否", "不同", "n", "no", "new", "split", "不合�
 
 def master_names(store, conn=None, exclude: set[str] | None = None) -> pd.DataFrame:
     """Every known name of every live enterprise: ``enterprise_id, name, province``."""
-    def run(c):
-        names = pd.read_sql(
-            sa.select(names_t.c.enterprise_id, names_t.c.name)
-            .join(enterprises_t, enterprises_t.c.enterprise_id == names_t.c.enterprise_id)
-            .where(enterprises_t.c.merged_into.is_(None)),
-            c,
-        )
-        prov = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.province).where(entries_t.c.province != ""), c)
-        pprov = pd.read_sql(sa.select(profiles_t.c.enterprise_id, profiles_t.c.province).where(profiles_t.c.province != ""), c)
-        return names, pd.concat([pprov, prov])
-
     if conn is None:
         with store.engine.connect() as c:
-            names, prov = run(c)
+            names = load_master(c, parsed=False)
     else:
-        names, prov = run(conn)
+        names = load_master(conn, parsed=False)
     if exclude:
-        names = names[~names.enterprise_id.isin(exclude)]
-    province = prov.drop_duplicates("enterprise_id").set_index("enterprise_id").province.astype(object)
-    names["province"] = names.enterprise_id.map(province).astype(object).fillna("").astype(str)
-    return names.sort_values(["enterprise_id", "name"]).reset_index(drop=True)
+        names = names[~names.enterprise_id.isin(exclude)].reset_index(drop=True)
+    return names[["enterprise_id", "name", "province"]]
+
+
+def parsed_master_names(store) -> pd.DataFrame:
+    """:func:`master_names` with ``norm_name`` and the stored parsed fields (:mod:`matcher.resolve.master`; filled where missing)."""
+    with store.begin() as conn:
+        return load_master(conn)
 
 
 def _decided(conn) -> set[tuple[str, str]]:
     return {(a, b) for a, b in conn.execute(sa.select(review_decisions_t.c.left_id, review_decisions_t.c.right_id))}
 
 
-def _imports_of(conn) -> dict[str, frozenset[int]]:
-    """Enterprise → the imports (list files and years) it appears on."""
-    e = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.import_id).distinct(), conn)
+def _imports_of(conn, ids=None) -> dict[str, frozenset[int]]:
+    """Enterprise → the imports (list files and years) it appears on (of ``ids`` only, when given)."""
+    if ids is None:
+        e = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.import_id).distinct(), conn)
+    else:
+        e = select_in(conn, entries_t, "enterprise_id", sorted(ids), columns=("enterprise_id", "import_id")).drop_duplicates()
     return {k: frozenset(v) for k, v in e.groupby("enterprise_id").import_id}
 
 
@@ -101,8 +108,10 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     Called by :func:`matcher.resolve.imports.import_lists` inside its transaction.
     """
     ids = [str(i) for i in ids]
+    # The stored parsed names kept whole: the import's new names are parsed and recorded now,
+    # also when there is nothing to resolve them against, so reading commands find them all.
+    known = attach_parsed(conn, load_master(conn, fill=False))
     # New here: created by this import, i.e. no merge history and no rows of other imports.
-    known = master_names(store, conn)
     counts = known.groupby("enterprise_id").size()
     # Looked up in chunks: a million new ids must not become a million bound parameters.
     other = select_in(conn, entries_t, "enterprise_id", ids, columns=("enterprise_id", "import_id"))
@@ -112,15 +121,19 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     new_ids = [i for i in new_ids if i in counts.index]
     if not new_ids:
         return 0
-    master = known[~known.enterprise_id.isin(new_ids)]
-    if master.empty:
+    is_new = known.enterprise_id.isin(new_ids).to_numpy(dtype=bool)
+    if is_new.all():
         return 0
-    queries = known[known.enterprise_id.isin(new_ids)].reset_index(drop=True)
+    master = known[~is_new]
+    queries = known[is_new].reset_index(drop=True)
     prov = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.province).where(entries_t.c.import_id == import_id), conn)
     prov = prov[prov.province != ""].drop_duplicates("enterprise_id").set_index("enterprise_id").province
     queries["province"] = queries.enterprise_id.map(prov).astype(object).fillna(queries.province.astype(object))
-    r = (resolver or Resolver()).fit(master)
-    pred = r.predict(queries[["name", "province"]])
+    # Token counts of the master: the stored ones (every known name) less the new names'.
+    counts = token_counts(conn).sub(name_token_counts(queries["name"]), fill_value=0)
+    cols = ["name", "province", *NAME_FIELDS]
+    r = (resolver or Resolver()).fit_for(master, queries[cols], token_counts=counts)
+    pred = r.predict(queries[cols])
     pred["new_id"] = queries.enterprise_id.to_numpy()
     decided = _decided(conn)
     pred = pred[pred.decision == "merge"]
@@ -129,9 +142,10 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     pred = pred[undecided]
     pred = pred.sort_values(["new_id", "probability", "enterprise_id"], ascending=[True, False, True]).drop_duplicates("new_id")
     merged = 0
-    imports = _imports_of(conn)
-    stated = facts(conn, set(pred.new_id) | set(pred.enterprise_id)) if len(pred) else None
-    script = _scripts(known)
+    involved = set(pred.new_id) | set(pred.enterprise_id)
+    imports = _imports_of(conn, involved)
+    stated = facts(conn, involved) if len(pred) else None
+    script = _scripts(known[known.enterprise_id.isin(involved)])
     for row in pred.itertuples(index=False):  # one per merged enterprise
         if _colisted(imports, row.enterprise_id, row.new_id):
             continue
@@ -172,13 +186,12 @@ class ResolveSummary:
         )
 
 
-def _pairs(store, resolver: Resolver) -> pd.DataFrame:
+def _pairs(store, resolver: Resolver, names: pd.DataFrame) -> pd.DataFrame:
     """Scored pairs of distinct live enterprises, best name pair per enterprise pair, ``left_id < right_id``."""
-    names = master_names(store)
     if names.empty:
         return pd.DataFrame(columns=["left_id", "right_id", "probability"])
     resolver.fit(names)
-    scored = resolver.score_pairs(names[["name", "province"]])
+    scored = resolver.score_pairs(names[["name", "province", *NAME_FIELDS]])
     scored["left"] = names.enterprise_id.to_numpy()[scored.q.to_numpy()]
     scored = scored[scored.left != scored.enterprise_id]
     a, b = scored.left.to_numpy(dtype=object).astype(str), scored.enterprise_id.to_numpy(dtype=object).astype(str)
@@ -199,7 +212,8 @@ def resolve_store(store, *, resolver: Resolver | None = None) -> ResolveSummary:
     from .compare import reasons
 
     resolver = resolver or Resolver()
-    pairs = _pairs(store, resolver)
+    names = parsed_master_names(store)
+    pairs = _pairs(store, resolver, names)
     with store.engine.connect() as conn:
         decided = _decided(conn)
         imports = _imports_of(conn)
@@ -225,7 +239,7 @@ def resolve_store(store, *, resolver: Resolver | None = None) -> ResolveSummary:
     frame = review.reindex(columns=list(REVIEW_COLUMNS)).assign(decision="")
     frame["probability"] = frame.probability.astype(float).round(4)
     frame = frame.sort_values(["probability", "left_id", "right_id"], ascending=[False, True, True]).reset_index(drop=True)
-    parents = link_parents(store, resolver)
+    parents = link_parents(store, resolver, names if not merged else None)
     n = len(store.read("enterprises").query("merged_into.isna()"))
     return ResolveSummary(n, merged, len(review), parents, frame)
 
@@ -257,12 +271,15 @@ def _merge_pairs(store, pairs, root: dict[str, str]) -> int:
     return merged
 
 
-def link_parents(store, resolver: Resolver) -> int:
-    """Link each enterprise in an alias group with a parent to the enterprise of the ultimate parent group."""
+def link_parents(store, resolver: Resolver, names: pd.DataFrame | None = None) -> int:
+    """Link each enterprise in an alias group with a parent to the enterprise of the ultimate parent group.
+
+    ``names``: the master's names (:func:`parsed_master_names`, as now), read when not given.
+    """
     table = resolver.alias_table_ if getattr(resolver, "alias_table_", None) is not None else None
     if table is None:
         return 0
-    names = master_names(store)
+    names = parsed_master_names(store) if names is None else names
     parsed = resolver.prepare(names)
     names["group"] = parsed.group.to_numpy()
     names = names[names.group != ""]

@@ -41,10 +41,10 @@ from sklearn.utils.validation import check_is_fitted
 from ..errors import MatcherError
 from ..i18n import gettext as _
 from .aliases import AliasTable, load_aliases
-from .blocking import BLOCKS, block_index, candidate_pairs, key_values, prune_pairs
+from .blocking import BLOCKS, block_index, candidate_pairs, key_values, prune_pairs, subset_rows
 from .compare import FEATURES, PAIR_COLUMNS, pair_features, reasons, token_key, token_keys, token_matrix, token_similarity
 from .model import background_frequencies, fit_pair_model, match_model, match_probability
-from .normalize import parse_names, place_province
+from .normalize import NAME_FIELDS, parse_names, place_province
 
 __all__ = ["Resolver", "DECISIONS", "province_name"]
 
@@ -176,6 +176,25 @@ class Resolver(BaseEstimator):
         self._index(master, alias_table, background)
         return self
 
+    def fit_for(self, master: pd.DataFrame, queries: pd.DataFrame, token_counts: pd.Series | None = None) -> Resolver:
+        """Index only the master names that can be candidates of ``queries``: ``predict(queries)`` then decides as after ``fit(master)``.
+
+        The decisions on ``queries`` (or any subset of its rows) are identical
+        to :meth:`fit`'s, since blocks, token weights and brand rarity are
+        still counted over the whole master; other queries may miss candidates.
+        ``master`` may carry the fields of :func:`~matcher.resolve.normalize.parse_names`
+        (stored ones, see :mod:`matcher.resolve.master`): then its names are not parsed again.
+        ``token_counts`` (token key → number of master names holding it) spares
+        reading the tokens of every master name.
+        """
+        self._check_params()
+        _require(master, ("enterprise_id", "name"), "fit_for", "master")
+        _require(queries, ("name",), "fit_for", "queries")
+        alias_table = load_aliases(self.aliases) if self.use_aliases else None
+        self.model_, background = match_model(self.n_train, self.random_state, self._train)
+        self._index(master, alias_table, background, queries=queries, token_counts=token_counts)
+        return self
+
     def _check_params(self) -> None:
         if not (0.0 < self.lower <= self.upper <= 1.0):
             raise MatcherError(
@@ -197,8 +216,8 @@ class Resolver(BaseEstimator):
                 _("The 'max_candidates' parameter of Resolver must be an int >= 1 or None. Got {value!r} instead.").format(value=self.max_candidates)
             )
 
-    def _index(self, master: pd.DataFrame, alias_table: AliasTable | None, background: pd.Series | None) -> None:
-        """Set the fitted state from the master (called by :meth:`fit`, and on the synthetic master in training)."""
+    def _index(self, master: pd.DataFrame, alias_table: AliasTable | None, background: pd.Series | None, *, queries=None, token_counts=None) -> None:
+        """Set the fitted state from the master (called by :meth:`fit`, :meth:`fit_for`, and on the synthetic master in training)."""
         self.alias_table_ = alias_table
         self.background_df_ = background
         m = master.reset_index(drop=True)
@@ -209,16 +228,27 @@ class Resolver(BaseEstimator):
             g = parsed.group.where(parsed.group != "")
             per_ent = g.groupby(parsed.enterprise_id).first()
             parsed["group"] = parsed.enterprise_id.map(per_ent).fillna("")
+        n = len(m)
+        tokens = token_keys(m["name"]) if token_counts is None else None
+        df = pd.Series(tokens[1]).value_counts() if tokens is not None else token_counts[token_counts > 0]
+        sizes = None
+        if queries is not None:  # fit_for: only the rows that can be candidates of the queries, in master order
+            rows, sizes = subset_rows(parsed, self.prepare(queries.reset_index(drop=True)), self._block_keys(), self.max_block)
+            brands = parsed.brand_py.iloc[rows]
+            same = parsed[parsed.brand_py.isin(pd.unique(brands))]
+        else:
+            rows, same = None, parsed
+        # How many enterprises of the master share each brand (in pinyin): a match on a rare brand says more.
+        per_brand = same.drop_duplicates(["brand_py", "enterprise_id"]).brand_py.value_counts()
+        if rows is not None:
+            parsed, m = parsed.iloc[rows].reset_index(drop=True), m.iloc[rows].reset_index(drop=True)
         self.master_ = parsed
         self._master_cols = {c: parsed[c].to_numpy(dtype=object) for c in PAIR_COLUMNS}
-        # How many enterprises of the master share each brand (in pinyin): a match on a rare brand says more.
-        per_brand = parsed.drop_duplicates(["brand_py", "enterprise_id"]).brand_py.value_counts()
         self.brand_rare_ = (1.0 / parsed.brand_py.map(per_brand).to_numpy(dtype=float)) if len(parsed) else np.zeros(0)
         self._names = m["name"].astype(str).to_numpy()
         self._ent_code = pd.factorize(parsed["enterprise_id"].to_numpy(dtype=object), sort=True)[0].astype(np.int64)
-        tokens = token_keys(m["name"])
-        df = pd.Series(tokens[1]).value_counts()
-        n = len(m)
+        if tokens is None or rows is not None:
+            tokens = token_keys(m["name"])
         # Document frequencies over the master plus a fixed SYNTHETIC background, so that
         # 集团 or 有限公司 weigh little even in a small master.
         if background is not None and len(background):
@@ -228,7 +258,7 @@ class Resolver(BaseEstimator):
         self.vocab_ = df.index.to_numpy(dtype=np.int64)
         self.idf_ = np.log((1 + max(n, 1)) / (1 + df.to_numpy(dtype=float))) + 1.0
         self.master_tokens_ = token_matrix(tokens, len(m), self.vocab_, self.idf_)
-        self.blocks_ = {k: block_index(parsed, k, self.max_block) for k in self._block_keys()}
+        self.blocks_ = {k: block_index(parsed, k, self.max_block, None if sizes is None else sizes[k]) for k in self._block_keys()}
 
     def token_weight(self, token: str) -> float:
         """Rarity weight (smoothed IDF over the master) of a token; common tokens such as 集团 weigh little."""
@@ -239,7 +269,10 @@ class Resolver(BaseEstimator):
 
     def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Names (and provinces) parsed into the fields the comparison reads: one row per row of ``frame``."""
-        parsed = parse_names(frame["name"]).reset_index(drop=True)
+        if all(c in frame.columns for c in NAME_FIELDS):  # parsed already (stored fields): not parsed again
+            parsed = frame[list(NAME_FIELDS)].reset_index(drop=True).astype(object)
+        else:
+            parsed = parse_names(frame["name"]).reset_index(drop=True)
         prov = frame["province"].fillna("").astype(str).to_numpy() if "province" in frame.columns else np.full(len(frame), "", dtype=object)
         prov = pd.Series(prov, dtype=object)
         uniq = pd.unique(prov)  # distinct values looked up once

@@ -104,9 +104,14 @@ def find_enterprise(store, text: str, *, resolver=None) -> EnterpriseMatch:
         if len(ids) > 1:
             _fail(text, suggest_enterprises(names, text, limit=MAX_SUGGESTIONS), more=len(ids))
     if text and len(names):
+        from .master import read_master
         from .resolver import Resolver
 
-        pred = (resolver or Resolver()).fit(names[["enterprise_id", "name", "province"]]).predict(pd.DataFrame({"name": [text]})).iloc[0]
+        # The stored parsed master (read, never written): only the name asked about is parsed.
+        with store.engine.connect() as conn:
+            master, counts = read_master(conn)
+        query = pd.DataFrame({"name": [text]})
+        pred = (resolver or Resolver()).fit_for(master, query, token_counts=counts).predict(query).iloc[0]
         if pred.decision == "merge":
             return EnterpriseMatch(str(pred.enterprise_id), str(pred.matched_name), "resolver", float(pred.probability))
         close = suggest_enterprises(names, text)

@@ -35,7 +35,7 @@ from ..i18n import gettext
 from .explain import STATUS_TEXT
 from .scores import Scores, group_max
 
-__all__ = ["RuleScorer", "WEIGHTS", "ORIGIN_VALUES"]
+__all__ = ["RuleScorer", "WEIGHTS", "ORIGIN_VALUES", "distinct_vectors"]
 
 #: The parts of the rule score, in the order of :attr:`Scores.weights`.
 WEIGHTS = ("w_chain", "w_region", "w_tier", "w_endowment", "w_origin")
@@ -211,18 +211,29 @@ class RuleScorer(TransformerMixin, BaseEstimator):
                     share[i][ch.id] += 1.0 / len(ch.links)
         return {i: {c for c, v in by.items() if np.isclose(v, max(by.values()))} for i, by in share.items()}
 
-    def score(self, X: pd.DataFrame) -> Scores:
-        """Score a universe; see :class:`Scores`."""
+    def score(self, X: pd.DataFrame, industries: pd.DataFrame | None = None) -> Scores:
+        """Score a universe; see :class:`Scores`.
+
+        ``industries``: the direct industry matches of the rows of ``X``
+        (``row, industry, confidence, method, evidence``, as
+        :meth:`IndustryVectorizer.explain` gives them, e.g. stored at import:
+        :func:`matcher.featurise.industries.stored_industries`); by default
+        they are found in the texts of ``X``.
+        """
         check_is_fitted(self, "links_")
         # Rows with the same industry source have the same industry vector: score
         # each distinct source once, then gather (exactly the same numbers per row).
-        found_u, inv = self.industry_.explain_distinct(X)
+        if industries is None:
+            found_u, inv = self.industry_.explain_distinct(X)
+            found = None
+        else:
+            found_u, inv, found = *distinct_vectors(industries, len(X)), industries
         direct, E = self.industry_.matrices(found_u, int(inv.max(initial=-1)) + 1)
         fit_u, link_u, chain_u, T_u = self._distinct_parts(E)
         # The endowment part reads the enterprise's own industries only, so its reason can name one.
         endow_u, which_u = self._endowment_parts(direct)
         chain, link, fit = chain_u[inv], link_u[inv], fit_u[inv]
-        found = spread_rows(found_u, inv)
+        found = spread_rows(found_u, inv) if found is None else found
         # Region fit: best priority of the enterprise's own key region(s).
         member = self.region_.transform(X)
         allowed = member[:, self.themes_.region_index.to_numpy()] if len(self.themes_) else np.zeros((len(X), 0), bool)
@@ -257,11 +268,12 @@ class RuleScorer(TransformerMixin, BaseEstimator):
 
     def _distinct_parts(self, E: sp.csr_matrix):
         """Fit, link and weighted chain score (m, G) and weighted theme fit (m, P) of industry vectors."""
-        F = (E @ self.link_matrix_).minimum(1.0).tocoo()
-        W = F.copy()
-        W.data = W.data * self.links_.status_weight.to_numpy()[W.col]
+        Fd = (E @ self.link_matrix_).minimum(1.0).tocsr()
+        Fd.sum_duplicates()
+        Fd.sort_indices()
+        W = Fd.copy()
+        W.data = W.data * self.links_.status_weight.to_numpy()[W.indices]
         chain, link = group_max(W, self.links_.g.to_numpy(), len(self.groups_))
-        Fd = F.tocsr()
         fit = np.zeros_like(chain)
         rr, gg = np.nonzero(link >= 0)
         fit[rr, gg] = np.asarray(Fd[rr, link[rr, gg]]).ravel()
@@ -306,3 +318,41 @@ class RuleScorer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "config_")
         return np.array([f"score__{c.id}" for c in self.config_.cities], dtype=object)
+
+
+def distinct_vectors(found: pd.DataFrame, n_rows: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct industry vectors of direct matches per row, and which one each row has.
+
+    Rows whose matches have the same industries at the same confidences (the
+    evidence may differ) have the same scores: each such set is scored once.
+    Returns ``(found_u, inverse)`` as :meth:`IndustryVectorizer.explain_distinct` does.
+    """
+    rows = found.row.to_numpy(dtype=np.int64)
+    order = np.lexsort((found.industry.to_numpy(dtype=str), rows))
+    rows = rows[order]
+    ind = found.industry.to_numpy(dtype=object)[order]
+    conf = found.confidence.to_numpy(dtype=np.float64)[order]
+    code, uniq_ind = pd.factorize(ind)
+    per = np.bincount(rows, minlength=n_rows)
+    width = int(per.max(initial=0))
+    # One fixed-width key per row: (industry code, confidence bits) of each match, padded.
+    key = np.full((n_rows, 2 * max(width, 1)), -1, dtype=np.int64)
+    pos = np.arange(len(rows)) - np.repeat(np.cumsum(per) - per, per)
+    key[rows, 2 * pos] = code
+    key[rows, 2 * pos + 1] = conf.view(np.int64)
+    inv = pd.factorize(_row_bytes(key))[0].astype(np.int64)
+    # The first row of each distinct vector stands for it.
+    rep = np.unique(inv, return_index=True)[1]
+    take = np.isin(rows, rep)
+    src = np.full(n_rows, -1, dtype=np.int64)
+    src[rep] = np.arange(len(rep))
+    found_u = pd.DataFrame({"row": src[rows[take]], "industry": ind[take], "confidence": conf[take]})
+    found_u["method"] = ""
+    found_u["evidence"] = ""
+    return found_u, inv
+
+
+def _row_bytes(key: np.ndarray) -> np.ndarray:
+    """Each row of an int64 matrix as one bytes value (exact, for hashing)."""
+    key = np.ascontiguousarray(key)
+    return key.view(f"S{key.shape[1] * 8}").ravel()

@@ -44,6 +44,10 @@ def group_max(mat: sp.coo_matrix, col_group: np.ndarray, n_groups: int):
     arg = np.full((n, n_groups), -1, dtype=np.int32)
     if mat.nnz == 0:
         return best, arg
+    col_group = np.asarray(col_group)
+    if len(col_group) and (np.diff(col_group) >= 0).all():
+        return _group_max_runs(sp.csr_matrix(mat), col_group, best, arg)
+    mat = mat.tocoo()
     rows, cols, vals = mat.row, mat.col, mat.data
     keep = vals > 0
     rows, cols, vals = rows[keep], cols[keep], vals[keep]
@@ -56,6 +60,33 @@ def group_max(mat: sp.coo_matrix, col_group: np.ndarray, n_groups: int):
     pick = order[first]
     best[rows[pick], groups[pick]] = vals[pick]
     arg[rows[pick], groups[pick]] = cols[pick]
+    return best, arg
+
+
+def _group_max_runs(mat: sp.csr_matrix, col_group: np.ndarray, best: np.ndarray, arg: np.ndarray):
+    """:func:`group_max` when each group's columns are contiguous: no sort, one pass over runs.
+
+    With the columns of each row in order, the entries of one (row, group) form a run;
+    its maximum comes from ``maximum.reduceat`` and the lowest column holding it from
+    ``minimum.reduceat`` over the positions that hold the maximum.
+    """
+    mat.sum_duplicates()
+    mat.sort_indices()
+    vals = mat.data
+    keep = vals > 0
+    rows = np.repeat(np.arange(mat.shape[0], dtype=np.int64), np.diff(mat.indptr))[keep]
+    cols, vals = mat.indices[keep].astype(np.int64), vals[keep]
+    if not len(vals):
+        return best, arg
+    groups = col_group[cols]
+    key = rows * best.shape[1] + groups
+    start = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    top = np.maximum.reduceat(vals, start)
+    run = np.repeat(np.arange(len(start)), np.diff(np.append(start, len(key))))
+    first = np.minimum.reduceat(np.where(vals == top[run], cols, np.iinfo(np.int64).max), start)
+    r, g = rows[start], groups[start]
+    best[r, g] = top
+    arg[r, g] = first
     return best, arg
 
 

@@ -124,9 +124,9 @@ class Store:
         """SHA-256 of the data that scoring reads (for reproducibility records)."""
         return self._read(views.snapshot_hash)
 
-    def enterprise_frame(self) -> pd.DataFrame:
+    def enterprise_frame(self, *, texts: bool = True) -> pd.DataFrame:
         """One row per live enterprise with its names, location texts and industry texts (see :func:`.views.enterprise_frame`)."""
-        return self._read(views.enterprise_frame)
+        return self._read(views.enterprise_frame, texts=texts)
 
     def list_memberships(self) -> pd.DataFrame:
         """Best rank per (enterprise, list type) on the newest year of each list type: ``enterprise_id, list_type, year, rank``."""

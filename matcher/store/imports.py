@@ -25,6 +25,7 @@ from .._text import fold_text, normalize_names
 from ..errors import StoreError
 from ..i18n import gettext as _
 from .checks import check_entries, check_profiles
+from .industries import invalidate, invalidate_rows_of
 from .merges import merge
 from .rows import CHUNK, existing_ids, insert_frame, known_names, now
 from .schema import enterprises_t, entries_t, imports_t, names_t, profiles_t
@@ -129,6 +130,7 @@ def open_import(conn, kind, list_type, year, source_name, sha256, n_rows, rows_t
         return None, "unchanged"
     status = "imported"
     if prev is not None:
+        invalidate_rows_of(conn, rows_table, prev.import_id)  # those enterprises lose these rows' texts
         conn.execute(rows_table.delete().where(rows_table.c.import_id == prev.import_id))
         conn.execute(imports_t.delete().where(imports_t.c.import_id == prev.import_id))
         status = "replaced"
@@ -178,6 +180,7 @@ def write_list(conn, entries: pd.DataFrame, *, list_type: str, year: int, source
         log.warning(_("{source}: {n} rows share a name with an earlier row; kept as separate enterprises").format(source=source_name, n=int(dup.sum())))
     norm = norm.where(norm != "", entries["name"].map(fold_text))
     ids, new, matched = _ids_for_names(conn, norm, entries["name"])
+    invalidate(conn, ids)  # new texts: their industries are mapped again (see matcher.store.industries)
     rows = pd.DataFrame(
         {
             "import_id": import_id,
@@ -275,6 +278,7 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
     rows = rows.drop_duplicates("enterprise_id", keep="last")
     replaced = sorted(set(rows.enterprise_id))
+    invalidate(conn, replaced)  # new texts: their industries are mapped again (see matcher.store.industries)
     for i in range(0, len(replaced), CHUNK):
         conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(replaced[i : i + CHUNK])))
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from ..errors import StoreError
 from ..i18n import gettext as _
 from .checks import check_decisions, check_parents
+from .industries import invalidate
 from .rows import existing_ids, insert_frame, live_ids, now, read_table
 from .schema import (
     enterprises_t,
@@ -94,6 +95,7 @@ def merge(conn, keep: str, other: str, rule: str, import_id: int | None = None) 
     ]
     if moved:
         conn.execute(merge_rows_t.insert(), [{"merge_id": merge_id, "table_name": t, "row_key": k} for t, k in moved])
+    invalidate(conn, [keep, other])  # their texts and names change: industries mapped again on next use
     conn.execute(names_t.update().where(names_t.c.enterprise_id == other).values(enterprise_id=keep))
     conn.execute(entries_t.update().where(entries_t.c.enterprise_id == other).values(enterprise_id=keep))
     conn.execute(enterprises_t.update().where(enterprises_t.c.enterprise_id == other).values(merged_into=keep))
@@ -124,6 +126,15 @@ def undo_merge(conn, merge_id: int, reason: str = "") -> tuple[str, str]:
         raise StoreError(_("merge {id} ({merged} into {kept}) was already undone").format(id=merge_id, merged=m.merged_id, kept=m.kept_id))
     rows = conn.execute(sa.select(merge_rows_t.c.table_name, merge_rows_t.c.row_key).where(merge_rows_t.c.merge_id == m.merge_id)).all()
     names = [k for t, k in rows if t == "enterprise_names"]
+    # Industries of both, and of whoever holds the returning rows now, are mapped again on next use.
+    owners = {m.kept_id, m.merged_id}
+    for i in range(0, len(names), 500):
+        owners |= {r[0] for r in conn.execute(sa.select(names_t.c.enterprise_id).where(names_t.c.norm_name.in_(names[i : i + 500])))}
+    for t, k in rows:
+        if t == "list_entries":
+            imp, row = k.split(":")
+            owners |= {r[0] for r in conn.execute(sa.select(entries_t.c.enterprise_id).where(entries_t.c.import_id == int(imp), entries_t.c.source_row == int(row)))}
+    invalidate(conn, owners)
     for i in range(0, len(names), 500):
         conn.execute(names_t.update().where(names_t.c.norm_name.in_(names[i : i + 500])).values(enterprise_id=m.merged_id))
     for t, k in rows:
@@ -176,10 +187,10 @@ def set_parents(conn, links: pd.DataFrame, *, source: str) -> int:
 def ultimate_parents(conn) -> pd.Series:
     """Live enterprise → its ultimate live parent (only enterprises that have one)."""
     links = read_table(conn, "parents")
+    if links.empty:  # before reading a million enterprises
+        return pd.Series(dtype=object)
     ents = read_table(conn, "enterprises")
     root = ents.set_index("enterprise_id").merged_into
-    if links.empty:
-        return pd.Series(dtype=object)
 
     def live(e: str) -> str:
         seen = set()

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ..errors import StoreError
 from ..i18n import gettext as _
+from .industries import invalidate
 from .merges import undo_merge
 from .rows import CHUNK
 from .schema import (
@@ -140,6 +141,7 @@ def remove_import(conn, import_id: int) -> RemovedImport:
     # 2. Its rows.
     touched = {r[0] for r in conn.execute(sa.select(entries_t.c.enterprise_id).where(entries_t.c.import_id == imp.import_id))}
     touched |= {r[0] for r in conn.execute(sa.select(profiles_t.c.enterprise_id).where(profiles_t.c.import_id == imp.import_id))}
+    invalidate(conn, touched)  # their texts change: industries mapped again on next use
     n_entries = conn.execute(entries_t.delete().where(entries_t.c.import_id == imp.import_id)).rowcount
     n_profiles = conn.execute(profiles_t.delete().where(profiles_t.c.import_id == imp.import_id)).rowcount
     conn.execute(imports_t.delete().where(imports_t.c.import_id == imp.import_id))

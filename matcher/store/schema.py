@@ -41,6 +41,9 @@ __all__ = [
     "LEAD_DETAILS",
     "WEB_TABLES",
     "DERIVED_TABLES",
+    "enterprise_industries_t",
+    "parsed_names_t",
+    "token_counts_t",
     "HISTORY_TABLES",
     "RESOLUTION_TABLES",
     "PLAN_TABLES",
@@ -55,8 +58,9 @@ log = logging.getLogger(__name__)
 #: stage changes and stationed days; version 3 the resolution records and issued plans;
 #: version 4 the branches of profiles; version 5 the web workspace's accounts, audit trail and lead
 #: feedback, and what each issued lead pitches; version 6 the derived tables that imports keep up to
-#: date so that reading commands never re-derive them (see :data:`DERIVED_TABLES`, :data:`MIGRATIONS`).
-SCHEMA_VERSION = 6
+#: date so that reading commands never re-derive them (see :data:`DERIVED_TABLES`, :data:`MIGRATIONS`);
+#: version 7 the derived tables' first contents: stored industries, parsed names and name-token counts.
+SCHEMA_VERSION = 7
 
 metadata = sa.MetaData()
 
@@ -371,13 +375,47 @@ def _migrate_4_to_5(conn) -> None:
             conn.execute(sa.text(f"ALTER TABLE plan_leads ADD COLUMN {col} TEXT DEFAULT ''"))
 
 
-# ---------------------------------------------------------------- version 6: derived tables
+# ---------------------------------------------------------------- versions 6 and 7: derived tables
 # Facts derived from the imported rows and kept up to date by every import (each in the import's
 # transaction), so that commands read them instead of re-deriving them. They hold nothing a user
-# typed: a database upgraded to version 6 starts with them empty and they are filled on first use.
+# typed: a database upgraded to version 6 or 7 starts with them empty and they are filled on first use.
 
-#: Tables added in version 6 (derived; see above).
-DERIVED_TABLES: tuple[sa.Table, ...] = ()
+#: The industries each live enterprise's texts map to directly (before spreading along the taxonomy),
+#: as :class:`matcher.featurise.transformers.IndustryVectorizer` finds them; ``industry`` is ``""`` on the
+#: one row of an enterprise whose texts map to nothing. ``meta`` key ``industries_fingerprint`` says
+#: which taxonomy and settings produced them (see :mod:`matcher.store.industries`).
+enterprise_industries_t = sa.Table(
+    "enterprise_industries",
+    metadata,
+    sa.Column("enterprise_id", sa.String(16), primary_key=True),
+    sa.Column("industry", sa.String(64), primary_key=True),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False, default=""),
+)
+
+#: Each known name parsed for entity resolution (:func:`matcher.resolve.normalize.parse_names`), by
+#: normalised name, so that an import parses only its new names; ``meta`` key ``parsed_names_fingerprint``
+#: says which normaliser produced them (see :mod:`matcher.resolve.master`).
+parsed_names_t = sa.Table(
+    "parsed_names",
+    metadata,
+    sa.Column("norm_name", sa.String(255), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    *(sa.Column(c, sa.Text, nullable=False, default="") for c in ("key", "lang", "prefix", "prefix_py", "core", "brand", "pinyin", "brand_py", "initials", "province_hint")),
+)
+
+#: How many parsed names hold each name token (:func:`matcher.resolve.compare.token_keys`): the
+#: document frequencies of the resolver's token weights, kept with :data:`parsed_names_t`.
+token_counts_t = sa.Table(
+    "name_token_counts",
+    metadata,
+    sa.Column("token", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+#: The derived tables (versions 6 and 7; see above).
+DERIVED_TABLES: tuple[sa.Table, ...] = (enterprise_industries_t, parsed_names_t, token_counts_t)
 
 
 def _migrate_5_to_6(conn) -> None:
@@ -386,8 +424,14 @@ def _migrate_5_to_6(conn) -> None:
         t.create(conn, checkfirst=True)
 
 
+def _migrate_6_to_7(conn) -> None:
+    """Version 6 → 7: the derived tables a version-6 database was made without, empty (filled on first use)."""
+    for t in DERIVED_TABLES:
+        t.create(conn, checkfirst=True)
+
+
 #: from-version → function upgrading a database by one version, run inside the opening transaction.
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6}
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6, 6: _migrate_6_to_7}
 
 
 def read_version(conn) -> int | None:

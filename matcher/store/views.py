@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .._text import HAS_CJK
-from .rows import known_names, read_table
+from .rows import known_names, read_table, select_in
 from .schema import imports_t, meta_t, metadata
 
 __all__ = [
@@ -55,17 +55,25 @@ def snapshot_hash(conn) -> str:
     return h.hexdigest()
 
 
-def enterprise_frame(conn) -> pd.DataFrame:
+def enterprise_frame(conn, ids=None, *, texts: bool = True) -> pd.DataFrame:
     """One row per live enterprise with its names, location texts and industry texts.
 
     Columns: ``enterprise_id, name, name_zh, name_en, aliases, ownership,
     country, province, city, hq, industry_text, on_profile``. Location
     fields prefer the profile, then the newest list entry that has them.
+    With ``ids``, only those enterprises (the same rows the whole frame has for them). With
+    ``texts=False`` the industry and business texts are not read (``industry_text`` is empty):
+    for callers that read the industries stored at import (:mod:`matcher.store.industries`).
     """
-    ents = read_table(conn, "enterprises")
+    if ids is None and texts:
+        ents, entries, profiles = (read_table(conn, t) for t in ("enterprises", "list_entries", "profiles"))
+    elif ids is None:
+        ents = read_table(conn, "enterprises")
+        entries, profiles = (_without_texts(conn, t) for t in ("list_entries", "profiles"))
+    else:
+        ents, entries, profiles = (select_in(conn, metadata.tables[t], "enterprise_id", ids) for t in ("enterprises", "list_entries", "profiles"))
     ents = ents[ents.merged_into.isna()].drop(columns="merged_into")
-    entries = read_table(conn, "list_entries")
-    profiles = read_table(conn, "profiles").set_index("enterprise_id")
+    profiles = profiles.set_index("enterprise_id")
     out = ents.set_index("enterprise_id")
     # Newest edition first; within a year by list type and row, never by import order.
     e = entries.sort_values(["year", "list_type", "source_row", "import_id"], ascending=[False, True, True, True], kind="stable")
@@ -73,7 +81,7 @@ def enterprise_frame(conn) -> pd.DataFrame:
         vals = e[e[col].astype(str).str.strip() != ""].groupby("enterprise_id")[col].first()
         prof = profiles[col].where(profiles[col].astype(str).str.strip() != "") if len(profiles) else pd.Series(dtype=object)
         out[col] = prof.reindex(out.index).fillna(vals.reindex(out.index)).fillna("")
-    texts = pd.concat(
+    text = pd.concat(
         [
             e[["enterprise_id", "industry"]].rename(columns={"industry": "t"}),
             e[["enterprise_id", "business"]].rename(columns={"business": "t"}),
@@ -81,9 +89,9 @@ def enterprise_frame(conn) -> pd.DataFrame:
             profiles.reset_index()[["enterprise_id", "business"]].rename(columns={"business": "t"}) if len(profiles) else None,
         ]
     )
-    texts = texts[texts.t.astype(str).str.strip() != ""].drop_duplicates()
-    texts = texts.sort_values(["enterprise_id", "t"])
-    out["industry_text"] = texts.groupby("enterprise_id").t.agg(" | ".join).reindex(out.index).fillna("")
+    text = text[text.t.astype(str).str.strip() != ""].drop_duplicates()
+    text = text.sort_values(["enterprise_id", "t"])
+    out["industry_text"] = text.groupby("enterprise_id").t.agg(" | ".join).reindex(out.index).fillna("")
 
     def prof(col: str) -> pd.Series:
         if len(profiles) == 0:
@@ -105,10 +113,18 @@ def enterprise_frame(conn) -> pd.DataFrame:
     out["aliases"] = prof("aliases")
     out["ownership"] = prof("ownership")
     out["branches"] = prof("branches")
-    out["on_profile"] = out.index.isin(profiles.index)
+    out["on_profile"] = pd.Index(profiles.index.to_numpy(dtype=object)).unique().get_indexer(out.index.to_numpy(dtype=object)) >= 0  # hashed: Index.isin is slow here
     # Display name: Chinese where known, else English (both as the newest edition prints them).
     out["name"] = out["name_zh"].where(out["name_zh"] != "", out["name_en"].where(out["name_en"] != "", out["name"]))
     return out.reset_index().sort_values("enterprise_id").reset_index(drop=True)
+
+
+def _without_texts(conn, table: str) -> pd.DataFrame:
+    """A whole table without its industry and business texts (those columns empty), in primary-key order."""
+    t = metadata.tables[table]
+    cols = [c for c in t.columns if c.name not in ("industry", "business")]
+    frame = pd.read_sql(sa.select(*cols).order_by(*t.primary_key.columns), conn)
+    return frame.assign(industry="", business="")
 
 
 def list_memberships(conn) -> pd.DataFrame:

@@ -1,0 +1,144 @@
+"""Industries mapped once and stored: what scoring reads instead of parsing text.
+
+Each enterprise's direct industry matches (what
+:meth:`IndustryVectorizer.explain <matcher.featurise.transformers.IndustryVectorizer.explain>`
+finds in its texts, or in its name where the texts give nothing) are stored in
+the database (:mod:`matcher.store.industries`) with a fingerprint of what
+produced them: the taxonomy, the mapper's settings, the bundled enterprise
+reference (its business lines join the texts) and :data:`MAPPER_VERSION`.
+
+:func:`refresh_industries` maps the enterprises an import added or changed
+(writes drop their stored rows) and, when the fingerprint differs from the
+configuration in use (an analyst changed the taxonomy) or the database was
+upgraded, every enterprise, once, saying so in one log line.
+:func:`stored_industries` refreshes, then gives the stored matches of a
+universe's rows, in the form :meth:`RuleScorer.score
+<matcher.score.rule.RuleScorer.score>` takes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import numpy as np
+import pandas as pd
+
+from ..config.model import Config
+from ..i18n import gettext as _
+from ..store import industries as stored
+from ..store.core import Store
+from ..store.views import enterprise_frame, read
+from .reference import apply_reference
+from .transformers import IndustryVectorizer
+
+__all__ = ["MAPPER_VERSION", "industry_vectorizer", "industry_fingerprint", "map_enterprises", "refresh_industries", "stored_industries"]
+
+#: Raised whenever the mapping rules change in code, so stored industries are mapped again.
+MAPPER_VERSION = "1"
+
+log = logging.getLogger(__name__)
+
+#: Enterprises mapped at a time.
+_SLICE = 250_000
+
+
+def industry_vectorizer(config: Config, **params) -> IndustryVectorizer:
+    """The fitted :class:`IndustryVectorizer` of the configuration's ``[scoring]`` settings (``params`` override)."""
+    s = config.scoring
+    kw = {"parent_discount": s.parent_discount, "min_confidence": s.min_confidence, **params}
+    return IndustryVectorizer(config.industries, **kw).fit(pd.DataFrame({"industry_text": [], "name": []}))
+
+
+def industry_fingerprint(vec: IndustryVectorizer) -> str:
+    """SHA-256 of what the direct matches depend on: taxonomy, mapper settings, reference, :data:`MAPPER_VERSION`."""
+    from .reference import load_reference
+
+    h = hashlib.sha256()
+    h.update(f"v{MAPPER_VERSION}|{vec.min_confidence!r}|{vec.fuzzy_cutoff!r}|{vec.use_names!r}|".encode())
+    h.update(repr(tuple(vec.mapper_.industries)).encode())
+    ref = load_reference()
+    h.update(pd.util.hash_pandas_object(ref, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def map_enterprises(vec: IndustryVectorizer, ents: pd.DataFrame) -> pd.DataFrame:
+    """Direct matches of enterprises (a frame with ``enterprise_id, industry_text, name``, ``name_en``), by enterprise id."""
+    found = vec.explain(ents)
+    return pd.DataFrame(
+        {
+            "enterprise_id": ents.enterprise_id.to_numpy(dtype=object)[found.row.to_numpy(dtype=np.int64)],
+            **{c: found[c].to_numpy() for c in ("industry", "confidence", "method", "evidence")},
+        }
+    )
+
+
+def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer | None = None) -> int:
+    """Map and store the industries of every live enterprise that has none stored; returns how many were mapped.
+
+    When the stored industries were mapped with another taxonomy or other
+    settings (or never, in an upgraded database), every enterprise is mapped
+    again, once, and a log line says so. Runs in one write transaction.
+    """
+    vec = vec if vec is not None else industry_vectorizer(config)
+    fp = industry_fingerprint(vec)
+    with store.engine.connect() as conn:
+        if stored.fingerprint(conn) == fp and not stored.has_pending(conn):
+            return 0
+    with store.begin() as conn:
+        old = stored.fingerprint(conn)
+        if old != fp:
+            stored.clear(conn)
+        ids = stored.pending_ids(conn)
+        if not len(ids) and old == fp:
+            return 0
+        whole = len(ids) > 20_000
+        ents = enterprise_frame(conn, None if whole else ids.tolist())
+        names = read(conn, "enterprise_names")[["enterprise_id", "name"]]
+        if whole:
+            keep = set(ids.tolist())
+            ents = ents[ents.enterprise_id.isin(keep)].reset_index(drop=True)
+        names = names[names.enterprise_id.isin(set(ents.enterprise_id))]
+        # In slices of enterprises (each maps on its own): bounds the memory of a million texts.
+        found = []
+        for i in range(0, len(ents), _SLICE):
+            part = ents.iloc[i : i + _SLICE]
+            part = apply_reference(part.reset_index(drop=True), names[names.enterprise_id.isin(set(part.enterprise_id))])
+            found.append(map_enterprises(vec, part))
+        matches = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=stored.COLUMNS)
+        del ents, names, found
+        stored.write_matches(conn, ids, matches, fp)
+    if old is None:
+        log.warning(_("industries of {n} enterprises mapped and stored in the database (first use)").format(n=len(ids)))
+    elif old != fp:
+        log.warning(_("the taxonomy or its settings changed: industries of {n} enterprises mapped again and stored").format(n=len(ids)))
+    else:
+        log.info(_("industries of {n} new or changed enterprises mapped and stored").format(n=len(ids)))
+    return len(ids)
+
+
+def stored_industries(store: Store, config: Config, universe: pd.DataFrame, *, vec: IndustryVectorizer | None = None) -> pd.DataFrame:
+    """The stored direct matches of the universe's rows: ``row, industry, confidence, method, evidence``.
+
+    ``row`` is the position in ``universe``; rows sorted by row, then
+    confidence (descending), then industry, as
+    :meth:`IndustryVectorizer.explain` gives them for the same texts.
+    Pending enterprises are mapped and stored first (:func:`refresh_industries`).
+    """
+    vec = vec if vec is not None else industry_vectorizer(config)
+    refresh_industries(store, config, vec=vec)
+    with store.engine.connect() as conn:
+        m = stored.read_matches(conn)
+    pos = pd.Index(universe.enterprise_id.to_numpy(dtype=object)).get_indexer(m.enterprise_id.to_numpy(dtype=object))
+    keep = pos >= 0
+    out = pd.DataFrame(
+        {
+            "row": pos[keep].astype(np.int64),
+            "industry": m.industry.to_numpy(dtype=object)[keep],
+            "confidence": m.confidence.to_numpy(dtype=float)[keep],
+            "method": m.method.to_numpy(dtype=object)[keep],
+            "evidence": m.evidence.to_numpy(dtype=object)[keep],
+        }
+    )
+    out = out[out.confidence >= vec.min_confidence]
+    return out.sort_values(["row", "confidence", "industry"], ascending=[True, False, True], kind="stable").reset_index(drop=True)

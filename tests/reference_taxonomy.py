@@ -1,0 +1,364 @@
+"""The industry mapper as it was before its fast path: the reference the fast one must equal (tests only).
+
+Text arrives as Fortune labels ("Motor Vehicles and Parts"), Chinese business
+descriptions ("芳烃；PTA；聚酯纤维"), national classification labels
+("汽车制造业") or nothing at all. :class:`IndustryMapper` maps it with, in
+order of confidence:
+
+==========  ==========  =====================================================
+method      confidence  rule
+==========  ==========  =====================================================
+label       1.0         the whole text is a name or synonym of an industry
+segment     0.9         one ``；``/``,``-separated part is a name or synonym
+fuzzy       ≤ 0.85      RapidFuzz similarity to a synonym ≥ ``fuzzy_cutoff``
+line        0.85        a keyword makes up at least half of one part (``氧化铝``,
+                        ``锂电正极材料``): that business line is the industry
+keyword     0.7         a keyword of the industry occurs in the text
+name        0.4         no industry text: a keyword in the enterprise's name
+==========  ==========  =====================================================
+
+Distinct texts are mapped once; keyword and fuzzy matching run over all
+distinct texts at a time (one Aho–Corasick automaton over all keywords,
+``rapidfuzz.process.cdist``), not per enterprise.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from matcher.config.model import Industry
+
+__all__ = ["IndustryMapper", "METHOD_CONFIDENCE", "fold_label"]
+
+METHOD_CONFIDENCE = {"label": 1.0, "segment": 0.9, "fuzzy": 0.85, "line": 0.85, "keyword": 0.7, "name": 0.4}
+#: A keyword that makes up at least this share of a business line's characters names that line.
+LINE_COVERAGE = 0.5
+_SEGMENT_SPLIT = r"[；;，,、/|\n]+"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_COLUMNS = ["row", "industry", "confidence", "method", "evidence"]
+
+
+def fold_label(text: object) -> str:
+    """Fold a label for exact comparison: NFKC, lower case, single spaces."""
+    t = unicodedata.normalize("NFKC", "" if text is None else str(text)).lower()
+    return re.sub(r"\s+", " ", t).strip(" .")
+
+
+class IndustryMapper:
+    """Map industry text and enterprise names to taxonomy industries.
+
+    Parameters
+    ----------
+    industries : sequence of Industry
+    fuzzy_cutoff : float
+        Minimum RapidFuzz score (0–100) for a fuzzy label match.
+    """
+
+    def __init__(self, industries: Sequence[Industry], *, fuzzy_cutoff: float = 88.0):
+        self.industries = tuple(industries)
+        self.fuzzy_cutoff = fuzzy_cutoff
+        labels: dict[str, str] = {}
+        for ind in self.industries:
+            for lab in (ind.name_zh, ind.name_en, *ind.synonyms_zh, *ind.synonyms_en):
+                key = fold_label(lab)
+                if key:
+                    labels.setdefault(key, ind.id)
+        self._labels = labels
+        self._label_keys = list(labels)
+        self._label_ids = np.array([labels[k] for k in self._label_keys], dtype=object)
+        kw: list[tuple[str, str, bool]] = []
+        nk: list[tuple[str, str, bool]] = []
+        for ind in self.industries:
+            kw += [(fold_label(k), ind.id, True) for k in ind.keywords_zh if k.strip()]
+            kw += [(fold_label(k), ind.id, False) for k in ind.keywords_en if k.strip()]
+            nk += [(fold_label(k), ind.id, True) for k in ind.name_keywords_zh if k.strip()]
+            nk += [(fold_label(k), ind.id, False) for k in ind.name_keywords_en if k.strip()]
+        self._keywords = sorted(set(kw))
+        self._broad = frozenset(ind.parent for ind in self.industries if ind.parent)
+        self._name_keywords = sorted(set(nk))
+
+    # ------------------------------------------------------------------ public
+
+    def map_texts(self, texts: pd.Series) -> pd.DataFrame:
+        """Industries found in each text.
+
+        Parameters
+        ----------
+        texts : Series of str
+            Several texts of one enterprise may be joined with ``" | "``;
+            each part is mapped on its own.
+
+        Returns
+        -------
+        DataFrame
+            Long format, one row per (row, industry) with the best match:
+            ``row`` (position in ``texts``), ``industry``, ``confidence`` (0–1),
+            ``method`` (see the module table) and ``evidence`` (the matched
+            text or keyword).
+        """
+        folded = texts.fillna("").astype(str).map(fold_label).reset_index(drop=True)
+        parts = folded.str.split(r"\s*\|\s*").explode()
+        parts = parts[parts.fillna("") != ""]
+        uniq = pd.Series(pd.unique(parts), dtype=object)
+        if uniq.empty:
+            return pd.DataFrame(columns=_COLUMNS)
+        found = self._map_parts(uniq)
+        if found.empty:
+            return pd.DataFrame(columns=_COLUMNS)
+        found["part"] = uniq.to_numpy()[found.u.to_numpy().astype(int)]
+        rows = pd.DataFrame({"row": parts.index.to_numpy(), "part": parts.to_numpy()})
+        out = rows.merge(found.drop(columns="u"), on="part").drop(columns="part")
+        out = out.sort_values(["row", "industry", "confidence", "evidence"], ascending=[True, True, False, True])
+        out = out.drop_duplicates(["row", "industry"])
+        return out.sort_values(["row", "industry"]).reset_index(drop=True)[_COLUMNS]
+
+    def map_names(self, names: pd.Series) -> pd.DataFrame:
+        """Industries that an enterprise name states (钢铁, 石化, Steel …), confidence 0.4."""
+        folded = names.fillna("").astype(str).map(fold_label).reset_index(drop=True)
+        uniq = pd.Series(pd.unique(folded[folded != ""]), dtype=object)
+        if uniq.empty:
+            return pd.DataFrame(columns=_COLUMNS)
+        hits = _drop_contained(self._keyword_hits(uniq, self._name_keywords, "name"))
+        return self._spread(hits, folded, uniq)
+
+    # ------------------------------------------------------------------ steps
+
+    def _map_parts(self, uniq: pd.Series) -> pd.DataFrame:
+        """Matches of each distinct text part: ``u, industry, confidence, method, evidence``."""
+        cols = ["u", "industry", "confidence", "method", "evidence"]
+        whole = uniq.map(self._labels)
+        known = whole.notna().to_numpy()
+        frames = [
+            pd.DataFrame(
+                {
+                    "u": np.flatnonzero(known),
+                    "industry": whole[known].to_numpy(),
+                    "confidence": METHOD_CONFIDENCE["label"],
+                    "method": "label",
+                    "evidence": uniq[known].to_numpy(),
+                }
+            )
+        ]
+        # A part that is a known label says all; the others are read segment by segment.
+        rest = uniq[~known]
+        if len(rest):
+            segs = rest.str.split(_SEGMENT_SPLIT, regex=True).explode().str.strip()
+            segs = pd.DataFrame({"u": segs.index.to_numpy(), "text": segs.to_numpy()})
+            segs = segs[segs.text.fillna("").str.len() > 1].drop_duplicates()
+            segs["industry"] = segs.text.map(self._labels)
+            exact = segs[segs.industry.notna()]
+            frames.append(exact.assign(confidence=METHOD_CONFIDENCE["segment"], method="segment", evidence=exact.text)[cols])
+            unexplained = segs[segs.industry.isna()].drop(columns="industry")
+            frames.append(self._fuzzy(unexplained))
+            # Keywords only in what no label explained; a keyword inside a longer hit yields to it.
+            if len(unexplained):
+                text = unexplained.groupby("u").text.agg("；".join)
+                kw = self._keyword_hits(pd.Series(text.to_numpy(), dtype=object), self._keywords, "keyword")
+                if len(kw):
+                    kw["u"] = text.index.to_numpy()[kw.u.to_numpy().astype(int)]
+                    frames.append(_lines(_drop_contained(kw), unexplained, self._broad))
+        frames = [f for f in frames if len(f)]
+        return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+    def _fuzzy(self, segs: pd.DataFrame) -> pd.DataFrame:
+        if segs.empty or not self._label_keys:
+            return pd.DataFrame()
+        texts = pd.unique(segs.text)
+        latin = np.array([not _CJK.search(t) for t in texts])
+        found = []
+        for mask, scorer in ((latin, fuzz.token_sort_ratio), (~latin, fuzz.ratio)):
+            if not mask.any():
+                continue
+            sub = texts[mask]
+            scores = process.cdist(sub, self._label_keys, scorer=scorer, score_cutoff=self.fuzzy_cutoff, dtype=np.uint8)
+            best = scores.argmax(axis=1)
+            top = scores[np.arange(len(sub)), best]
+            ok = top >= self.fuzzy_cutoff
+            found.append(pd.DataFrame({"text": sub[ok], "industry": self._label_ids[best[ok]], "score": top[ok]}))
+        if not found:
+            return pd.DataFrame()
+        f = segs.merge(pd.concat(found), on="text")
+        f["confidence"] = METHOD_CONFIDENCE["fuzzy"] * f.score / 100.0
+        f["method"] = "fuzzy"
+        f["evidence"] = f.text
+        return f[["u", "industry", "confidence", "method", "evidence"]]
+
+    @staticmethod
+    def _keyword_hits(uniq: pd.Series, keywords, method: str) -> pd.DataFrame:
+        units = sorted({(kw, not cjk) for kw, _, cjk in keywords if kw})
+        if not units:
+            return pd.DataFrame(columns=["u", "industry", "confidence", "method", "evidence"])
+        t, k = find_keywords(uniq.to_numpy(dtype=object), [kw for kw, _ in units], np.array([b for _, b in units], dtype=bool))
+        hits = pd.DataFrame(
+            {"u": t, "kw": np.array([kw for kw, _ in units], dtype=object)[k], "bound": np.array([b for _, b in units], dtype=bool)[k]}
+        )
+        table = pd.DataFrame([(kw, iid, not cjk) for kw, iid, cjk in keywords if kw], columns=["kw", "industry", "bound"]).astype(
+            {"bound": bool}
+        )
+        hits = hits.merge(table, on=["kw", "bound"]).rename(columns={"kw": "evidence"})
+        frames = [hits[["u", "industry", "evidence"]]] if len(hits) else []
+        if not frames:
+            return pd.DataFrame(columns=["u", "industry", "confidence", "method", "evidence"])
+        out = pd.concat(frames, ignore_index=True)
+        # Longer keywords are more specific: keep the longest as evidence.
+        out = out.assign(_len=out.evidence.str.len()).sort_values(
+            ["u", "industry", "_len", "evidence"], ascending=[True, True, False, True]
+        )
+        out = out.drop_duplicates(["u", "industry"]).drop(columns="_len")
+        out["confidence"] = METHOD_CONFIDENCE[method]
+        out["method"] = method
+        return out
+
+    @staticmethod
+    def _spread(found: pd.DataFrame, folded: pd.Series, uniq: pd.Series) -> pd.DataFrame:
+        """Best match per (distinct text, industry), then back to input rows."""
+        if found.empty:
+            return pd.DataFrame(columns=_COLUMNS)
+        found = found.sort_values(["u", "industry", "confidence", "evidence"], ascending=[True, True, False, True])
+        found = found.drop_duplicates(["u", "industry"])
+        found["text"] = uniq.to_numpy()[found.u.to_numpy().astype(int)]
+        rows = pd.DataFrame({"row": np.arange(len(folded)), "text": folded.to_numpy()})
+        out = rows.merge(found.drop(columns="u"), on="text").drop(columns="text")
+        return out.sort_values(["row", "industry"]).reset_index(drop=True)[_COLUMNS]
+
+
+def find_keywords(texts: np.ndarray, keywords: Sequence[str], bounded: np.ndarray, *, batch_chars: int = 20_000_000):
+    """Every (text, keyword) pair where the keyword occurs in the text.
+
+    Parameters
+    ----------
+    texts : ndarray of str
+    keywords : sequence of str
+        Non-empty; none may contain NUL.
+    bounded : ndarray of bool
+        Per keyword: it must stand as a word (no ``a-z``/``0-9`` right before
+        or after it), as for an English keyword in lower-cased text.
+    batch_chars : int
+        Texts are searched in batches of about this many characters, which
+        bounds the memory of the joined text and its code points.
+
+    Returns
+    -------
+    text, keyword : ndarray of int64
+        Indices of the pairs, sorted by text then keyword.
+
+    Notes
+    -----
+    The same as testing ``keyword in text`` for every pair, but over all
+    texts at once: the texts are joined (NUL-separated) into one string and
+    one Aho–Corasick automaton (``pyahocorasick``) reports every occurrence of
+    every keyword, overlapping ones included, in a single pass; a bounded
+    keyword's occurrences are then kept only where no letter or digit touches
+    them.
+    """
+    texts = np.asarray(texts, dtype=object)
+    if not len(texts) or not len(keywords):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    search = _KeywordAutomaton(keywords, np.asarray(bounded, dtype=bool))
+    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    out_t, out_k = [], []
+    # Batches of texts bound the memory of the joined text.
+    start = 0
+    while start < len(texts):
+        stop = start + max(1, int(np.searchsorted(np.cumsum(lens[start:] + 1), batch_chars)))
+        t, k = search.find(texts[start:stop], lens[start:stop])
+        out_t.append(t + start)
+        out_k.append(k)
+        start = stop
+    t, k = np.concatenate(out_t), np.concatenate(out_k)
+    key = np.sort(t * len(keywords) + k)
+    # Sorted and distinct (numpy's np.unique hashes, slower here).
+    key = key[np.concatenate([key[:1] == key[:1], key[1:] != key[:-1]])]
+    return key // len(keywords), key % len(keywords)
+
+
+class _KeywordAutomaton:
+    """An Aho–Corasick automaton over distinct keyword strings, mapped back to keyword indices.
+
+    The same string may be given twice (bounded and not): the automaton holds
+    it once, and each of its hits stands for every keyword index with that string.
+    """
+
+    def __init__(self, keywords: Sequence[str], bounded: np.ndarray):
+        import ahocorasick
+
+        words = np.asarray(list(keywords), dtype=object)
+        distinct, group = np.unique(words.astype(str), return_inverse=True)
+        self.members = np.argsort(group, kind="stable")  # keyword indices, by string
+        self.counts = np.bincount(group, minlength=len(distinct))
+        self.first = np.cumsum(self.counts) - self.counts
+        self.length = np.array([len(w) for w in words], dtype=np.int64)
+        self.bounded = bounded
+        self.automaton = ahocorasick.Automaton()
+        for g, word in enumerate(distinct.tolist()):
+            self.automaton.add_word(word, g)
+        self.automaton.make_automaton()
+
+    def find(self, texts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(text, keyword) of every occurrence in ``texts`` (repeats included)."""
+        joined = "\x00".join(texts) + "\x00"
+        # (end position, string id) of every occurrence, flattened in C.
+        flat = np.fromiter(itertools.chain.from_iterable(self.automaton.iter(joined)), dtype=np.int64)
+        end, g = flat[0::2], flat[1::2]
+        many = self.counts[g]
+        hit = np.repeat(np.arange(len(g)), many)
+        offset = np.arange(len(hit)) - np.repeat(np.cumsum(many) - many, many)
+        kw = self.members[np.repeat(self.first[g], many) + offset]
+        p = end[hit] - self.length[kw] + 1
+        b = self.bounded[kw]
+        if b.any():
+            codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+            n = len(codes)
+            before = np.where(p > 0, codes[np.maximum(p - 1, 0)], 0)
+            after = codes[np.minimum(p + self.length[kw], n - 1)]
+            keep = ~b | ~(_is_alnum(before) | _is_alnum(after))
+            p, kw = p[keep], kw[keep]
+        starts = np.cumsum(lens + 1) - (lens + 1)
+        return np.searchsorted(starts, p, side="right") - 1, kw.astype(np.int64)
+
+
+def _is_alnum(codes: np.ndarray) -> np.ndarray:
+    return ((codes >= ord("a")) & (codes <= ord("z"))) | ((codes >= ord("0")) & (codes <= ord("9")))
+
+
+def _lines(hits: pd.DataFrame, segs: pd.DataFrame, broad: frozenset[str]) -> pd.DataFrame:
+    """Raise a keyword hit to ``line`` where the keyword makes up most of one business line of its text.
+
+    A profile lists business lines (``氧化铝;电解铝;垃圾焚烧发电;化工``): a keyword that is
+    most of a line names what the enterprise does, unlike one inside a long sentence. A broad
+    industry (``医疗健康``) stays a keyword: a vague line is no evidence for a specific link.
+    """
+    if hits.empty or segs.empty:
+        return hits
+    specific = hits[~hits.industry.isin(broad)]
+    pairs = specific[["u", "evidence", "industry"]].drop_duplicates().merge(segs[["u", "text"]], on="u")
+    covers = np.array([kw in t and len(kw) >= LINE_COVERAGE * len(t) for kw, t in zip(pairs.evidence, pairs.text)], dtype=bool)
+    lines = pairs[covers][["u", "evidence", "industry"]].drop_duplicates()
+    if lines.empty:
+        return hits
+    marked = hits.merge(lines.assign(_line=True), on=["u", "evidence", "industry"], how="left")
+    line = marked._line.notna().to_numpy()
+    marked.loc[line, "confidence"] = METHOD_CONFIDENCE["line"]
+    marked.loc[line, "method"] = "line"
+    return marked.drop(columns="_line")
+
+
+def _drop_contained(hits: pd.DataFrame) -> pd.DataFrame:
+    """Drop keyword hits whose keyword lies inside a longer hit of the same text (能源 in 新能源)."""
+    if hits.empty:
+        return hits
+    pairs = hits[["u", "evidence"]].merge(hits[["u", "evidence"]], on="u", suffixes=("", "_other"))
+    pairs = pairs[pairs.evidence != pairs.evidence_other]
+    inside = np.array([a in b for a, b in zip(pairs.evidence, pairs.evidence_other)], dtype=bool)
+    drop = pairs[inside][["u", "evidence"]].drop_duplicates()
+    if drop.empty:
+        return hits
+    marked = hits.merge(drop.assign(_drop=True), on=["u", "evidence"], how="left")
+    return marked[marked._drop.isna()].drop(columns="_drop").reset_index(drop=True)
