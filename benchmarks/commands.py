@@ -16,7 +16,11 @@ against one.
 Timed, each ``--repeats`` times as ``matcher …`` subprocesses: ``import-profiles`` (every profile,
 into a fresh database), ``targets --city liuzhou``, ``weekly`` (with history), ``validate`` (the
 real investments file when present) and ``import-list`` (a 500-row next edition into the master;
-a fresh copy of the database each run). Per command: median, min and max of wall time, CPU time
+a fresh copy of the database each run). The scoring commands (targets, weekly, validate) are timed
+twice over: ``--cold-repeats`` runs with the scores cache emptied first (the first command after an
+import of lists or profiles computes the scores and keeps them, :mod:`matcher.score.cache`), then
+``--repeats`` runs that find this state's scores already computed (every later command until the
+next such import; a weekly visit import keeps them). Per command: median, min and max of wall time, CPU time
 (user + system of the child and its children, from ``wait4``) and peak resident memory (the child's
 own ``ru_maxrss`` from ``wait4``, exact per run). The machine's load average before and after is
 reported: on a shared machine the wall times carry others' work.
@@ -167,11 +171,18 @@ def build(rows: int, seed: int, folder: Path, history_weeks: int, log: Path) -> 
     return {**paths, "setup": "; ".join(setup)}
 
 
-def measure(name: str, built: dict, work: Path, repeats: int, year: int, log: Path) -> list[dict]:
-    """``repeats`` timed runs of one command; untimed preparation (fresh or copied database) before each."""
-    exe = matcher_exe()
+#: Commands that score the database: timed "cold" (the scores cache emptied first, as the first run after
+#: an import of lists or profiles) and "warm" (scores of this state of the data already computed).
+SCORING = ("targets", "weekly", "validate")
+
+
+def measure(name: str, built: dict, work: Path, repeats: int, year: int, log: Path, *, cold: bool = False) -> list[dict]:
+    """``repeats`` timed runs of one command; untimed preparation (fresh or copied database, emptied cache) before each."""
+    exe = [*matcher_exe(), "--models", str(work / "models")]
     runs = []
     for k in range(repeats):
+        if cold:
+            shutil.rmtree(work / "models" / "cache", ignore_errors=True)
         db = built["db"]
         if name == "import-profiles":
             db = work / "fresh.db"
@@ -210,6 +221,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000, help="Enterprises in the synthetic master (default 1,000,000).")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument(
+        "--cold-repeats", type=int, default=1, help="Runs of each scoring command with the scores cache emptied first (default 1; the warm runs follow)."
+    )
     ap.add_argument("--commands", nargs="+", choices=COMMANDS, default=list(COMMANDS))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--history-weeks", type=int, default=26, help="Weeks of simulated history before the planned week.")
@@ -232,11 +246,15 @@ def main(argv=None) -> int:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="matcher-bench-run-") as tmp:
         for name in commands:
-            try:
-                results[name] = measure(name, built, Path(tmp), a.repeats, year, log)
-            except SystemExit as e:  # a failed (or killed: out of memory) command is reported, not fatal
-                failed[name] = str(e).splitlines()[0]
-                print(failed[name], file=sys.stderr, flush=True)
+            plan = [(f"{name} cold", a.cold_repeats, True), (name, a.repeats, False)] if name in SCORING else [(name, a.repeats, False)]
+            for key, repeats, cold in plan:
+                if not repeats:
+                    continue
+                try:
+                    results[key] = measure(name, built, Path(tmp), repeats, year, log, cold=cold)
+                except SystemExit as e:  # a failed (or killed: out of memory) command is reported, not fatal
+                    failed[key] = str(e).splitlines()[0]
+                    print(failed[key], file=sys.stderr, flush=True)
     load_after = os.getloadavg()
     db_mb = built["db"].stat().st_size / 1e6
     lines = [
@@ -257,6 +275,9 @@ def main(argv=None) -> int:
         "validate": "`validate` (real investments file)",
         "import-list": "`import-list` (500-row next edition into the master)",
     }
+    for name in ("targets", "weekly", "validate"):
+        what[f"{name} cold"] = what[name] + ", first run after an import (scores computed, then cached)"
+        what[name] += ", scores of this state already computed"
     for name, runs in results.items():
         lines.append(
             f"| {what[name]} | {len(runs)} | {_cell(runs, 'wall_s', '.2f')} | {_cell(runs, 'cpu_s', '.2f')} | {_cell(runs, 'peak_mb', '.0f')} |"

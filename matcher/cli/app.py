@@ -108,9 +108,12 @@ def main(ctx, db, config, models, lang, verbose):
     # Progress bars on a terminal, never in CI logs.
     show_bars(not os.environ.get("CI"))
     from ..resolve.model_cache import set_model_cache
+    from ..score.cache import set_scores_cache
 
-    # The match model of entity resolution is trained once and cached beside the other models.
+    # The match model of entity resolution is trained once and cached beside the other models;
+    # so are the scores of each state of the data (a weekly visit import leaves them as they were).
     set_model_cache(ctx.obj.models_dir / "cache")
+    set_scores_cache(ctx.obj.models_dir / "cache")
 
 
 for _command in (

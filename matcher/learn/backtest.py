@@ -374,8 +374,8 @@ def load_history(store, scores: Scores, config: Config, *, seed: int = 0, weeks:
         end = str((pd.to_datetime(visits.date).max() + pd.Timedelta(days=1)).date())
         # The data is identified by its hash (in the model card), not by where the database lies.
         name = Path(store.label).name if store.url.startswith("sqlite") else store.label
-        what = "the database's simulated history (synthetic)" if synthetic else "the database's history"
-        return HistorySource(visits, projects, end, f"{what} in {name}", synthetic)
+        what = gettext("the database's simulated history (synthetic) in {db}") if synthetic else gettext("the database's history in {db}")
+        return HistorySource(visits, projects, end, what.format(db=name), synthetic)
     h = _simulated(scores, config, seed, weeks)
     end = str((pd.Timestamp(SIM_START) + pd.Timedelta(weeks=weeks)).date())
     return HistorySource(

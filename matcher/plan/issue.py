@@ -28,6 +28,7 @@ from ..learn.evidence import supports_blend
 from ..learn.pairs import blended_team_scores
 from ..learn.persistence import load_model, models_folder, read_card
 from ..progress import steps
+from ..score.cache import cached_scores, cached_snapshot_hash
 from ..score.rule import RuleScorer
 from ..score.scores import Scores
 from .week import WeeklyPlan, plan_week
@@ -40,11 +41,19 @@ log = logging.getLogger(__name__)
 def score_store(store, config: Config) -> Scores:
     """Rule scores of every enterprise in ``store``.
 
+    Read from the scores cache when this state of the data was scored before
+    under the same configuration and code (:mod:`matcher.score.cache`; only
+    where a cache folder was set, as the command line does).
+
     Raises
     ------
     MatcherError
         If the database holds no enterprises yet.
     """
+    return cached_scores(store, config, lambda: _score_store(store, config))
+
+
+def _score_store(store, config: Config) -> Scores:
     universe = build_universe(store, config, texts=False)
     if universe.empty:
         raise MatcherError(
@@ -158,7 +167,7 @@ def issue_week(
             model_version=model_version,
         )
         s.step(gettext("recording the issued plan"))
-        wp.record["snapshot_sha256"] = store.snapshot_hash()
+        wp.record["snapshot_sha256"] = cached_snapshot_hash(store)
     status = store.record_plan(wp.record_row(), wp.plan, force=force)
     log.info(gettext("issued plan {week}: {status}").format(week=week, status=status))
     return wp

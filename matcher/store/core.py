@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import history, merges, plans, removal, views
-from .engine import backup, begin, create_engine, database_url, default_db, display_url
+from .engine import backup, begin, create_engine, database_url, default_db, display_url, scored_token
 from .schema import ensure_schema
 
 __all__ = ["Store", "open_store"]
@@ -123,6 +123,10 @@ class Store:
     def snapshot_hash(self) -> str:
         """SHA-256 of the data that scoring reads (for reproducibility records)."""
         return self._read(views.snapshot_hash)
+
+    def scored_token(self) -> str | None:
+        """A token that changes whenever a write touches what scores are computed from (see :data:`.engine.SCORED_TOKEN_KEY`)."""
+        return self._read(scored_token)
 
     def enterprise_frame(self, *, texts: bool = True) -> pd.DataFrame:
         """One row per live enterprise with its names, location texts and industry texts (see :func:`.views.enterprise_frame`)."""

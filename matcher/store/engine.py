@@ -3,7 +3,9 @@
 SQLite by default (``--db PATH``, ``MATCHER_DB`` or ``./matcher.db``); any
 SQLAlchemy URL (``postgresql://…``) works too.
 
-Every write goes through :func:`begin`. On SQLite it starts the transaction
+Every write goes through :func:`begin`, which also gives the database a new
+scored-data token (``meta``) whenever it wrote to a table scores are computed
+from (:data:`SCORED_TABLES`). On SQLite it starts the transaction
 with ``BEGIN IMMEDIATE``: the write lock is taken at once, so a second writer
 waits for the first to commit (up to the busy timeout) instead of failing
 half-way with a lock error (it waits, retries, and finally raises
@@ -26,7 +28,21 @@ from sqlalchemy import event
 from ..errors import StoreError
 from ..i18n import gettext as _
 
-__all__ = ["BUSY_TIMEOUT_MS", "BUSY_RETRIES", "PG_WRITE_LOCK", "default_db", "database_url", "display_url", "create_engine", "begin", "backup"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "BUSY_RETRIES",
+    "PG_WRITE_LOCK",
+    "SCORED_TABLES",
+    "SCORED_TOKEN_KEY",
+    "default_db",
+    "database_url",
+    "display_url",
+    "create_engine",
+    "begin",
+    "backup",
+    "stamp_scored",
+    "scored_token",
+]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +52,14 @@ BUSY_TIMEOUT_MS = 30000
 BUSY_RETRIES = 5
 #: Key of the PostgreSQL advisory lock that every write transaction takes (any fixed 64-bit number).
 PG_WRITE_LOCK = 0x6D61746368657231
+#: The tables scores are computed from (with the configuration and the code): a write transaction that
+#: inserts, updates or deletes rows of any of them gives the database a new :data:`SCORED_TOKEN_KEY`.
+SCORED_TABLES = frozenset({"enterprises", "enterprise_names", "list_entries", "profiles", "parents"})
+#: ``meta`` key of a random token that changes whenever a committed write touched :data:`SCORED_TABLES`:
+#: equal tokens mean equal scoring inputs, so scores computed once can be reused (``matcher.score.cache``).
+SCORED_TOKEN_KEY = "scored_data_token"
+#: Connection flag set by :func:`_note_write` while the open transaction wrote to :data:`SCORED_TABLES`.
+_DIRTY = "matcher_scored_dirty"
 
 
 def default_db() -> str:
@@ -80,7 +104,42 @@ def create_engine(url: str) -> sa.Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "handle_error", _sqlite_storage_error)
+    event.listen(engine, "before_execute", _note_write)
     return engine
+
+
+def _note_write(conn, clauseelement, _multiparams, _params, _options) -> None:
+    """Flag the connection when a statement inserts, updates or deletes rows of :data:`SCORED_TABLES`."""
+    if isinstance(clauseelement, sa.sql.dml.UpdateBase):
+        table = getattr(clauseelement, "table", None)
+        if getattr(table, "name", None) in SCORED_TABLES:
+            conn.info[_DIRTY] = True
+
+
+def stamp_scored(conn) -> None:
+    """Give the database a new scored-data token (inside the caller's transaction)."""
+    meta = sa.table("meta", sa.column("key"), sa.column("value"))
+    conn.execute(sa.delete(meta).where(meta.c.key == SCORED_TOKEN_KEY))
+    conn.execute(sa.insert(meta).values(key=SCORED_TOKEN_KEY, value=os.urandom(16).hex()))
+
+
+def scored_token(conn) -> str | None:
+    """The database's scored-data token; ``None`` when it has none (a database this release did not write)."""
+    meta = sa.table("meta", sa.column("key"), sa.column("value"))
+    try:
+        row = conn.execute(sa.select(meta.c.value).where(meta.c.key == SCORED_TOKEN_KEY)).first()
+    except sa.exc.DatabaseError:
+        return None
+    return None if row is None else str(row[0])
+
+
+@contextmanager
+def _stamping(conn: sa.Connection) -> Iterator[sa.Connection]:
+    """Run a write transaction's body; before it commits, a new token if it wrote to :data:`SCORED_TABLES`."""
+    conn.info.pop(_DIRTY, None)
+    yield conn
+    if conn.info.pop(_DIRTY, False):
+        stamp_scored(conn)
 
 
 def _sqlite_storage_error(context) -> None:
@@ -130,13 +189,15 @@ def begin(engine: sa.Engine) -> Iterator[sa.Connection]:
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
                 except sa.exc.OperationalError:
                     raise _busy(engine) from None
-            yield conn
+            with _stamping(conn):
+                yield conn
         return
     conn, trans = _begin_immediate(engine)
     try:
-        with trans:
+        with trans, _stamping(conn):
             yield conn
     finally:
+        conn.info.pop(_DIRTY, None)
         conn.close()
 
 

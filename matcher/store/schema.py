@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from ..errors import StoreError
 from ..i18n import gettext as _
-from .engine import begin, display_url
+from .engine import begin, display_url, stamp_scored
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -425,9 +425,10 @@ def _migrate_5_to_6(conn) -> None:
 
 
 def _migrate_6_to_7(conn) -> None:
-    """Version 6 → 7: the derived tables a version-6 database was made without, empty (filled on first use)."""
+    """Version 6 → 7: the derived tables a version-6 database was made without, empty (filled on first use); a scored-data token."""
     for t in DERIVED_TABLES:
         t.create(conn, checkfirst=True)
+    stamp_scored(conn)
 
 
 #: from-version → function upgrading a database by one version, run inside the opening transaction.
@@ -460,6 +461,7 @@ def ensure_schema(engine: sa.Engine, url: str) -> None:
             if version is None:
                 metadata.create_all(conn)
                 conn.execute(meta_t.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+                stamp_scored(conn)
             elif version > SCHEMA_VERSION:
                 raise StoreError(
                     _("database {db} has schema version {version}, newer than this release understands ({known}); upgrade matcher").format(

@@ -22,7 +22,7 @@ from ..config.model import Config
 from ..errors import NotFoundError
 from ..i18n import gettext as _
 from ..store.feedback import feedback_frame
-from ..store.schema import audit_t, imports_t, issued_plans_t, merge_undos_t, merges_t, parents_t, plan_leads_t, stage_changes_t, visits_t
+from ..store.schema import audit_t, imports_t, issued_plans_t, plan_leads_t, stage_changes_t, visits_t
 
 __all__ = ["Workspace", "STALLED_WEEKS", "ACTIVITY_WEEKS"]
 
@@ -60,14 +60,8 @@ class Workspace:
             return conn.execute(q).scalar()
 
     def data_key(self) -> tuple:
-        """Changes whenever the enterprises, names, lists or merges change (what scoring reads)."""
-        return (
-            self._scalar(sa.select(sa.func.max(imports_t.c.import_id))),
-            self._scalar(sa.select(sa.func.count()).select_from(merges_t)),
-            self._scalar(sa.select(sa.func.count()).select_from(merge_undos_t)),
-            self._scalar(sa.select(sa.func.count()).select_from(parents_t)),
-            self.config.sha256,
-        )
+        """Changes whenever the enterprises, names, lists, profiles, merges or parent links change (what scoring reads)."""
+        return (self.store.scored_token(), self.config.sha256)
 
     def history_key(self) -> tuple:
         """Changes whenever the history changes (imports and page writes alike)."""
