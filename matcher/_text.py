@@ -114,8 +114,9 @@ def is_china_country(country: object) -> bool | None:
 
 
 #: Invisible characters (Unicode default-ignorable code points: zero-width spaces and joiners, the BOM,
-#: direction marks, soft hyphens, variation selectors): "恒力\u200b集团" is 恒力集团.
-INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+#: direction marks, soft hyphens, variation selectors) and control characters other than tab and line
+#: breaks (a bell or escape in a cell means nothing, and no spreadsheet can hold it): "恒力\u200b集团" is 恒力集团.
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 
 
 #: A name with a Latin letter in it, and one with a Greek or Cyrillic letter: only such a name is folded for look-alikes.
