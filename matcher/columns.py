@@ -15,6 +15,8 @@ from .i18n import N_
 from .i18n import gettext as _
 
 __all__ = [
+    "rank_column",
+    "on_column",
     "MAX_NUMBER",
     "PLAN_COLUMNS",
     "PREVIOUS_COLUMNS",
@@ -32,6 +34,16 @@ __all__ = [
     "empty_visits",
     "empty_projects",
 ]
+
+
+def rank_column(tier_id: str) -> str:
+    """Universe column holding an enterprise's rank on a list (NaN if not on it)."""
+    return f"rank__{tier_id}"
+
+
+def on_column(tier_id: str) -> str:
+    """Universe column saying whether an enterprise is on a list."""
+    return f"on__{tier_id}"
 
 #: Project stages in order (招商项目库): lead 线索 → contacted 对接 → visited 拜访 → negotiating 洽谈
 #: → signed 签约 → started 开工 → in production 投产; or dropped 终止.

@@ -99,3 +99,30 @@ def test_json_and_html_carry_hostile_text_as_data(tmp_path):
 def test_text_that_looks_like_a_negative_number_is_quoted_too(tmp_path, value):
     path = write_csv(pd.DataFrame({"note": [value]}), tmp_path / "n.csv")
     assert pd.read_csv(path, dtype=str).note.iloc[0] == "'" + value
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("quote", [True, False])
+def test_cleaning_cell_by_cell_equals_the_vectorised_path(seed, quote):
+    """Short tables are cleaned cell by cell, long ones with pandas' string methods: the same cells either way."""
+    import numpy as np
+
+    from matcher.report.writers import safe_frame
+
+    rng = np.random.default_rng(seed)
+    pool = [*HOSTILE, "正常企业", "", "-", "a\x0bb", "=", None, float("nan")]
+    n = int(rng.integers(1, 60))
+    f = pd.DataFrame(
+        {
+            "text": [pool[i] for i in rng.integers(0, len(pool), n)],
+            "str": pd.array([pool[i] if isinstance(pool[i], str) else None for i in rng.integers(0, len(pool), n)], dtype="str"),
+            "mixed": [pool[i] if i % 2 else float(i) for i in rng.integers(0, len(pool), n)],
+            "num": rng.normal(size=n),
+        }
+    )
+    cell = safe_frame(f, quote_formulas=quote)
+    vec = safe_frame(f, quote_formulas=quote, cell_by_cell_rows=0)
+    assert list(cell.columns) == list(vec.columns)
+    for c in cell.columns:
+        a, b = cell[c].tolist(), vec[c].tolist()
+        assert [x if x == x else "nan" for x in a] == [x if x == x else "nan" for x in b], c

@@ -17,12 +17,14 @@ from .conftest import write
 LIST = "排名,企业名称,所在地区,营业收入（万元）\n1,甲集团,浙江省,100\n2,乙集团,浙江省,90\n"
 
 
-@pytest.fixture
-def filled(tmp_path, config):
+@pytest.fixture(scope="module")
+def _filled_once(tmp_path_factory, config):
+    """The filled database, built once per module (each test gets its own copy)."""
     from matcher.featurise.universe import build_universe
     from matcher.score.rule import RuleScorer
     from matcher.sim.history import simulate_history
 
+    tmp_path = tmp_path_factory.mktemp("boundary")
     store = Store(tmp_path / "b.db")
     entries = parse_list(read_table(write(tmp_path / "l.csv", LIST)))
     import_lists(store, [(entries, 2026)], list_type="china_private_top500", source_name="l.csv", sha256="l")
@@ -33,6 +35,13 @@ def filled(tmp_path, config):
     h = simulate_history(RuleScorer(config).fit(u).score(u), config, start="2026-01-05", weeks=6, seed=1)
     store.write_history(visits=h.visits, projects=h.projects, source_name="sim")
     return store, entries, h
+
+
+@pytest.fixture
+def filled(_filled_once, tmp_path):
+    """A copy of the filled database (SQLite's backup), its list entries and simulated history."""
+    store, entries, h = _filled_once
+    return Store(store.backup(tmp_path / "b.db")), entries.copy(), h
 
 
 def _bad_lists(entries):

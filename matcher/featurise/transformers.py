@@ -21,21 +21,13 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..columns import on_column, rank_column
 from ..config.model import Industry, Region, Tier
 from ..errors import MatcherError
 from ..i18n import gettext as _
 from .taxonomy import IndustryMapper
 
 __all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column"]
-
-
-def rank_column(tier_id: str) -> str:
-    """Universe column holding an enterprise's rank on a list (NaN if not on it)."""
-    return f"rank__{tier_id}"
-
-
-def on_column(tier_id: str) -> str:
-    return f"on__{tier_id}"
 
 
 def _require(X, columns, who: str) -> None:

@@ -21,15 +21,10 @@ from .._text import parse_week
 from ..columns import check_projects, check_visits, empty_projects, empty_visits
 from ..config.model import Config
 from ..errors import MatcherError
-from ..featurise.industries import stored_industries
-from ..featurise.universe import build_universe
 from ..i18n import gettext
-from ..learn.evidence import supports_blend
-from ..learn.pairs import blended_team_scores
 from ..learn.persistence import load_model, models_folder, read_card
 from ..progress import steps
 from ..score.cache import cached_scores, cached_snapshot_hash
-from ..score.rule import RuleScorer
 from ..score.scores import Scores
 from .week import WeeklyPlan, plan_week
 
@@ -54,6 +49,11 @@ def score_store(store, config: Config) -> Scores:
 
 
 def _score_store(store, config: Config) -> Scores:
+    # Imported here: with the scores cached, a command never loads the featurisers (scikit-learn, 2–3 s).
+    from ..featurise.industries import stored_industries
+    from ..featurise.universe import build_universe
+    from ..score.rule import RuleScorer
+
     universe = build_universe(store, config, texts=False)
     if universe.empty:
         raise MatcherError(
@@ -92,6 +92,9 @@ def model_values(
     m = config.model
     if m.name == "rule":
         return None, "rule"
+    from ..learn.evidence import supports_blend
+    from ..learn.pairs import blended_team_scores
+
     model = load_model(m.name, models_dir, feature_set=m.feature_set)
     ok, why = supports_blend(read_card(m.name, models_dir))
     if not ok:

@@ -40,14 +40,44 @@ def _text_cells(col: pd.Series) -> pd.Series:
     """Where a column holds text (not numbers, dates or missing values), column-wise."""
     if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)):
         return pd.Series(False, index=col.index)
-    return col.notna() & (col.astype(str) == col)
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.notna()
+    return pd.Series([isinstance(v, str) for v in col.tolist()], index=col.index, dtype=bool)  # numbers mixed in stay numbers
 
 
-def safe_frame(frame: pd.DataFrame, *, quote_formulas: bool = True) -> pd.DataFrame:
+#: Up to this many rows a column is cleaned cell by cell (pandas' per-call cost dominates small tables,
+#: such as the 44 team lists of a week); longer columns with pandas' string methods. Both give the same cells.
+CELL_BY_CELL_ROWS = 5000
+_UNSAFE = re.compile(r"^[=+\-@\t\r]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _safe_cells(values: list, quote_formulas: bool) -> list | None:
+    """The cells of a short column made safe, or ``None`` when none needed it."""
+    pattern = _UNSAFE if quote_formulas else _CONTROL
+    if not any(isinstance(v, str) and pattern.search(v) for v in values):
+        return None
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            v = _CONTROL.sub("", v)
+            if quote_formulas and _FORMULA.match(v):
+                v = "'" + v
+        out.append(v)
+    return out
+
+
+def safe_frame(frame: pd.DataFrame, *, quote_formulas: bool = True, cell_by_cell_rows: int = CELL_BY_CELL_ROWS) -> pd.DataFrame:
     """``frame`` with control characters removed from its text (headers too) and, with ``quote_formulas``,
     a ``'`` before every text that a spreadsheet would read as a formula."""
     out = frame.copy()
     for c in out.columns:
+        if not (pd.api.types.is_object_dtype(out[c]) or pd.api.types.is_string_dtype(out[c])):
+            continue
+        if len(out) <= cell_by_cell_rows:
+            cells = _safe_cells(out[c].tolist(), quote_formulas)
+            if cells is not None:
+                out[c] = pd.Series(cells, index=out.index, dtype=object)
+            continue
         text = _text_cells(out[c])
         if not text.any():
             continue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..columns import rank_column
 from ..config.model import STAGE_ZH
-from ..featurise.transformers import rank_column
 
 __all__ = ["explain", "tier_text", "industry_text", "STATUS_TEXT"]
 
