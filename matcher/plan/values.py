@@ -40,8 +40,14 @@ def team_values(scores: Scores, teams) -> tuple[np.ndarray, np.ndarray]:
     region_ids = [r.id for r in scores.config.regions]
     value = np.zeros((len(teams), n))
     group = np.full((len(teams), n), -1, dtype=np.int32)
+    best: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
     for k, t in enumerate(teams):
-        g, s = scores.best(scores.group_ids(city=t.home_city, chains=t.focus_chains))
+        # Teams of one city stationed in different regions share their chains: each set is scored once.
+        ids = scores.group_ids(city=t.home_city, chains=t.focus_chains)
+        key = tuple(int(i) for i in ids)
+        if key not in best:
+            best[key] = scores.best(ids)
+        g, s = best[key]
         ok = (g >= 0) & scores.region_member[:, region_ids.index(t.region)]
         value[k] = np.where(ok, s, 0.0)
         group[k] = np.where(ok, g, -1)
