@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from .._files import atomic_write_with
 from ..errors import StoreError
 from ..i18n import gettext as _
 
@@ -246,19 +247,19 @@ def backup(engine: sa.Engine, path: str | Path) -> Path:
         raise StoreError(_("backup file {path} exists already; give a new file name").format(path=path))
     if not path.parent.exists():
         raise StoreError(_("cannot write backup {path}: folder {folder} does not exist").format(path=path, folder=path.parent))
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    raw = engine.raw_connection()
-    try:
-        dst = sqlite3.connect(tmp)
+    def copy(tmp: str) -> None:
+        raw = engine.raw_connection()
         try:
-            raw.driver_connection.backup(dst)
+            dst = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        raw.close()
-    os.replace(tmp, path)
-    return path
+            raw.close()
+
+    # The one atomic writer: a temporary file beside the backup, removed if anything fails (a kill's is swept later).
+    return atomic_write_with(path, copy)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
