@@ -49,10 +49,12 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
         entries["revenue_unit"] = entries["revenue_unit"].where(entries["revenue_unit"] != "", tier.revenue_unit)
         parts = split_editions(entries, table, year)
         s.step(_("storing and resolving enterprises"))
-        for r in _store_lists(obj, parts, tier, file, table):
+        quiet = _quiet(obj)
+        results = _store_lists(obj, parts, tier, file, table)
+        for r in results:
             click.echo(r.summary(obj.config.list_names()))
         s.step(_("checking industries and headquarters"))
-        _echo_gaps(obj)
+        _echo_gaps(obj, results, quiet)
 
 
 def _echo_skipped(file, table) -> None:
@@ -65,15 +67,25 @@ def _echo_skipped(file, table) -> None:
         )
 
 
-def _echo_gaps(obj: Ctx) -> None:
-    """After an import: how many enterprises have an unknown industry or headquarters, and how to fix it."""
+def _quiet(obj: Ctx) -> bool:
+    """Before an import: no enterprise lacks stored industries (afterwards only the import's own can)."""
+    from ..featurise.industries import industries_pending
+
+    return not industries_pending(obj.store())
+
+
+def _echo_gaps(obj: Ctx, results, quiet: bool) -> None:
+    """After an import: how many of its enterprises have an unknown industry or headquarters, and how to fix it."""
     from ..featurise.industries import stored_industries
     from ..featurise.universe import build_universe, gaps_line, universe_gaps
+    from ..resolve.imports import import_enterprises
 
     store = obj.store()
-    universe = build_universe(store, obj.config, include_guangxi=True, texts=False)
+    ids = import_enterprises(store, results)
+    universe = build_universe(store, obj.config, include_guangxi=True, texts=False, ids=ids)
     # Maps and stores the industries of what the import added or changed: later commands only read them.
-    click.echo(gaps_line(universe_gaps(universe, obj.config, industries=stored_industries(store, obj.config, universe))))
+    among = ids if quiet and all(r.status != "replaced" for r in results) else None
+    click.echo(gaps_line(universe_gaps(universe, obj.config, industries=stored_industries(store, obj.config, universe, among=among))))
 
 
 def _store_lists(obj: Ctx, parts, tier, file, table):
@@ -104,9 +116,11 @@ def import_profiles(obj: Ctx, file, sheet):
         s.step(_("checking {n} rows").format(n=len(table.frame)))
         profiles = parse_profiles(table)
         s.step(_("storing and resolving enterprises"))
-        click.echo(_store_profiles(obj, profiles, file, table).summary())
+        quiet = _quiet(obj)
+        result = _store_profiles(obj, profiles, file, table)
+        click.echo(result.summary())
         s.step(_("checking industries and headquarters"))
-        _echo_gaps(obj)
+        _echo_gaps(obj, [result], quiet)
 
 
 def _store_profiles(obj: Ctx, profiles, file, table):

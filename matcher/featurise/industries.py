@@ -28,11 +28,13 @@ from ..config.model import Config
 from ..i18n import gettext as _
 from ..store import industries as stored
 from ..store.core import Store
+from ..store.rows import SCAN_FROM, live_ids, select_in
+from ..store.schema import enterprise_industries_t, names_t
 from ..store.views import enterprise_frame, read
 from .reference import apply_reference
 from .transformers import IndustryVectorizer
 
-__all__ = ["MAPPER_VERSION", "industry_vectorizer", "industry_fingerprint", "map_enterprises", "refresh_industries", "stored_industries"]
+__all__ = ["MAPPER_VERSION", "industry_vectorizer", "industry_fingerprint", "map_enterprises", "industries_pending", "refresh_industries", "stored_industries"]
 
 #: Raised whenever the mapping rules change in code, so stored industries are mapped again.
 MAPPER_VERSION = "1"
@@ -73,12 +75,22 @@ def map_enterprises(vec: IndustryVectorizer, ents: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer | None = None) -> int:
+def industries_pending(store: Store) -> bool:
+    """Whether some enterprise may lack stored industries now (see :func:`matcher.store.industries.has_pending`)."""
+    with store.engine.connect() as conn:
+        return stored.has_pending(conn)
+
+
+def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer | None = None, among=None) -> int:
     """Map and store the industries of every live enterprise that has none stored; returns how many were mapped.
 
     When the stored industries were mapped with another taxonomy or other
     settings (or never, in an upgraded database), every enterprise is mapped
     again, once, and a log line says so. Runs in one write transaction.
+    ``among``: enterprise ids the caller knows every pending enterprise to be
+    among (an import that found none pending before it, :func:`industries_pending`,
+    and replaced no earlier rows: what it invalidated are its own enterprises);
+    only they are looked at, not every enterprise of the database.
     """
     vec = vec if vec is not None else industry_vectorizer(config)
     fp = industry_fingerprint(vec)
@@ -89,12 +101,13 @@ def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer 
         old = stored.fingerprint(conn)
         if old != fp:
             stored.clear(conn)
-        ids = stored.pending_ids(conn)
+        ids = stored.pending_ids(conn) if among is None or old != fp else _lacking(conn, among)
         if not len(ids) and old == fp:
             return 0
         whole = len(ids) > 20_000
         ents = enterprise_frame(conn, None if whole else ids.tolist())
-        names = read(conn, "enterprise_names")[["enterprise_id", "name"]]
+        names = read(conn, "enterprise_names") if whole else select_in(conn, names_t, "enterprise_id", ids.tolist()).sort_values("norm_name", kind="stable")
+        names = names[["enterprise_id", "name"]]
         if whole:
             keep = set(ids.tolist())
             ents = ents[ents.enterprise_id.isin(keep)].reset_index(drop=True)
@@ -117,18 +130,27 @@ def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer 
     return len(ids)
 
 
-def stored_industries(store: Store, config: Config, universe: pd.DataFrame, *, vec: IndustryVectorizer | None = None) -> pd.DataFrame:
+def _lacking(conn, ids) -> np.ndarray:
+    """Those of the live enterprises among ``ids`` with no stored industries, sorted."""
+    keys = sorted({str(i) for i in ids})
+    have = set(select_in(conn, enterprise_industries_t, "enterprise_id", keys, columns=("enterprise_id",)).enterprise_id)
+    return np.array(sorted(live_ids(conn, keys) - have), dtype=object)
+
+
+def stored_industries(store: Store, config: Config, universe: pd.DataFrame, *, vec: IndustryVectorizer | None = None, among=None) -> pd.DataFrame:
     """The stored direct matches of the universe's rows: ``row, industry, confidence, method, evidence``.
 
     ``row`` is the position in ``universe``; rows sorted by row, then
     confidence (descending), then industry, as
     :meth:`IndustryVectorizer.explain` gives them for the same texts.
     Pending enterprises are mapped and stored first (:func:`refresh_industries`).
+    Only the universe's enterprises' rows are read when it is small (what one import touched);
+    ``among`` as for :func:`refresh_industries`.
     """
     vec = vec if vec is not None else industry_vectorizer(config)
-    refresh_industries(store, config, vec=vec)
+    refresh_industries(store, config, vec=vec, among=among)
     with store.engine.connect() as conn:
-        m = stored.read_matches(conn)
+        m = stored.read_matches(conn, universe.enterprise_id.tolist() if len(universe) < SCAN_FROM else None)
     pos = pd.Index(universe.enterprise_id.to_numpy(dtype=object)).get_indexer(m.enterprise_id.to_numpy(dtype=object))
     keep = pos >= 0
     out = pd.DataFrame(

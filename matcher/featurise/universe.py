@@ -17,11 +17,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from ..config.model import Config
 from ..i18n import gettext as _
 from ..resolve.resolver import Resolver
 from ..store.core import Store
+from ..store.rows import select_in
+from ..store.schema import entries_t, names_t
+from ..store.views import enterprise_frame
 from .geography import Gazetteer, locate
 from .reference import apply_reference
 from .transformers import on_column, rank_column
@@ -48,7 +52,7 @@ def load_gazetteer(config: Config) -> Gazetteer:
     return _gazetteer(str(p), p.stat().st_mtime)
 
 
-def edition_memberships(entries: pd.DataFrame, *, window_years: int = EDITION_WINDOW_YEARS) -> pd.DataFrame:
+def edition_memberships(entries: pd.DataFrame, *, window_years: int = EDITION_WINDOW_YEARS, newest: pd.Series | None = None) -> pd.DataFrame:
     """Each enterprise's place on each list type, from the newest edition it is on.
 
     An enterprise on the 2019 Fortune list but not the 2024 one is still a
@@ -59,6 +63,9 @@ def edition_memberships(entries: pd.DataFrame, *, window_years: int = EDITION_WI
     ----------
     entries : DataFrame
         List entries with ``enterprise_id, list_type, year, rank``.
+    newest : Series, optional
+        List type → its newest imported edition, when ``entries`` are those of
+        some enterprises only (by default the newest year in ``entries``).
 
     Returns
     -------
@@ -71,7 +78,7 @@ def edition_memberships(entries: pd.DataFrame, *, window_years: int = EDITION_WI
     e = entries[cols]
     if e.empty:
         return e.assign(newest=pd.Series(dtype=bool))
-    latest = e.groupby("list_type").year.transform("max")
+    latest = e.groupby("list_type").year.transform("max") if newest is None else e.list_type.map(newest).fillna(e.year)
     keep = e.year >= latest - window_years
     e = e[keep].assign(newest=(e.year == latest)[keep])
     e = e.sort_values(["enterprise_id", "list_type", "year", "rank"], ascending=[True, True, False, True], na_position="last", kind="stable")
@@ -79,7 +86,13 @@ def edition_memberships(entries: pd.DataFrame, *, window_years: int = EDITION_WI
 
 
 def build_universe(
-    store: Store, config: Config, *, include_guangxi: bool | None = None, edition_window: int | None = None, texts: bool = True
+    store: Store,
+    config: Config,
+    *,
+    include_guangxi: bool | None = None,
+    edition_window: int | None = None,
+    texts: bool = True,
+    ids=None,
 ) -> pd.DataFrame:
     """One row per live enterprise, sorted by ``enterprise_id``.
 
@@ -104,15 +117,24 @@ def build_universe(
     source region from its ultimate parent. With ``texts=False`` the industry
     and business texts are not read (``industry_text`` holds only reference
     business lines): for scoring from the industries stored at import
-    (:func:`matcher.featurise.industries.stored_industries`).
+    (:func:`matcher.featurise.industries.stored_industries`). With ``ids``
+    (enterprise ids), only the rows of those of them that are live, the same
+    rows the whole universe has for them, read from their own records (and
+    their ultimate parents'): what one import added or touched, without
+    reading the whole database.
     """
     include_guangxi = config.scoring.include_guangxi if include_guangxi is None else include_guangxi
     edition_window = config.scoring.edition_window_years if edition_window is None else edition_window
-    ents = apply_reference(store.enterprise_frame(texts=texts), store.read("enterprise_names"))
+    parents = store.ultimate_parents()
+    if ids is None:
+        ents = apply_reference(store.enterprise_frame(texts=texts), store.read("enterprise_names"))
+        entries, newest = store.read("list_entries"), None
+    else:
+        ents, names, entries, newest = _records_of(store, ids, parents, texts=texts)
+        ents = apply_reference(ents, names)
     loc = locate(ents, config, load_gazetteer(config))
     own_guangxi = (loc["hq_province"] == GUANGXI).to_numpy()
     # The source region is where the ultimate parent is headquartered (fDi Markets convention).
-    parents = store.ultimate_parents()
     if len(parents):
         pos = pd.Series(np.arange(len(ents)), index=ents.enterprise_id)
         child = ents.enterprise_id.map(parents)
@@ -123,7 +145,7 @@ def build_universe(
     out = pd.concat([ents, loc], axis=1)
     out["regions"] = _with_branch_regions(out, config)
     out["guangxi_own"] = own_guangxi | (out["hq_province"] == GUANGXI).to_numpy()
-    members = edition_memberships(store.read("list_entries"), window_years=edition_window)
+    members = edition_memberships(entries, window_years=edition_window, newest=newest)
     known = {t.id for t in config.tiers}
     unknown = sorted(set(members.list_type) - known) if len(members) else []
     if unknown:
@@ -138,9 +160,25 @@ def build_universe(
         if t.implies_ownership:
             fill = (out["ownership"] == "") & out[on_column(t.id)]
             out.loc[fill, "ownership"] = t.implies_ownership
+    if ids is not None:  # the parents read for their location only
+        out = out[out.enterprise_id.isin(set(map(str, ids)))]
     if not include_guangxi:
         out = out[~out["guangxi_own"]]
     return out.sort_values("enterprise_id").reset_index(drop=True)
+
+
+def _records_of(store: Store, ids, parents: pd.Series, *, texts: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
+    """The enterprise frame, names and list entries of ``ids`` and their ultimate parents, and each list type's newest edition."""
+    want = sorted({str(i) for i in ids})
+    need = sorted(set(want) | set(parents.reindex(want).dropna().astype(str)))
+    with store.engine.connect() as conn:
+        ents = enterprise_frame(conn, need)
+        names = select_in(conn, names_t, "enterprise_id", need).sort_values("norm_name", kind="stable").reset_index(drop=True)
+        entries = select_in(conn, entries_t, "enterprise_id", need, columns=("enterprise_id", "list_type", "year", "rank"))
+        newest = pd.read_sql(sa.select(entries_t.c.list_type, sa.func.max(entries_t.c.year).label("year")).group_by(entries_t.c.list_type), conn)
+    if not texts:  # as the whole frame without texts has them
+        ents["industry_text"] = ""
+    return ents.reset_index(drop=True), names, entries, newest.set_index("list_type").year
 
 
 def _with_branch_regions(frame: pd.DataFrame, config: Config) -> pd.Series:
@@ -191,11 +229,15 @@ def universe_gaps(universe: pd.DataFrame, config: Config, *, industries: pd.Data
 
 
 def gaps_line(gaps: dict[str, int]) -> str:
-    """One line after an import: what is unknown and how to fix it (in the language in use)."""
+    """One line after an import about the import's enterprises: what is unknown and how to fix it (in the language in use).
+
+    ``gaps``: :func:`universe_gaps` of the universe of the enterprises the import
+    added or touched (:func:`build_universe` with ``ids``).
+    """
     n, ind, hq = gaps["n"], gaps["unknown_industry"], gaps["unknown_hq"]
     if not ind and not hq:
-        return _("{n} enterprises, every industry and headquarters known.").format(n=n)
+        return _("this import's {n} enterprises: every industry and headquarters known.").format(n=n)
     return _(
-        "{n} enterprises: {industry} with unknown industry, {hq} with unknown headquarters (they rank at the bottom of the "
-        "city lists); import a profile file with main business and HQ city (matcher import-profiles FILE) to place them."
+        "this import's {n} enterprises: {industry} with unknown industry, {hq} with unknown headquarters (they rank at the "
+        "bottom of the city lists); import a profile file with main business and HQ city (matcher import-profiles FILE) to place them."
     ).format(n=n, industry=ind, hq=hq)

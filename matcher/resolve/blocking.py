@@ -75,7 +75,7 @@ def block_index(parsed: pd.DataFrame, kind: str, max_block: int, sizes: pd.Serie
     return frame
 
 
-def subset_rows(master: pd.DataFrame, queries: pd.DataFrame, kinds, max_block: int) -> tuple[np.ndarray, dict[str, pd.Series]]:
+def subset_rows(master: pd.DataFrame, queries: pd.DataFrame, kinds, max_block: int, given: dict | None = None) -> tuple[np.ndarray, dict[str, pd.Series]]:
     """The master rows that can be candidates of ``queries``, and the size of each block they share.
 
     A master row can be a candidate when one of its blocking keys (``kinds``)
@@ -91,6 +91,9 @@ def subset_rows(master: pd.DataFrame, queries: pd.DataFrame, kinds, max_block: i
         Blocking keys, of :data:`BLOCKS`.
     max_block : int
         Keys shared by more master names than this are skipped (alias groups never).
+    given : dict of str to Series, optional
+        Per key, the sizes counted over the whole master when ``master`` is part of it
+        (every row holding a small block's value, not every row of a big one).
 
     Returns
     -------
@@ -107,7 +110,7 @@ def subset_rows(master: pd.DataFrame, queries: pd.DataFrame, kinds, max_block: i
         mv = key_values(master, kind)
         hit = mv.isin(qv).to_numpy(dtype=bool) if len(qv) else np.zeros(len(master), dtype=bool)
         vals = mv[hit]
-        sizes[kind] = vals.value_counts()
+        sizes[kind] = given[kind] if given is not None and kind in given else vals.value_counts()
         small = np.ones(len(vals), dtype=bool) if kind == "group" else (vals.map(sizes[kind]) <= max_block).to_numpy(dtype=bool)
         keep[np.flatnonzero(hit)[small]] = True
     return np.flatnonzero(keep), sizes

@@ -10,12 +10,16 @@ default :attr:`Store.auto_resolve <matcher.store.core.Store.auto_resolve>`).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from ..store.imports import ImportResult, write_list, write_profiles
+from ..store.rows import live_ids
+from ..store.schema import entries_t, imports_t, profiles_t
 from .records import resolve_incoming
 
-__all__ = ["import_list", "import_lists", "import_profiles"]
+__all__ = ["import_list", "import_lists", "import_profiles", "import_enterprises"]
 
 
 def import_list(
@@ -81,3 +85,22 @@ def import_profiles(store, profiles: pd.DataFrame, *, source_name: str, sha256: 
         if store.auto_resolve and written.import_id is not None and len(written.enterprise_ids):
             result = written.with_merged(resolve_incoming(store, conn, written.enterprise_ids, written.import_id))
         return result
+
+
+def import_enterprises(store, results: list[ImportResult]) -> np.ndarray:
+    """The live enterprises the rows of the imports ``results`` belong to now (after their merges), sorted.
+
+    An import is found by kind, list type, year and file name, so an unchanged
+    import (the same file again) gives the enterprises of its earlier rows.
+    """
+    with store.engine.connect() as conn:
+        found: set[str] = set()
+        for r in results:
+            kind = "profiles" if r.kind == "profiles" else "list"
+            key = (imports_t.c.kind == kind, imports_t.c.list_type == r.list_type, imports_t.c.year == r.year, imports_t.c.source_name == r.source_name)
+            row = conn.execute(sa.select(imports_t.c.import_id).where(*key)).first()
+            if row is None:
+                continue
+            rows = profiles_t if kind == "profiles" else entries_t
+            found |= {e for (e,) in conn.execute(sa.select(rows.c.enterprise_id).where(rows.c.import_id == row[0]).distinct())}
+        return np.array(sorted(live_ids(conn, sorted(found))), dtype=object)

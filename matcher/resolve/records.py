@@ -33,9 +33,10 @@ from .._text import HAS_CJK, fold_text
 from ..errors import InputError, MatcherError
 from ..i18n import gettext as _
 from ..store.merges import live_of, merge, representative
-from ..store.rows import select_in
-from ..store.schema import entries_t, merge_undos_t, merges_t, review_decisions_t
-from .master import attach_parsed, load_master, name_token_counts, token_counts
+from ..store.rows import CHUNK, select_in
+from ..store.schema import entries_t, merge_undos_t, merges_t, parsed_names_t, review_decisions_t
+from .aliases import load_aliases
+from .master import attach_parsed, candidate_master, load_master, mark_synced, name_token_counts, names_of, sync_import_names, token_counts
 from .normalize import NAME_FIELDS
 from .resolver import Resolver
 from .vetoes import conflict, facts
@@ -77,8 +78,17 @@ def parsed_master_names(store) -> pd.DataFrame:
         return load_master(conn)
 
 
-def _decided(conn) -> set[tuple[str, str]]:
-    return {(a, b) for a, b in conn.execute(sa.select(review_decisions_t.c.left_id, review_decisions_t.c.right_id))}
+def _decided(conn, ids=None) -> set[tuple[str, str]]:
+    """Pairs a person decided (``left_id < right_id``); with ``ids``, only pairs of which one is among them."""
+    t = review_decisions_t
+    if ids is None:
+        return {(a, b) for a, b in conn.execute(sa.select(t.c.left_id, t.c.right_id))}
+    keys = sorted({str(i) for i in ids})
+    out: set[tuple[str, str]] = set()
+    for i in range(0, len(keys), CHUNK):
+        chunk = keys[i : i + CHUNK]
+        out |= {(a, b) for a, b in conn.execute(sa.select(t.c.left_id, t.c.right_id).where(t.c.left_id.in_(chunk) | t.c.right_id.in_(chunk)))}
+    return out
 
 
 def _imports_of(conn, ids=None) -> dict[str, frozenset[int]]:
@@ -106,36 +116,47 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     """Merge the import's new enterprises into known ones where the resolver says ``merge``; returns how many.
 
     Called by :func:`matcher.resolve.imports.import_lists` inside its transaction.
+    A small import reads only the known names that can be candidates of its new ones
+    (:func:`~matcher.resolve.master.candidate_master`), with the same decisions as
+    against the whole master, which is read when the stored parsed names are not
+    known to be current (:func:`~matcher.resolve.master.sync_import_names`).
     """
     ids = [str(i) for i in ids]
+    resolver = resolver or Resolver()
     # The stored parsed names kept whole: the import's new names are parsed and recorded now,
     # also when there is nothing to resolve them against, so reading commands find them all.
-    known = attach_parsed(conn, load_master(conn, fill=False))
+    fast = len(ids) < _FAST_UP_TO and sync_import_names(conn, ids, import_id)
+    known = None if fast else attach_parsed(conn, load_master(conn, fill=False))
+    mark_synced(conn)
     # New here: created by this import, i.e. no merge history and no rows of other imports.
-    counts = known.groupby("enterprise_id").size()
     # Looked up in chunks: a million new ids must not become a million bound parameters.
     other = select_in(conn, entries_t, "enterprise_id", ids, columns=("enterprise_id", "import_id"))
     other = other[other.import_id != import_id]
-    hist = pd.read_sql(sa.select(merges_t.c.kept_id).where(merges_t.c.merge_id.not_in(sa.select(merge_undos_t.c.merge_id))), conn)
-    new_ids = sorted(set(ids) - set(other.enterprise_id) - set(hist.kept_id))
-    new_ids = [i for i in new_ids if i in counts.index]
-    if not new_ids:
+    new_ids = sorted(set(ids) - set(other.enterprise_id) - _kept(conn, ids))
+    if fast:
+        queries = names_of(conn, new_ids)  # every name of the new enterprises
+        master = None
+    else:
+        is_new = known.enterprise_id.isin(new_ids).to_numpy(dtype=bool)
+        master, queries = known[~is_new], known[is_new].reset_index(drop=True)
+    n_master = len(known) - len(queries) if known is not None else _stored_names(conn) - len(queries)
+    if not len(queries) or not n_master:
         return 0
-    is_new = known.enterprise_id.isin(new_ids).to_numpy(dtype=bool)
-    if is_new.all():
-        return 0
-    master = known[~is_new]
-    queries = known[is_new].reset_index(drop=True)
     prov = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.province).where(entries_t.c.import_id == import_id), conn)
     prov = prov[prov.province != ""].drop_duplicates("enterprise_id").set_index("enterprise_id").province
     queries["province"] = queries.enterprise_id.map(prov).astype(object).fillna(queries.province.astype(object))
+    stats = None
+    if fast:
+        table = load_aliases(resolver.aliases) if resolver.use_aliases else None
+        master, stats = candidate_master(conn, queries, kinds=resolver.blocks, max_block=resolver.max_block, alias_table=table, exclude=new_ids)
     # Token counts of the master: the stored ones (every known name) less the new names'.
     counts = token_counts(conn).sub(name_token_counts(queries["name"]), fill_value=0)
     cols = ["name", "province", *NAME_FIELDS]
-    r = (resolver or Resolver()).fit_for(master, queries[cols], token_counts=counts)
+    r = resolver.fit_for(master, queries[cols], token_counts=counts, master_stats=stats)
     pred = r.predict(queries[cols])
     pred["new_id"] = queries.enterprise_id.to_numpy()
-    decided = _decided(conn)
+    pred = pred[pred.decision == "merge"]
+    decided = _decided(conn, set(pred.new_id))
     pred = pred[pred.decision == "merge"]
     # A boolean array, not a list: an empty list would select no columns instead of no rows.
     undecided = np.array([(min(a, b), max(a, b)) not in decided for a, b in zip(pred.new_id, pred.enterprise_id)], dtype=bool)
@@ -145,7 +166,8 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     involved = set(pred.new_id) | set(pred.enterprise_id)
     imports = _imports_of(conn, involved)
     stated = facts(conn, involved) if len(pred) else None
-    script = _scripts(known[known.enterprise_id.isin(involved)])
+    names = pd.concat([master, queries]) if known is None else known
+    script = _scripts(names[names.enterprise_id.isin(involved)])
     for row in pred.itertuples(index=False):  # one per merged enterprise
         if _colisted(imports, row.enterprise_id, row.new_id):
             continue
@@ -163,6 +185,26 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     if merged:
         log.info("import %s: %d new names resolved to known enterprises", import_id, merged)
     return merged
+
+
+#: Imports of fewer enterprises than this read only the candidates of their new names.
+_FAST_UP_TO = 20_000
+
+
+def _kept(conn, ids) -> set[str]:
+    """Those of ``ids`` that kept their id in a merge not undone (they have history)."""
+    keys = sorted(set(ids))
+    undone = sa.select(merge_undos_t.c.merge_id)
+    out: set[str] = set()
+    for i in range(0, len(keys), CHUNK):
+        q = sa.select(merges_t.c.kept_id).where(merges_t.c.kept_id.in_(keys[i : i + CHUNK]), merges_t.c.merge_id.not_in(undone))
+        out |= {r[0] for r in conn.execute(q)}
+    return out
+
+
+def _stored_names(conn) -> int:
+    """How many names the stored parsed names hold (the live names, when they are current)."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(parsed_names_t)).scalar_one())
 
 
 @dataclass(frozen=True)

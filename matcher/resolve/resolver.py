@@ -176,7 +176,7 @@ class Resolver(BaseEstimator):
         self._index(master, alias_table, background)
         return self
 
-    def fit_for(self, master: pd.DataFrame, queries: pd.DataFrame, token_counts: pd.Series | None = None) -> Resolver:
+    def fit_for(self, master: pd.DataFrame, queries: pd.DataFrame, token_counts: pd.Series | None = None, *, master_stats: dict | None = None) -> Resolver:
         """Index only the master names that can be candidates of ``queries``: ``predict(queries)`` then decides as after ``fit(master)``.
 
         The decisions on ``queries`` (or any subset of its rows) are identical
@@ -185,14 +185,19 @@ class Resolver(BaseEstimator):
         ``master`` may carry the fields of :func:`~matcher.resolve.normalize.parse_names`
         (stored ones, see :mod:`matcher.resolve.master`): then its names are not parsed again.
         ``token_counts`` (token key → number of master names holding it) spares
-        reading the tokens of every master name.
+        reading the tokens of every master name. ``master_stats`` (from
+        :func:`matcher.resolve.master.candidate_master`) gives what is counted
+        over the whole master when ``master`` holds only the rows that can be
+        candidates (and all names of their enterprises): ``n`` (master names),
+        ``sizes`` (per blocking key other than ``group``, master names holding each
+        of the queries' key values) and ``brands`` (brand pinyin → enterprises).
         """
         self._check_params()
         _require(master, ("enterprise_id", "name"), "fit_for", "master")
         _require(queries, ("name",), "fit_for", "queries")
         alias_table = load_aliases(self.aliases) if self.use_aliases else None
         self.model_, background = match_model(self.n_train, self.random_state, self._train)
-        self._index(master, alias_table, background, queries=queries, token_counts=token_counts)
+        self._index(master, alias_table, background, queries=queries, token_counts=token_counts, stats=master_stats)
         return self
 
     def _check_params(self) -> None:
@@ -216,7 +221,7 @@ class Resolver(BaseEstimator):
                 _("The 'max_candidates' parameter of Resolver must be an int >= 1 or None. Got {value!r} instead.").format(value=self.max_candidates)
             )
 
-    def _index(self, master: pd.DataFrame, alias_table: AliasTable | None, background: pd.Series | None, *, queries=None, token_counts=None) -> None:
+    def _index(self, master: pd.DataFrame, alias_table: AliasTable | None, background: pd.Series | None, *, queries=None, token_counts=None, stats=None) -> None:
         """Set the fitted state from the master (called by :meth:`fit`, :meth:`fit_for`, and on the synthetic master in training)."""
         self.alias_table_ = alias_table
         self.background_df_ = background
@@ -228,18 +233,19 @@ class Resolver(BaseEstimator):
             g = parsed.group.where(parsed.group != "")
             per_ent = g.groupby(parsed.enterprise_id).first()
             parsed["group"] = parsed.enterprise_id.map(per_ent).fillna("")
-        n = len(m)
+        n = len(m) if stats is None else int(stats["n"])
         tokens = token_keys(m["name"]) if token_counts is None else None
         df = pd.Series(tokens[1]).value_counts() if tokens is not None else token_counts[token_counts > 0]
         sizes = None
         if queries is not None:  # fit_for: only the rows that can be candidates of the queries, in master order
-            rows, sizes = subset_rows(parsed, self.prepare(queries.reset_index(drop=True)), self._block_keys(), self.max_block)
+            given = None if stats is None else stats["sizes"]
+            rows, sizes = subset_rows(parsed, self.prepare(queries.reset_index(drop=True)), self._block_keys(), self.max_block, given)
             brands = parsed.brand_py.iloc[rows]
             same = parsed[parsed.brand_py.isin(pd.unique(brands))]
         else:
             rows, same = None, parsed
         # How many enterprises of the master share each brand (in pinyin): a match on a rare brand says more.
-        per_brand = same.drop_duplicates(["brand_py", "enterprise_id"]).brand_py.value_counts()
+        per_brand = same.drop_duplicates(["brand_py", "enterprise_id"]).brand_py.value_counts() if stats is None else stats["brands"]
         if rows is not None:
             parsed, m = parsed.iloc[rows].reset_index(drop=True), m.iloc[rows].reset_index(drop=True)
         self.master_ = parsed

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .rows import CHUNK
+from .rows import CHUNK, SCAN_FROM, live_ids, select_in
 from .schema import enterprise_industries_t, enterprises_t, meta_t
 
 __all__ = ["FINGERPRINT_KEY", "PENDING_KEY", "COLUMNS", "has_pending", "invalidate", "invalidate_rows_of", "pending_ids", "write_matches", "read_matches", "fingerprint", "clear"]
@@ -119,8 +119,19 @@ def write_matches(conn, ids, matches: pd.DataFrame, fingerprint_value: str) -> i
     return n
 
 
-def read_matches(conn) -> pd.DataFrame:
-    """Every stored direct match of the live enterprises (:data:`COLUMNS`; the "maps to nothing" rows left out)."""
+def read_matches(conn, ids=None) -> pd.DataFrame:
+    """Every stored direct match of the live enterprises (:data:`COLUMNS`; the "maps to nothing" rows left out).
+
+    With ``ids``, those of the live enterprises among ``ids`` only (in no particular order).
+    """
+    if ids is not None:
+        keys = sorted({str(i) for i in ids})
+        if len(keys) < SCAN_FROM:
+            m = select_in(conn, _T, "enterprise_id", keys, columns=tuple(COLUMNS))
+            m = m[(m.industry != "") & m.enterprise_id.isin(live_ids(conn, keys))].reset_index(drop=True)
+            return m.astype({"confidence": float, **{c: object for c in COLUMNS if c != "confidence"}})
+        m = read_matches(conn)
+        return m[m.enterprise_id.isin(set(keys))].reset_index(drop=True)
     live = sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.merged_into.is_(None))
     q = sa.select(*(_T.c[c] for c in COLUMNS)).where(_T.c.industry != "", _T.c.enterprise_id.in_(live))
     if conn.dialect.name == "sqlite":
