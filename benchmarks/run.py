@@ -3,7 +3,7 @@
 Usage::
 
     python -m benchmarks.run                      # 10k, 100k, 1M; 5 runs each
-    python -m benchmarks.run --sizes 10000 100000 --repeats 5 --big 5000000 --out benchmarks/results.md
+    python -m benchmarks.run --sizes 10000 100000 --repeats 5 --big 5000000 --out stages.md
 
 Each figure is the median of ``--repeats`` runs of ``python -m benchmarks.stage``:
 wall time, CPU time (user + system of the process) and peak resident memory

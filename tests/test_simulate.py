@@ -76,3 +76,26 @@ def test_business_text_is_distinct_and_leaves_the_rest_unchanged(config):
     pd.testing.assert_frame_equal(biz.drop(columns="industry_text"), plain.drop(columns="industry_text"))
     s = RuleScorer(config).fit(biz).score(biz)
     assert (s.fit.max(axis=1) > 0).mean() > 0.8  # the keywords say which industries the texts are about
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rows_gathered_as_columns_equal_concatenated_frames(seed):
+    """The simulation's row collector gives the frame pd.concat of one frame per part gives."""
+    from matcher.sim.history import _Rows
+
+    rng = np.random.default_rng(seed)
+    rows, frames = _Rows(), []
+    for k in range(int(rng.integers(1, 30))):
+        n = int(rng.integers(1, 6))
+        cols = {
+            "week": f"2026-W{k % 52 + 1:02d}",
+            "team": str(rng.choice(["a-gba", "b-bth"])),
+            "id": np.array([f"E{i}" for i in rng.integers(0, 99, n)], dtype=object),
+            "score": rng.random(n).round(4),
+            "hit": rng.random(n) < 0.5,
+            "day": (pd.Timestamp("2026-01-05") + pd.to_timedelta(rng.integers(0, 9, n), unit="D")).to_numpy(),
+            "amount": rng.normal(size=n) if k % 3 else np.full(n, np.nan),
+        }
+        rows.add(n, **cols)
+        frames.append(pd.DataFrame(cols))
+    pd.testing.assert_frame_equal(rows.frame(), pd.concat(frames, ignore_index=True), check_exact=True)

@@ -111,6 +111,55 @@ def hidden_propensity(scores: Scores, *, seed: int = 0, base: float = -6.0, nois
     return out
 
 
+class _Rows:
+    """Rows gathered as columns, part by part, and made one frame at the end.
+
+    A frame per team and week (thousands in a two-year simulation) cost most of its time; each part
+    here is a dict of equal-length arrays or scalars (broadcast), made into the same frame
+    ``pd.concat`` of per-part frames would give.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[int, dict]] = []
+
+    def add(self, n: int, **cols) -> None:
+        self.parts.append((n, cols))
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.concat([pd.DataFrame(cols, index=pd.RangeIndex(n)) for n, cols in self._merged()], ignore_index=True)
+
+    def _merged(self):
+        """Runs of parts with the same kinds of values, each made one dict of arrays (one frame per run)."""
+        run: list[tuple[int, dict]] = []
+        for n, cols in self.parts:
+            if run and _shape(run[0][1]) != _shape(cols):
+                yield _join(run)
+                run = []
+            run.append((n, cols))
+        if run:
+            yield _join(run)
+
+
+def _shape(cols: dict) -> tuple:
+    """Which columns are scalars of which type, and the dtype of the array ones: parts alike join as arrays."""
+    return tuple((k, type(v).__name__ if np.isscalar(v) or v is pd.NaT else np.asarray(v).dtype.str) for k, v in cols.items())
+
+
+def _join(run: list[tuple[int, dict]]) -> tuple[int, dict]:
+    total = sum(n for n, _ in run)
+    out = {}
+    for k in run[0][1]:
+        vals = [c[k] for _, c in run]
+        if all(np.isscalar(v) or v is pd.NaT for v in vals) and all(v is vals[0] or v == vals[0] for v in vals):
+            out[k] = vals[0]
+        else:
+            out[k] = np.concatenate([np.full(n, v, dtype=object) if (np.isscalar(v) or v is pd.NaT) else np.asarray(v) for (n, _), v in zip(run, vals)])
+    return total, out
+
+
 def simulate_history(
     scores: Scores,
     config: Config,
@@ -170,7 +219,7 @@ def simulate_history(
     tier = scores.tier.astype(float)
     signed = np.zeros((n, len(config.cities)), dtype=bool)
     contacts = np.zeros((n, len(config.cities)), dtype=np.int32)
-    lead_rows, visit_rows, project_rows = [], [], []
+    lead_rows, visit_rows, project_rows = _Rows(), _Rows(), _Rows()
     levels = np.array(PARTICIPANT_LEVELS)
     level_p = np.array([0.03, 0.05, 0.10, 0.15, 0.67])
     for w in range(weeks):
@@ -195,18 +244,15 @@ def simulate_history(
             pos = top_k(key, cap)
             chosen = idx[pos]
             visited = rng.random(cap) < visit_rate
-            lead_rows.append(
-                pd.DataFrame(
-                    {
-                        "week": week,
-                        "team_id": t.id,
-                        "city": t.home_city,
-                        "rank": np.arange(1, cap + 1),
-                        "enterprise_id": ids[chosen],
-                        "score": s[pos].round(4),
-                        "visited": visited,
-                    }
-                )
+            lead_rows.add(
+                cap,
+                week=week,
+                team_id=t.id,
+                city=t.home_city,
+                rank=np.arange(1, cap + 1),
+                enterprise_id=ids[chosen],
+                score=s[pos].round(4),
+                visited=visited,
             )
             v = chosen[visited]
             if not len(v):
@@ -217,20 +263,17 @@ def simulate_history(
             base_p = prop[v, k_city] if truth is None else truth.chance(v, k_city, monday)
             success = rng.random(len(v)) < visit_chance(base_p, contacts[v, k_city], visit_lift)
             contacts[v, k_city] += 1
-            visit_rows.append(
-                pd.DataFrame(
-                    {
-                        "date": day,
-                        "team_id": t.id,
-                        "city": t.home_city,
-                        "enterprise_id": ids[v],
-                        "kind": "visit",
-                        "lead_level": lvl,
-                        "outcome": np.where(success, "有签约意向（模拟）synthetic: interest", "暂无意向（模拟）synthetic: no interest"),
-                        "next_step": np.where(success, "洽谈", "保持联系"),
-                        "week": week,
-                    }
-                )
+            visit_rows.add(
+                len(v),
+                date=day.to_numpy(),
+                team_id=t.id,
+                city=t.home_city,
+                enterprise_id=ids[v],
+                kind="visit",
+                lead_level=lvl,
+                outcome=np.where(success, "有签约意向（模拟）synthetic: interest", "暂无意向（模拟）synthetic: no interest"),
+                next_step=np.where(success, "洽谈", "保持联系"),
+                week=week,
             )
             if success.any():
                 won = v[success]
@@ -242,50 +285,46 @@ def simulate_history(
                 pro = sta + pd.to_timedelta(rng.integers(90, 300, size=len(won)), unit="D")
                 size = scores.universe["size"].to_numpy(dtype=float)[won] if "size" in scores.universe else np.zeros(len(won))
                 amount = np.round(np.exp(rng.normal(np.log(3e8) + 0.6 * size + 1.0 * scores.tier[won], 1.0)), -4)
-                project_rows.append(
-                    pd.DataFrame(
-                        {
-                            "enterprise_id": ids[won],
-                            "city": t.home_city,
-                            "source_team": t.id,
-                            "amount_yuan": amount,
-                            "amount_estimated": rng.random(len(won)) < 0.3,
-                            "d_visited": d0,
-                            "d_negotiating": neg,
-                            "d_signed": sig,
-                            "d_started": sta,
-                            "d_in_production": pro,
-                            "arrived_share": rng.uniform(0.1, 0.9, size=len(won)),
-                        }
-                    )
+                project_rows.add(
+                    len(won),
+                    enterprise_id=ids[won],
+                    city=t.home_city,
+                    source_team=t.id,
+                    amount_yuan=amount,
+                    amount_estimated=rng.random(len(won)) < 0.3,
+                    d_visited=d0.to_numpy(),
+                    d_negotiating=neg.to_numpy(),
+                    d_signed=sig.to_numpy(),
+                    d_started=sta.to_numpy(),
+                    d_in_production=pro.to_numpy(),
+                    arrived_share=rng.uniform(0.1, 0.9, size=len(won)),
                 )
             fail = v[~success]
             if len(fail):
                 # Visits that lead nowhere still enter the project database as visited leads.
-                project_rows.append(
-                    pd.DataFrame(
-                        {
-                            "enterprise_id": ids[fail],
-                            "city": t.home_city,
-                            "source_team": t.id,
-                            "amount_yuan": np.nan,
-                            "amount_estimated": True,
-                            "d_visited": day[~success],
-                            "d_negotiating": pd.NaT,
-                            "d_signed": pd.NaT,
-                            "d_started": pd.NaT,
-                            "d_in_production": pd.NaT,
-                            "arrived_share": 0.0,
-                        }
-                    )
+                visited_on = day[~success].to_numpy()
+                nat = np.full(len(fail), np.datetime64("NaT"), dtype=visited_on.dtype)
+                project_rows.add(
+                    len(fail),
+                    enterprise_id=ids[fail],
+                    city=t.home_city,
+                    source_team=t.id,
+                    amount_yuan=np.full(len(fail), np.nan),
+                    amount_estimated=np.ones(len(fail), dtype=bool),
+                    d_visited=visited_on,
+                    d_negotiating=nat,
+                    d_signed=nat,
+                    d_started=nat,
+                    d_in_production=nat,
+                    arrived_share=np.zeros(len(fail)),
                 )
     end = start_day + pd.Timedelta(weeks=weeks)
-    visits = pd.concat(visit_rows, ignore_index=True) if visit_rows else pd.DataFrame(columns=[*VISIT_COLUMNS, "week"])
+    visits = visit_rows.frame() if visit_rows else pd.DataFrame(columns=[*VISIT_COLUMNS, "week"])
     visits = visits.sort_values(["date", "team_id", "enterprise_id"], kind="stable").reset_index(drop=True)
     visits.insert(0, "visit_id", pd.Series(np.arange(len(visits))).map("SYNV{:07d}".format))
     visits["synthetic"] = True
     projects, changes = _projects(project_rows, end, config, scores, rng)
-    leads = pd.concat(lead_rows, ignore_index=True) if lead_rows else pd.DataFrame()
+    leads = lead_rows.frame() if lead_rows else pd.DataFrame()
     stationed = _stationed(config, start_day, end, rng)
     return SimulatedHistory(
         visits[[*VISIT_COLUMNS, "week", "synthetic"]],
@@ -303,7 +342,9 @@ def _projects(rows, end: pd.Timestamp, config: Config, scores: Scores, rng) -> t
     if not rows:
         empty = pd.DataFrame(columns=[*PROJECT_COLUMNS, "synthetic"])
         return empty, pd.DataFrame(columns=["project_id", "stage", "date"])
-    p = pd.concat(rows, ignore_index=True)
+    p = rows.frame()
+    for c in ("d_visited", "d_negotiating", "d_signed", "d_started", "d_in_production"):
+        p[c] = p[c].astype("datetime64[ns]")  # as when failed visits' missing dates were NaT scalars
     # One project per (enterprise, city): the first visit opens it; a later success supersedes a failure.
     p = p.sort_values(["enterprise_id", "city", "d_signed", "d_visited"], na_position="last", kind="stable")
     p = p.drop_duplicates(["enterprise_id", "city"], keep="first").sort_values(["d_visited", "enterprise_id", "city"], kind="stable")
