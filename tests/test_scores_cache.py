@@ -129,3 +129,24 @@ def test_the_snapshot_hash_is_kept_per_state(store, config, tmp_path, counted):
     _import(store, tmp_path, PROFILES + "新公司,软件开发,深圳\n", name="q.csv")
     second = cache.cached_snapshot_hash(store)
     assert second == store.snapshot_hash() != first
+
+
+def test_team_values_are_kept_with_the_scores_and_read_back_equal(store, config, tmp_path, counted):
+    from matcher.plan.values import team_values
+
+    _import(store, tmp_path)
+    teams = sorted(config.teams, key=lambda t: t.id)
+    scores = score_store(store, config)
+    value, group = team_values(scores, teams)
+    (kept,) = (tmp_path / "cache").glob("scores-*/team-values-*")
+    assert (kept / "arrays.json").is_file()
+    again = score_store(store, config)
+    v2, g2 = team_values(again, teams)
+    assert isinstance(v2, np.memmap)  # read back, not computed
+    np.testing.assert_array_equal(np.asarray(v2), value)
+    np.testing.assert_array_equal(np.asarray(g2), group)
+    cache.set_scores_cache(None)
+    fresh = score_store(store, config)
+    v3, g3 = team_values(fresh, teams)
+    np.testing.assert_array_equal(v3, value)
+    np.testing.assert_array_equal(g3, group)

@@ -11,6 +11,7 @@ import pandas as pd
 from .._text import iso_week
 from ..columns import ACTIVE_STAGES, PREVIOUS_COLUMNS, PROJECT_COLUMNS, SIGNED_STAGES, VISIT_COLUMNS, empty_projects, empty_visits
 from ..config.model import Config, Team
+from ..score.cache import cached_arrays
 from ..score.scores import Scores
 from .pace import quota_pace
 
@@ -28,6 +29,9 @@ def team_list(scores: Scores, team: Team, *, top: int | None = None) -> pd.DataF
 def team_values(scores: Scores, teams) -> tuple[np.ndarray, np.ndarray]:
     """Rule score of every enterprise for every team, and the city chain behind it.
 
+    They depend on the scores and the teams alone: kept with cached scores and read back
+    (:func:`matcher.score.cache.cached_arrays`).
+
     Returns
     -------
     value : ndarray (teams, enterprises)
@@ -36,6 +40,12 @@ def team_values(scores: Scores, teams) -> tuple[np.ndarray, np.ndarray]:
     group : ndarray (teams, enterprises) of int
         Index of the best-fitting city chain (``scores.groups``), -1 if none.
     """
+    key = repr([(t.id, t.home_city, tuple(t.focus_chains), t.region) for t in teams])
+    value, group = cached_arrays(scores, "team-values", key, lambda: _team_values(scores, teams))
+    return value, group
+
+
+def _team_values(scores: Scores, teams) -> tuple[np.ndarray, np.ndarray]:
     n = len(scores.universe)
     region_ids = [r.id for r in scores.config.regions]
     value = np.zeros((len(teams), n))

@@ -48,7 +48,17 @@ import pandas as pd
 from .._files import atomic_write_bytes
 from .scores import Scores
 
-__all__ = ["KEEP", "set_scores_cache", "scores_cache_folder", "scores_key", "cached_scores", "cached_snapshot_hash", "save_scores", "load_scores"]
+__all__ = [
+    "KEEP",
+    "set_scores_cache",
+    "scores_cache_folder",
+    "scores_key",
+    "cached_scores",
+    "cached_arrays",
+    "cached_snapshot_hash",
+    "save_scores",
+    "load_scores",
+]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +127,7 @@ def cached_scores(store, config, compute: Callable[[], Scores]) -> Scores:
             scores = load_scores(entry, config)
             os.utime(entry)  # newest use: kept longest
             log.debug("scores read from the cache %s", entry.name)
+            scores.cache_entry = entry
             return scores
         except (OSError, ValueError, KeyError) as exc:
             log.debug("cached scores %s unusable (%s): computed again", entry.name, exc)
@@ -124,9 +135,53 @@ def cached_scores(store, config, compute: Callable[[], Scores]) -> Scores:
     try:
         save_scores(scores, entry)
         _prune(folder)
+        scores.cache_entry = entry
     except OSError as exc:
         log.debug("scores not cached in %s: %s", folder, exc)
     return scores
+
+
+def cached_arrays(scores: Scores, name: str, key: str, compute: Callable[[], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """Arrays computed from ``scores`` alone (and ``key``, e.g. the teams), kept in their cache entry.
+
+    Where the scores came from or went to the cache, the arrays of ``compute()``
+    are kept in the entry (``.npy``, read without pickle, memory-mapped
+    copy-on-write) and read back by later commands on the same state of the
+    data; otherwise ``compute()`` is simply called.
+    """
+    entry = scores.cache_entry
+    if entry is None:
+        return compute()
+    folder = Path(entry) / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    try:
+        info = json.loads((folder / "arrays.json").read_text(encoding="utf-8"))
+        out = []
+        for i, meta in enumerate(info["arrays"]):
+            path = folder / f"{i}.npy"
+            if path.stat().st_size != meta["bytes"]:
+                raise ValueError("another size")
+            a = np.load(path, mmap_mode="c", allow_pickle=False)
+            if a.dtype.str != meta["dtype"] or list(a.shape) != meta["shape"]:
+                raise ValueError("another shape or type")
+            out.append(a)
+        return tuple(out)
+    except (OSError, ValueError, KeyError):
+        pass
+    arrays = tuple(compute())
+    tmp = None
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=entry))
+        info = {"arrays": []}
+        for i, a in enumerate(arrays):
+            np.save(tmp / f"{i}.npy", np.ascontiguousarray(a), allow_pickle=False)
+            info["arrays"].append({"dtype": a.dtype.str, "shape": list(a.shape), "bytes": (tmp / f"{i}.npy").stat().st_size})
+        (tmp / "arrays.json").write_text(json.dumps(info, sort_keys=True), encoding="utf-8")
+        os.rename(tmp, folder)
+    except OSError as exc:
+        log.debug("%s not cached: %s", name, exc)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return arrays
 
 
 def cached_snapshot_hash(store) -> str:

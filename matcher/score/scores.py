@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -150,6 +151,9 @@ class Scores:
     origin: np.ndarray
     endowments: pd.DataFrame
     group_city: np.ndarray
+    #: The scores cache entry these scores were read from or written to (:mod:`matcher.score.cache`),
+    #: where arrays derived from them alone may be kept too; ``None`` when not cached.
+    cache_entry: ClassVar[object] = None
 
     def total(self, groups: np.ndarray | None = None) -> np.ndarray:
         """Combined scores (n, len(groups)) — all city chains by default."""
