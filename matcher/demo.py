@@ -20,6 +20,7 @@ import pandas as pd
 from .config.load import data_file
 from .config.model import Config
 from .errors import MatcherError
+from .featurise.industries import refresh_industries
 from .featurise.transformers import rank_column
 from .i18n import get_language, gettext
 from .ingest.lists import parse_profiles
@@ -75,6 +76,8 @@ def import_default_data(store, config: Config, path: Path | None = None) -> list
             entries = entries.drop_duplicates("rank")
         sha = hashlib.sha256((table.sha256 + tier.id).encode()).hexdigest()
         results.append(import_list(store, entries, list_type=tier.id, year=year, source_name=f"{path.name}#{tier.id}", sha256=sha))
+    # Their industries mapped and stored now, as the import commands do: later commands only read them.
+    refresh_industries(store, config)
     return results
 
 

@@ -122,7 +122,7 @@ def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer 
         del ents, names, found
         stored.write_matches(conn, ids, matches, fp)
     if old is None:
-        log.warning(_("industries of {n} enterprises mapped and stored in the database (first use)").format(n=len(ids)))
+        log.info(_("industries of {n} enterprises mapped and stored in the database (first use)").format(n=len(ids)))
     elif old != fp:
         log.warning(_("the taxonomy or its settings changed: industries of {n} enterprises mapped again and stored").format(n=len(ids)))
     else:
