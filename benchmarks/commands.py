@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.options import emit_report  # noqa: E402
+
 COMMANDS = ("import-profiles", "targets", "weekly", "validate", "import-list")
 WEEK = "2026-W49"
 #: A million registry-like business scopes make a ~350 MB profile file, over the reader's default 200 MB limit.
@@ -287,9 +289,7 @@ def main(argv=None) -> int:
     if skipped:
         lines += ["", f"Skipped (input absent): {', '.join(skipped)}."]
     report = "\n".join(lines) + "\n"
-    print(report)
-    if a.out:
-        Path(a.out).write_text(report, encoding="utf-8")
+    emit_report(report, a.out)
     return 0
 
 

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.options import emit_report  # noqa: E402
 from matcher.featurise.transformers import rank_column  # noqa: E402
 
 CHUNK = 1 << 16
@@ -362,9 +363,7 @@ def main(argv=None) -> int:
         f"Fast from texts ÷ floor: {c_fast / c_floor:.2f}× CPU (the text mapping is work the floor is given).",
     ]
     report = "\n".join(lines) + "\n"
-    print(report)
-    if a.out:
-        Path(a.out).write_text(report, encoding="utf-8")
+    emit_report(report, a.out)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""What the benchmark scripts share: options made from keyword defaults, and a table of figures.
+"""What the benchmark scripts share: options made from keyword defaults, a table of figures, the
+peak-memory reset and how a Markdown report is given.
 
 Run the scripts as modules from the project root (``python -m benchmarks.<name>``), so that
 they can import this one.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 
 
 def parse_options(doc: str, argv: list[str] | None = None, **defaults) -> argparse.Namespace:
@@ -30,3 +32,19 @@ def print_figures(out: dict[str, float], *, width: int = 20, number: str = "10.2
     for k, v in out.items():
         print(f"{k:{width}s} {v:{number}}")
     return out
+
+
+def reset_peak() -> bool:
+    """Reset the process's peak RSS (Linux), so that the peak measured is the timed part's; False where it cannot."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def emit_report(report: str, out: str | None) -> None:
+    """Print a Markdown report, and write it to ``out`` too when given."""
+    print(report)
+    if out:
+        Path(out).write_text(report, encoding="utf-8")

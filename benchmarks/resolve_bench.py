@@ -33,6 +33,12 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.options import reset_peak  # noqa: E402
+
 
 def _rss_mb(key: str = "VmHWM") -> float:
     status = Path("/proc/self/status")
@@ -41,15 +47,6 @@ def _rss_mb(key: str = "VmHWM") -> float:
             if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _reset_peak() -> bool:
-    """Reset the process's peak RSS (Linux), so that the peak measured is the timed part's."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
 
 
 def _cpu() -> float:
@@ -82,7 +79,7 @@ def run_once(args) -> dict:
     t = time.perf_counter()
     Resolver(use_aliases=False).fit(master.head(10)[["enterprise_id", "name", "province"]])
     out["train_s"] = time.perf_counter() - t
-    out["peak_reset"] = _reset_peak()
+    out["peak_reset"] = reset_peak()
     cpu0, t0 = _cpu(), time.perf_counter()
     resolver = Resolver(use_aliases=False)
     if args.mode == "stored":

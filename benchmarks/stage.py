@@ -20,6 +20,8 @@ import resource
 import time
 from pathlib import Path
 
+from benchmarks.options import reset_peak
+
 
 def _rss_mb(key: str) -> float:
     status = Path("/proc/self/status")
@@ -28,14 +30,6 @@ def _rss_mb(key: str) -> float:
             if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _reset_peak() -> bool:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
 
 
 def _universe(cfg, n: int, seed: int, business: bool):
@@ -146,7 +140,7 @@ def main(argv=None) -> None:
         else:
             raise SystemExit(f"unknown stage {a.stage!r}")
     out["setup_rss_mb"] = round(_rss_mb("VmRSS"), 1)
-    out["peak_reset"] = _reset_peak()
+    out["peak_reset"] = reset_peak()
     w0, c0 = time.perf_counter(), time.process_time()
     run()
     out["wall_s"] = time.perf_counter() - w0

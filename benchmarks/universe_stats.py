@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.options import emit_report  # noqa: E402
+
 REAL = ROOT.parent / "shared" / "data" / "real"
 _SPLIT = re.compile(r"[；;、,，]")
 
@@ -140,9 +142,7 @@ def main(argv=None) -> int:
     for k in keys:
         lines.append(f"| {k} | " + " | ".join(c.get(k, "") for c in cols.values()) + " |")
     report = "\n".join(lines) + "\n"
-    print(report)
-    if a.out:
-        Path(a.out).write_text(report, encoding="utf-8")
+    emit_report(report, a.out)
     return 0
 
 

@@ -101,6 +101,12 @@ def ensure_parsed_tables(conn) -> None:
         log.warning(_("the name normaliser has changed: the {n} stored parsed names are parsed again").format(n=n))
 
 
+def _stale(parsed_from: pd.Series, name: pd.Series) -> np.ndarray:
+    """Where a name has no stored parse, or one made from another spelling (same normalised name)."""
+    stored = parsed_from.to_numpy(dtype=object)
+    return pd.isna(stored) | (stored != name.to_numpy(dtype=object))
+
+
 def _frame(conn, select, columns: list[str]) -> pd.DataFrame:
     """The rows of ``select`` as object columns: the driver's tuples read whole, a million rows in about a second."""
     rows = conn.execute(select).cursor.fetchall()
@@ -147,7 +153,7 @@ def attach_parsed(conn, names: pd.DataFrame) -> pd.DataFrame:
     """
     out = names  # filled in place: the frame of load_master(fill=False) is the caller's own
     has = out.parsed_name.notna().to_numpy(dtype=bool)
-    stale = ~has | (out.parsed_name.to_numpy(dtype=object) != out.name.to_numpy(dtype=object))
+    stale = _stale(out.parsed_name, out.name)
     parts = [out.loc[stale & has, ["norm_name", "parsed_name"]].rename(columns={"parsed_name": "name"})]
     # Stored rows of names no longer known (a removed import): only looked for when there are more rows than names matched.
     n_stored = conn.execute(sa.select(sa.func.count()).select_from(parsed_names_t)).scalar_one()
@@ -189,7 +195,7 @@ def read_master(conn) -> tuple[pd.DataFrame, pd.Series | None]:
         names = load_master(conn, parsed=False)
         return pd.concat([names, parse_names(names["name"]).set_axis(names.index)], axis=1), None
     names = load_master(conn, fill=False)
-    stale = names.parsed_name.isna().to_numpy(dtype=bool) | (names.parsed_name.to_numpy(dtype=object) != names.name.to_numpy(dtype=object))
+    stale = _stale(names.parsed_name, names.name)
     n_stored = conn.execute(sa.select(sa.func.count()).select_from(parsed_names_t)).scalar_one()
     exact = not stale.any() and n_stored == len(names.norm_name.unique())
     if stale.any():
@@ -282,7 +288,7 @@ def sync_import_names(conn, ids, import_id: int) -> bool:
     names = select_in(conn, names_t, "enterprise_id", sorted({str(i) for i in ids}), columns=("norm_name", "name"))
     have = select_in(conn, parsed_names_t, "norm_name", names.norm_name.tolist(), columns=("norm_name", "name"))
     spelled = names.norm_name.map(have.set_index("norm_name").name)
-    stale = (spelled.isna() | (spelled != names.name)).to_numpy(dtype=bool)
+    stale = _stale(spelled, names.name)
     if stale.any():
         old = have[have.norm_name.isin(set(names.norm_name[stale]))]
         if len(old):

@@ -155,32 +155,19 @@ def cached_arrays(scores: Scores, name: str, key: str, compute: Callable[[], tup
     folder = Path(entry) / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
     try:
         info = json.loads((folder / "arrays.json").read_text(encoding="utf-8"))
-        out = []
-        for i, meta in enumerate(info["arrays"]):
-            path = folder / f"{i}.npy"
-            if path.stat().st_size != meta["bytes"]:
-                raise ValueError("another size")
-            a = np.load(path, mmap_mode="c", allow_pickle=False)
-            if a.dtype.str != meta["dtype"] or list(a.shape) != meta["shape"]:
-                raise ValueError("another shape or type")
-            out.append(a)
-        return tuple(out)
+        return tuple(_load_array(folder, str(i), meta) for i, meta in enumerate(info["arrays"]))
     except (OSError, ValueError, KeyError):
         pass
     arrays = tuple(compute())
-    tmp = None
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=entry))
-        info = {"arrays": []}
-        for i, a in enumerate(arrays):
-            np.save(tmp / f"{i}.npy", np.ascontiguousarray(a), allow_pickle=False)
-            info["arrays"].append({"dtype": a.dtype.str, "shape": list(a.shape), "bytes": (tmp / f"{i}.npy").stat().st_size})
+
+    def write(tmp: Path) -> None:
+        info = {"arrays": [_save_array(tmp, str(i), a) for i, a in enumerate(arrays)]}
         (tmp / "arrays.json").write_text(json.dumps(info, sort_keys=True), encoding="utf-8")
-        os.rename(tmp, folder)
+
+    try:
+        _write_folder(folder, write)
     except OSError as exc:
         log.debug("%s not cached: %s", name, exc)
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
     return arrays
 
 
@@ -224,33 +211,61 @@ def _fields() -> tuple[list[str], list[str]]:
 
 def save_scores(scores: Scores, entry: str | Path) -> Path:
     """Write ``scores`` as the cache entry folder ``entry`` (temporary folder, then renamed into place)."""
-    entry = Path(entry)
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    _sweep(entry.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{_PREFIX}", suffix=".tmp", dir=entry.parent))
-    try:
-        arrays, frames = _fields()
+    arrays, frames = _fields()
+
+    def write(tmp: Path) -> None:
         info: dict = {"format": FORMAT, "weights": list(scores.weights), "arrays": {}, "frames": {}}
         for name in arrays:
-            a = np.ascontiguousarray(getattr(scores, name))
-            np.save(tmp / f"{name}.npy", a, allow_pickle=False)
-            info["arrays"][name] = {"dtype": a.dtype.str, "shape": list(a.shape), "bytes": (tmp / f"{name}.npy").stat().st_size}
+            info["arrays"][name] = _save_array(tmp, name, getattr(scores, name))
         for name in frames:
             df: pd.DataFrame = getattr(scores, name)
             tuples = [c for c in df.columns if df[c].dtype == object and len(df) and isinstance(df[c].iloc[0], tuple)]
             df.to_parquet(tmp / f"{name}.parquet", index=False)
             info["frames"][name] = {"rows": len(df), "tuples": tuples, "bytes": (tmp / f"{name}.parquet").stat().st_size}
         (tmp / "scores.json").write_text(json.dumps(info, sort_keys=True), encoding="utf-8")
+
+    return _write_folder(Path(entry), write)
+
+
+def _save_array(folder: Path, stem: str, a: np.ndarray) -> dict:
+    """Write ``a`` as ``folder/stem.npy`` (no pickle); what :func:`_load_array` checks it against."""
+    a = np.ascontiguousarray(a)
+    np.save(folder / f"{stem}.npy", a, allow_pickle=False)
+    return {"dtype": a.dtype.str, "shape": list(a.shape), "bytes": (folder / f"{stem}.npy").stat().st_size}
+
+
+def _load_array(folder: Path, stem: str, meta: dict) -> np.ndarray:
+    """``folder/stem.npy`` memory-mapped copy-on-write, read without pickle; ``ValueError`` unless as written."""
+    path = folder / f"{stem}.npy"
+    if path.stat().st_size != meta["bytes"]:
+        raise ValueError(f"{path.name} has another size")
+    a = np.load(path, mmap_mode="c", allow_pickle=False)
+    if a.dtype.str != meta["dtype"] or list(a.shape) != meta["shape"]:
+        raise ValueError(f"{path.name} has another shape or type")
+    return a
+
+
+def _write_folder(final: Path, write: Callable[[Path], None]) -> Path:
+    """Fill a temporary folder beside ``final`` with ``write(tmp)``, then rename it into place.
+
+    Readers never see half a folder; when another process put ``final`` there first, ours is
+    dropped. Temporary folders of killed processes beside it are removed first (:func:`_sweep`).
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(final.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    try:
+        write(tmp)
         try:
-            os.rename(tmp, entry)
+            os.rename(tmp, final)
         except OSError:
-            if not entry.is_dir():
+            if not final.is_dir():
                 raise
-            shutil.rmtree(tmp, ignore_errors=True)  # another process wrote the same entry first
+            shutil.rmtree(tmp, ignore_errors=True)  # another process wrote the same folder first
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return entry
+    return final
 
 
 def load_scores(entry: str | Path, config) -> Scores:
@@ -262,13 +277,7 @@ def load_scores(entry: str | Path, config) -> Scores:
     arrays, frames = _fields()
     values: dict = {"config": config, "weights": tuple(float(w) for w in info["weights"])}
     for name in arrays:
-        meta, path = info["arrays"][name], entry / f"{name}.npy"
-        if path.stat().st_size != meta["bytes"]:
-            raise ValueError(f"{name}.npy has another size")
-        a = np.load(path, mmap_mode="c", allow_pickle=False)
-        if a.dtype.str != meta["dtype"] or list(a.shape) != meta["shape"]:
-            raise ValueError(f"{name}.npy has another shape or type")
-        values[name] = a
+        values[name] = _load_array(entry, name, info["arrays"][name])
     for name in frames:
         meta, path = info["frames"][name], entry / f"{name}.parquet"
         if path.stat().st_size != meta["bytes"]:
@@ -293,9 +302,9 @@ def _prune(folder: Path, pattern: str = f"{_PREFIX}*") -> None:
 
 
 def _sweep(folder: Path) -> None:
-    """Remove temporary entry folders left by killed processes."""
+    """Remove temporary folders (``.<name>.<random>.tmp``) left by killed processes."""
     now = time.time()
-    for p in folder.glob(f".{_PREFIX}*.tmp"):
+    for p in folder.glob(".*.tmp"):
         try:
             if p.is_dir() and now - p.stat().st_mtime > _STALE_SECONDS:
                 shutil.rmtree(p, ignore_errors=True)
