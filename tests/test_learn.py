@@ -133,6 +133,13 @@ def test_training_needs_outcomes(world):
         train_model("logistic", X, np.zeros(len(X)), pairs.row.to_numpy(), feature_set="pair-v1", horizon_weeks=H, trained_until="x")
     with pytest.raises(MatcherError, match="unknown model kind"):
         train_model("forest", X, pairs.label, pairs.row.to_numpy(), feature_set="pair-v1", horizon_weeks=H, trained_until="x")
+    # Enough signings, but all on enterprises of one fold: a fold would train on one class.
+    groups = pairs.row.to_numpy()
+    first = np.unique(groups)[:5]
+    y = np.isin(groups, first[:1]).astype(int)
+    assert y.sum() >= 5 and len(np.unique(groups)) >= 5
+    with pytest.raises(MatcherError, match="too few enterprises"):
+        train_model("logistic", X, y, groups, feature_set="pair-v1", horizon_weeks=H, trained_until="x")
 
 
 # ------------------------------------------------------------------ model management

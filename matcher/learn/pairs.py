@@ -395,6 +395,13 @@ def train_model(
         raise MatcherError(gettext("cannot train a model on {n} visits with {signed} signings: too few to calibrate").format(n=len(y), signed=int(y.sum())))
     base = make_estimator(kind, seed=seed)
     splits = list(GroupKFold(n_splits=n_splits).split(X, y, groups))
+    # Signings concentrated on few enterprises can leave a fold's training part with one class only.
+    if any(len(np.unique(y[train])) < 2 for train, _ in splits):
+        raise MatcherError(
+            gettext("cannot train a model on {n} visits with {signed} signings: the signings are on too few enterprises to calibrate").format(
+                n=len(y), signed=int(y.sum())
+            )
+        )
     est = CalibratedClassifierCV(base, method="sigmoid", cv=splits)
     with _one_thread():
         est.fit(X[list(FEATURE_SETS[feature_set])].to_numpy(dtype=float), y)
