@@ -99,9 +99,10 @@ def fair_naive(config, universe: pd.DataFrame, found: pd.DataFrame, rows=None) -
     wc, wr, wt, we, wo = weights
     rows = list(range(len(universe)) if rows is None else rows)
     direct: dict[int, dict[str, float]] = {}
+    full = sc.full_confidence
     for r, i, c in zip(found["row"].tolist(), found["industry"].tolist(), found["confidence"].tolist()):
         d = direct.setdefault(r, {})
-        d[i] = d.get(i, 0.0) + c  # the sparse matrix sums duplicate matches
+        d[i] = d.get(i, 0.0) + min(1.0, c / full)  # the sparse matrix sums duplicate matches
     # Only the rows scored are read (a sample of a million costs what the sample costs), by position k.
     regions = universe["regions"].fillna("").astype(str).to_numpy()[rows].tolist()
     ranks = {t[0]: universe[rank_column(t[0])].to_numpy()[rows].tolist() for t in tiers}
@@ -217,7 +218,8 @@ class Floor:
         m = int(inverse.max(initial=-1)) + 1
         col = self.industries.get_indexer(found["industry"])
         D = sp.csr_matrix(
-            (found["confidence"].to_numpy(dtype=float), (found["row"].to_numpy(dtype=int), col)), shape=(m, len(self.industries))
+            (np.minimum(1.0, found["confidence"].to_numpy(dtype=float) / sc.full_confidence), (found["row"].to_numpy(dtype=int), col)),
+            shape=(m, len(self.industries)),
         )
         D.sum_duplicates()
         E = D.maximum((D @ self.up).minimum(1.0)).maximum((D @ self.down) * sc.parent_discount).tocsr()

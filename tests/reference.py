@@ -66,7 +66,8 @@ def reference_scores(config: Config, universe: pd.DataFrame, found: pd.DataFrame
     direct: dict[int, dict[str, float]] = {}
     for r in found.itertuples():
         row = direct.setdefault(int(r.row), {})
-        row[r.industry] = max(row.get(r.industry, 0.0), float(r.confidence))
+        # A match counts its confidence over full_confidence, at most 1.
+        row[r.industry] = max(row.get(r.industry, 0.0), min(1.0, float(r.confidence) / sc.full_confidence))
     out = {}
     for row in range(len(universe)):
         d = direct.get(row, {})

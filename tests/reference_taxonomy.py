@@ -160,10 +160,11 @@ class IndustryMapper:
             # Keywords only in what no label explained; a keyword inside a longer hit yields to it.
             if len(unexplained):
                 text = unexplained.groupby("u").text.agg("；".join)
-                kw = self._keyword_hits(pd.Series(text.to_numpy(), dtype=object), self._keywords, "keyword")
+                # Contained keywords are dropped before the longest keyword per industry is kept.
+                kw = self._keyword_hits(pd.Series(text.to_numpy(), dtype=object), self._keywords, "keyword", drop_contained=True)
                 if len(kw):
                     kw["u"] = text.index.to_numpy()[kw.u.to_numpy().astype(int)]
-                    frames.append(_lines(_drop_contained(kw), unexplained, self._broad))
+                    frames.append(_lines(kw, unexplained, self._broad))
         frames = [f for f in frames if len(f)]
         return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
@@ -191,7 +192,7 @@ class IndustryMapper:
         return f[["u", "industry", "confidence", "method", "evidence"]]
 
     @staticmethod
-    def _keyword_hits(uniq: pd.Series, keywords, method: str) -> pd.DataFrame:
+    def _keyword_hits(uniq: pd.Series, keywords, method: str, *, drop_contained: bool = False) -> pd.DataFrame:
         units = sorted({(kw, not cjk) for kw, _, cjk in keywords if kw})
         if not units:
             return pd.DataFrame(columns=["u", "industry", "confidence", "method", "evidence"])
@@ -207,6 +208,8 @@ class IndustryMapper:
         if not frames:
             return pd.DataFrame(columns=["u", "industry", "confidence", "method", "evidence"])
         out = pd.concat(frames, ignore_index=True)
+        if drop_contained:
+            out = _drop_contained(out)
         # Longer keywords are more specific: keep the longest as evidence.
         out = out.assign(_len=out.evidence.str.len()).sort_values(
             ["u", "industry", "_len", "evidence"], ascending=[True, True, False, True]

@@ -121,7 +121,8 @@ def _tiny_model(cfg, tmp_path, *, supports: bool):
     scores = RuleScorer(cfg).fit(u).score(u)
     pf = PairFeatures(scores, cfg, pd.DataFrame(), None)
     rng = np.random.default_rng(0)
-    team = sorted(pf.teams)[0]
+    # The team with the most candidates: enough distinct enterprises to calibrate on.
+    team = max(sorted(pf.teams), key=lambda t: int(pf.team(t)["candidate"].sum()))
     rows = np.flatnonzero(pf.team(team)["candidate"])
     pairs = pd.DataFrame({"team_id": team, "monday": int(day_number(["2026-01-05"])[0]), "row": rng.choice(rows, 300)})
     y = (rng.random(300) < 0.3).astype(int)

@@ -201,6 +201,7 @@ class Scoring:
     unranked_factor: float = 0.75
     multi_list_bonus: float = 0.05
     min_confidence: float = 0.3
+    full_confidence: float = 1.0
     cross_chain_weight: float = 0.6
     w_endowment: float = 0.0
     w_origin: float = 0.0

@@ -126,6 +126,7 @@ class ScoringTable(Table):
     unranked_factor: Share = _SCORING.unranked_factor
     multi_list_bonus: Share = _SCORING.multi_list_bonus
     min_confidence: Share = _SCORING.min_confidence
+    full_confidence: Annotated[float, Field(gt=0, le=1)] = _SCORING.full_confidence
     cross_chain_weight: Share = _SCORING.cross_chain_weight
     w_endowment: Weight = _SCORING.w_endowment
     w_origin: Weight = _SCORING.w_origin

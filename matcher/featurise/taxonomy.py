@@ -167,7 +167,7 @@ class IndustryMapper:
             if len(unexplained):
                 kw = self._segment_keywords(unexplained, texts)
                 if len(kw):
-                    frames.append(_lines(_drop_contained(kw), unexplained, texts, lens, self._broad))
+                    frames.append(_lines(kw, unexplained, texts, lens, self._broad))
         frames = [f for f in frames if len(f)]
         return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
@@ -190,17 +190,19 @@ class IndustryMapper:
         return segs, texts, lens
 
     def _segment_keywords(self, segs: pd.DataFrame, texts: np.ndarray) -> pd.DataFrame:
-        """Keyword hits of each text ``u`` in its segments: the longest keyword per (u, industry).
+        """Keyword hits of each text ``u`` in its segments: the longest keyword per (u, industry), none inside a longer hit.
 
         Each distinct segment is searched once (registry texts share most of their
         business lines); no keyword spans two segments, as none holds a separator.
         """
         code, distinct = pd.factorize(segs.s.to_numpy())
-        kw = self._keyword_hits(pd.Series(texts[distinct], dtype=object), self._keywords, "keyword")
+        kw = self._keyword_hits(pd.Series(texts[distinct], dtype=object), self._keywords, "keyword", longest=False)
         if kw.empty:
             return kw
         per_seg = pd.DataFrame({"u": segs.u.to_numpy(), "s": code}).drop_duplicates()
-        kw = per_seg.merge(kw.rename(columns={"u": "s"}), on="s").drop(columns="s")
+        # A keyword inside a longer hit of the same text yields to it (储能 in 新型储能) before the
+        # longest keyword of each industry is kept: else the longer hit may be gone by then.
+        kw = _drop_contained(per_seg.merge(kw.rename(columns={"u": "s"}), on="s").drop(columns="s"))
         kw = kw.assign(_len=kw.evidence.str.len()).sort_values(["u", "industry", "_len", "evidence"], ascending=[True, True, False, True])
         return kw.drop_duplicates(["u", "industry"]).drop(columns="_len").reset_index(drop=True)
 
@@ -249,7 +251,8 @@ class IndustryMapper:
                 yield codes[lens == n], labels
 
     @staticmethod
-    def _keyword_hits(uniq: pd.Series, keywords, method: str) -> pd.DataFrame:
+    def _keyword_hits(uniq: pd.Series, keywords, method: str, *, longest: bool = True) -> pd.DataFrame:
+        """Keyword hits ``u, industry, confidence, method, evidence``; with ``longest``, only the longest keyword per (u, industry)."""
         units = sorted({(kw, not cjk) for kw, _, cjk in keywords if kw})
         if not units:
             return pd.DataFrame(columns=["u", "industry", "confidence", "method", "evidence"])
@@ -265,11 +268,12 @@ class IndustryMapper:
         if not frames:
             return pd.DataFrame(columns=["u", "industry", "confidence", "method", "evidence"])
         out = pd.concat(frames, ignore_index=True)
-        # Longer keywords are more specific: keep the longest as evidence.
-        out = out.assign(_len=out.evidence.str.len()).sort_values(
-            ["u", "industry", "_len", "evidence"], ascending=[True, True, False, True]
-        )
-        out = out.drop_duplicates(["u", "industry"]).drop(columns="_len")
+        if longest:
+            # Longer keywords are more specific: keep the longest as evidence.
+            out = out.assign(_len=out.evidence.str.len()).sort_values(
+                ["u", "industry", "_len", "evidence"], ascending=[True, True, False, True]
+            )
+            out = out.drop_duplicates(["u", "industry"]).drop(columns="_len")
         out["confidence"] = METHOD_CONFIDENCE[method]
         out["method"] = method
         return out

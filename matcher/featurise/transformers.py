@@ -27,7 +27,7 @@ from ..errors import MatcherError
 from ..i18n import gettext as _
 from .taxonomy import IndustryMapper
 
-__all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column"]
+__all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column", "match_values"]
 
 
 def _require(X, columns, who: str) -> None:
@@ -72,6 +72,13 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         children where none are named).
     min_confidence : float
         Matches below this confidence are dropped.
+    full_confidence : float
+        Matches at or above this confidence count fully (1) in the vectors; weaker ones count
+        ``confidence / full_confidence``. The mapper's confidence says how it matched (a whole
+        label 1.0, a label among several parts 0.9, a business line that is the industry 0.85,
+        a keyword somewhere in the text 0.7, the name 0.4); every match at or above this level
+        states equally that the enterprise works in the industry. The explanations keep the
+        mapper's confidence.
     use_names : bool
         Infer an industry from the enterprise name (confidence 0.4) where the
         text gives none.
@@ -91,10 +98,11 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
     frame without them raises :class:`~matcher.errors.MatcherError`.
     """
 
-    def __init__(self, industries=None, *, parent_discount=0.8, min_confidence=0.3, use_names=True, fuzzy_cutoff=88.0):
+    def __init__(self, industries=None, *, parent_discount=0.8, min_confidence=0.3, full_confidence=1.0, use_names=True, fuzzy_cutoff=88.0):
         self.industries = industries
         self.parent_discount = parent_discount
         self.min_confidence = min_confidence
+        self.full_confidence = full_confidence
         self.use_names = use_names
         self.fuzzy_cutoff = fuzzy_cutoff
 
@@ -106,6 +114,8 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
             raise ValueError(_("The {name!r} parameter must be a float in [0, 1]. Got {value!r} instead.").format(name="parent_discount", value=self.parent_discount))
         if not 0 <= self.min_confidence <= 1:
             raise ValueError(_("The {name!r} parameter must be a float in [0, 1]. Got {value!r} instead.").format(name="min_confidence", value=self.min_confidence))
+        if not 0 < self.full_confidence <= 1:
+            raise ValueError(_("The {name!r} parameter must be a float in (0, 1]. Got {value!r} instead.").format(name="full_confidence", value=self.full_confidence))
         inds: tuple[Industry, ...] = tuple(self.industries) if self.industries is not None else _default_config().industries
         self.mapper_ = IndustryMapper(inds, fuzzy_cutoff=self.fuzzy_cutoff)
         self.industries_ = np.array([i.id for i in inds], dtype=object)
@@ -193,13 +203,14 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
     def matrices(self, found: pd.DataFrame, n_rows: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """The direct matches (n_rows, n_industries), and the same spread along the hierarchy.
 
-        A narrow match is also a match of its parent; a broad match counts for
-        each typical child at ``parent_discount`` of its confidence, over √k children.
+        A match's value is its confidence over ``full_confidence`` (at most 1). A
+        narrow match is also a match of its parent; a broad match counts for
+        each typical child at ``parent_discount`` of its value, over √k children.
         """
         check_is_fitted(self, "mapper_")
         col = pd.Index(self.industries_).get_indexer(found.industry)
         direct = sp.csr_matrix(
-            (found.confidence.to_numpy(dtype=float), (found.row.to_numpy(dtype=int), col)),
+            (match_values(found.confidence.to_numpy(dtype=float), self.full_confidence), (found.row.to_numpy(dtype=int), col)),
             shape=(n_rows, len(self.industries_)),
         )
         direct.sum_duplicates()
@@ -213,6 +224,11 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "industries_")
         return np.array([f"industry__{i}" for i in self.industries_], dtype=object)
+
+
+def match_values(confidence: np.ndarray, full_confidence: float) -> np.ndarray:
+    """The value of industry matches in the vectors: ``confidence / full_confidence``, at most 1."""
+    return np.minimum(1.0, np.asarray(confidence, dtype=float) / full_confidence)
 
 
 def spread_rows(found: pd.DataFrame, inverse: np.ndarray) -> pd.DataFrame:

@@ -56,7 +56,7 @@ class RuleScorer(TransformerMixin, BaseEstimator):
     status_weights : dict, optional
         Weight of a link by its status in the city: ``missing``, ``weak``,
         ``strong``.
-    parent_discount, min_confidence : float, optional
+    parent_discount, min_confidence, full_confidence : float, optional
         Passed to :class:`~matcher.featurise.transformers.IndustryVectorizer`.
     rank_decay, unranked_factor, multi_list_bonus : float, optional
         Passed to :class:`~matcher.featurise.transformers.TierFeaturizer`.
@@ -83,6 +83,7 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         status_weights=None,
         parent_discount=None,
         min_confidence=None,
+        full_confidence=None,
         rank_decay=None,
         unranked_factor=None,
         multi_list_bonus=None,
@@ -97,6 +98,7 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         self.status_weights = status_weights
         self.parent_discount = parent_discount
         self.min_confidence = min_confidence
+        self.full_confidence = full_confidence
         self.rank_decay = rank_decay
         self.unranked_factor = unranked_factor
         self.multi_list_bonus = multi_list_bonus
@@ -122,7 +124,10 @@ class RuleScorer(TransformerMixin, BaseEstimator):
             raise ValueError(gettext("The 'status_weights' parameter must map missing/weak/strong to floats in [0, 1]. Got {value!r} instead.").format(value=bad))
         self.status_weights_ = sw
         self.industry_ = IndustryVectorizer(
-            cfg.industries, parent_discount=self._param("parent_discount"), min_confidence=self._param("min_confidence")
+            cfg.industries,
+            parent_discount=self._param("parent_discount"),
+            min_confidence=self._param("min_confidence"),
+            full_confidence=self._param("full_confidence"),
         ).fit(X)
         self.tier_ = TierFeaturizer(
             cfg.tiers,
