@@ -21,16 +21,26 @@ import pandas as pd
 
 from ..score.scores import Scores
 
-__all__ = ["PARTS", "weight_grid", "city_parts", "grid_ranks", "choose", "cross_validate", "weight_study"]
+__all__ = ["PARTS", "FIXED", "weight_grid", "city_parts", "grid_ranks", "choose", "cross_validate", "weight_study"]
 
 #: The parts of the rule score, as :attr:`Scores.weights` orders them.
 PARTS = ("w_chain", "w_region", "w_tier", "w_endowment", "w_origin")
 
 
-def weight_grid(values=(0.0, 0.1, 0.2, 0.3, 0.4), w_chain: float = 0.5) -> np.ndarray:
-    """Weight vectors (k, 5): ``w_chain`` fixed (only ratios matter), every other part over ``values``."""
-    rest = np.array(list(itertools.product(values, repeat=len(PARTS) - 1)), dtype=float)
-    return np.column_stack([np.full(len(rest), w_chain), rest])
+#: Parts whose weight is not chosen on outcomes, with the value they keep. Region fit decides which
+#: team visits an enterprise, not whether a city wants it (the programme's rule; ``data/config.toml``),
+#: so choosing its weight on a few dozen investments would only fit their noise.
+FIXED = {"w_region": 0.0}
+
+
+def weight_grid(values=(0.0, 0.1, 0.2, 0.3, 0.4), w_chain: float = 0.5, fixed: dict[str, float] | None = None) -> np.ndarray:
+    """Weight vectors (k, 5): ``w_chain`` fixed (only ratios matter), the ``fixed`` parts (default
+    :data:`FIXED`) at their value, every other part over ``values``."""
+    fixed = FIXED if fixed is None else fixed
+    free = [p for p in PARTS[1:] if p not in fixed]
+    rest = np.array(list(itertools.product(values, repeat=len(free))), dtype=float).reshape(-1, len(free))
+    cols = {p: (rest[:, free.index(p)] if p in free else np.full(len(rest), float(fixed[p]))) for p in PARTS[1:]}
+    return np.column_stack([np.full(len(rest), w_chain), *(cols[p] for p in PARTS[1:])])
 
 
 def city_parts(scores: Scores, city_id: str) -> tuple[np.ndarray, np.ndarray]:

@@ -138,7 +138,8 @@ def write_validation(v: Validation, out_dir: str | Path, *, title: str = "", wei
         written += [write_csv(study, out / "weights.csv"), write_csv(chosen, out / "weights_chosen.csv")]
         notes.append(
             "weights: the configured weights against weights chosen on these pairs; 'held out' rows choose the weights "
-            "without the pair's city (or enterprise) and are the honest figures, 'in-sample' is optimistic"
+            "without the pair's city (or enterprise) and are the honest figures, 'in-sample' is optimistic; w_region is "
+            "held at 0 (region decides which team visits, not whether a city wants it), the other weights over 0-0.4"
         )
     written.append(write_xlsx(sheets, out / "validation.xlsx", title=heading))
     md = [f"# {heading}", "", *[f"- {n}" for n in notes], ""]
