@@ -91,6 +91,30 @@ def print_study(study, chosen) -> None:
     print(f"    weights chosen per held-out city ({len(folds)} folds): {folds[parts].drop_duplicates().to_dict('records')}")
 
 
+def print_nested(universe, config, pairs, values=(1.0, 0.9, 0.85)) -> None:
+    """``full_confidence`` chosen per fold along with the weights: the held-out figures of choosing both on the pairs."""
+    import numpy as np
+
+    from matcher.learn.tuning import cross_validate, grid_ranks, weight_grid
+    from matcher.score.rule import RuleScorer
+
+    ranked = pairs[pairs.status == "ranked"].reset_index(drop=True)
+    pos = {e: k for k, e in enumerate(universe.enterprise_id)}
+    rows = ranked.enterprise_id.map(pos).to_numpy(dtype=np.int64)
+    grid = weight_grid()
+    ranks = np.vstack(
+        [grid_ranks(RuleScorer(config, full_confidence=v).fit(universe).score(universe), ranked.city_id.to_numpy(), rows, grid) for v in values]
+    )
+    for label, col in (("city", "city_id"), ("enterprise", "enterprise_id")):
+        held, folds = cross_validate(ranks, ranked[col].to_numpy())
+        chosen = sorted({values[k // len(grid)] for k in folds.grid_row})
+        print(
+            f"  full_confidence {values} and weights chosen per held-out {label}: median percentile "
+            f"{np.median(held) / len(universe):.3f}, hit@50 {np.mean(held <= 50):.3f}, hit@100 {np.mean(held <= 100):.3f} "
+            f"(folds chose full_confidence {chosen})"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--real", type=Path, default=REAL, help="folder of the real lists")
@@ -121,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
                 print_summary(f"{variant}, rows={rows} ({time.perf_counter() - t:.1f} s)", v)
                 study, chosen = weight_study(scores, v.pairs)
                 print_study(study, chosen)
+                if rows == "listed":
+                    print_nested(universe, config, v.pairs)
                 write_validation(v, args.out / f"{variant}-{rows}", weights=(study, chosen))
             store.engine.dispose()
     print(f"\nreports written to {args.out}/<variant>-<rows>/")
