@@ -11,7 +11,7 @@ world from :func:`matcher.sim.realistic.realistic_world` with every business tex
 registry export), written as a profile CSV and one list CSV per tier; a database built by running
 ``matcher import-profiles`` and ``matcher import-list`` on them; and a simulated history of visits
 and projects (:func:`matcher.demo.load_simulated_history`, labelled synthetic) so ``weekly`` plans
-against one.
+against one. When only ``import-profiles`` is timed (it imports into a fresh database), only the files.
 
 Timed, each ``--repeats`` times as ``matcher …`` subprocesses: ``import-profiles`` (every profile,
 into a fresh database), ``targets --city liuzhou``, ``weekly`` (with history), ``validate`` (the
@@ -128,10 +128,11 @@ def _step(folder: Path, name: str, setup: list[str], run) -> None:
     setup.append(mark.read_text())
 
 
-def build(rows: int, seed: int, folder: Path, history_weeks: int, log: Path) -> dict:
+def build(rows: int, seed: int, folder: Path, history_weeks: int, log: Path, *, database: bool = True) -> dict:
     """The synthetic files and the database, built once per (rows, seed); returns paths and set-up times.
 
-    Each step is kept when done, so an interrupted set-up resumes where it stopped.
+    Each step is kept when done, so an interrupted set-up resumes where it stopped. Without
+    ``database`` (only ``import-profiles`` is timed: it imports into a fresh database) only the files.
     """
     from matcher.config.load import load_config
     from matcher.sim.realistic import list_edition, list_frame, realistic_world, write_csv, write_world
@@ -164,6 +165,8 @@ def build(rows: int, seed: int, folder: Path, history_weeks: int, log: Path) -> 
         run_child([sys.executable, "-c", code], ROOT, log)
 
     _step(folder, "generate", setup, generate)
+    if not database:
+        return {**paths, "setup": "; ".join(setup)}
     lists = [
         (str(p), p.stem.removeprefix("synthetic_list_")) for p in sorted(folder.glob("synthetic_list_*.csv")) if p != paths["new_list"]
     ]
@@ -239,7 +242,7 @@ def main(argv=None) -> int:
     log = folder / "commands.log"
     folder.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    built = build(a.rows, a.seed, folder, a.history_weeks, log)
+    built = build(a.rows, a.seed, folder, a.history_weeks, log, database=any(c != "import-profiles" for c in a.commands))
     print(f"set-up ({time.perf_counter() - t:.0f} s this time): {built['setup']}", file=sys.stderr, flush=True)
     commands = [c for c in a.commands if c != "validate" or INVESTMENTS.exists()]
     skipped = [c for c in a.commands if c not in commands]
@@ -258,10 +261,10 @@ def main(argv=None) -> int:
                     failed[key] = str(e).splitlines()[0]
                     print(failed[key], file=sys.stderr, flush=True)
     load_after = os.getloadavg()
-    db_mb = built["db"].stat().st_size / 1e6
+    db_mb = built["db"].stat().st_size / 1e6 if built["db"].exists() else 0.0
     lines = [
         f"`matcher` commands on a synthetic database of {a.rows:,} enterprises (seed {a.seed}, every business text distinct; "
-        f"database {db_mb:,.0f} MB, profile file {built['profiles'].stat().st_size / 1e6:,.0f} MB read with MATCHER_MAX_FILE_MB={ENV['MATCHER_MAX_FILE_MB']}), "
+        f"{f'database {db_mb:,.0f} MB, ' if db_mb else ''}profile file {built['profiles'].stat().st_size / 1e6:,.0f} MB read with MATCHER_MAX_FILE_MB={ENV['MATCHER_MAX_FILE_MB']}), "
         f"{a.repeats} runs each as whole subprocesses.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}; "
         f"load average (1, 5, 15 min) before {tuple(round(x, 2) for x in load_before)}, after {tuple(round(x, 2) for x in load_after)}.",

@@ -82,10 +82,12 @@ def _echo_gaps(obj: Ctx, results, quiet: bool) -> None:
 
     store = obj.store()
     ids = import_enterprises(store, results)
-    universe = build_universe(store, obj.config, include_guangxi=True, texts=False, ids=ids)
-    # Maps and stores the industries of what the import added or changed: later commands only read them.
+    universe = build_universe(store, obj.config, include_guangxi=True, texts=True, ids=ids)
+    # Maps and stores the industries of what the import added or changed (from the universe's texts):
+    # later commands only read them.
     among = ids if quiet and all(r.status != "replaced" for r in results) else None
-    click.echo(gaps_line(universe_gaps(universe, obj.config, industries=stored_industries(store, obj.config, universe, among=among))))
+    industries = stored_industries(store, obj.config, universe, among=among, with_texts=True)
+    click.echo(gaps_line(universe_gaps(universe, obj.config, industries=industries)))
 
 
 def _store_lists(obj: Ctx, parts, tier, file, table):

@@ -26,9 +26,10 @@ import pandas as pd
 
 from ..config.model import Config
 from ..i18n import gettext as _
+from ..resolve.parallel import map_parts, split_rows
 from ..store import industries as stored
 from ..store.core import Store
-from ..store.rows import SCAN_FROM, live_ids, select_in
+from ..store.rows import SCAN_FROM, isin_keys, live_ids, select_in
 from ..store.schema import enterprise_industries_t, names_t
 from ..store.views import enterprise_frame, read
 from .reference import apply_reference
@@ -37,7 +38,7 @@ from .transformers import IndustryVectorizer
 __all__ = ["MAPPER_VERSION", "industry_vectorizer", "industry_fingerprint", "map_enterprises", "industries_pending", "refresh_industries", "stored_industries"]
 
 #: Raised whenever the mapping rules change in code, so stored industries are mapped again.
-MAPPER_VERSION = "1"
+MAPPER_VERSION = "2"
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +76,19 @@ def map_enterprises(vec: IndustryVectorizer, ents: pd.DataFrame) -> pd.DataFrame
     )
 
 
+def _map_slice(part: tuple[IndustryVectorizer, pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    """Direct matches of a slice of enterprises (``vec, ents, names``), the bundled reference applied first unless ``names`` is None."""
+    vec, ents, names = part
+    return map_enterprises(vec, ents if names is None else apply_reference(ents, names))
+
+
 def industries_pending(store: Store) -> bool:
     """Whether some enterprise may lack stored industries now (see :func:`matcher.store.industries.has_pending`)."""
     with store.engine.connect() as conn:
         return stored.has_pending(conn)
 
 
-def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer | None = None, among=None) -> int:
+def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer | None = None, among=None, frame: pd.DataFrame | None = None) -> int:
     """Map and store the industries of every live enterprise that has none stored; returns how many were mapped.
 
     When the stored industries were mapped with another taxonomy or other
@@ -91,35 +98,34 @@ def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer 
     among (an import that found none pending before it, :func:`industries_pending`,
     and replaced no earlier rows: what it invalidated are its own enterprises);
     only they are looked at, not every enterprise of the database.
+    ``frame``: rows of :func:`~matcher.featurise.universe.build_universe` built with
+    texts (``enterprise_id, name, name_en, industry_text``, the bundled reference
+    applied), one per enterprise: when they hold every enterprise to map, the
+    enterprises are mapped from them instead of being read again (the same texts).
     """
+    return len(_refresh(store, config, vec=vec, among=among, frame=frame)[0])
+
+
+def _refresh(store: Store, config: Config, *, vec: IndustryVectorizer | None, among, frame: pd.DataFrame | None) -> tuple[np.ndarray, pd.DataFrame]:
+    """:func:`refresh_industries`; the enterprises mapped (sorted) and their matches as stored (:data:`~matcher.store.industries.COLUMNS`)."""
     vec = vec if vec is not None else industry_vectorizer(config)
     fp = industry_fingerprint(vec)
+    none = (np.array([], dtype=object), pd.DataFrame(columns=stored.COLUMNS))
     with store.engine.connect() as conn:
         if stored.fingerprint(conn) == fp and not stored.has_pending(conn):
-            return 0
+            return none
     with store.begin() as conn:
         old = stored.fingerprint(conn)
         if old != fp:
             stored.clear(conn)
         ids = stored.pending_ids(conn) if among is None or old != fp else _lacking(conn, among)
         if not len(ids) and old == fp:
-            return 0
-        whole = len(ids) > 20_000
-        ents = enterprise_frame(conn, None if whole else ids.tolist())
-        names = read(conn, "enterprise_names") if whole else select_in(conn, names_t, "enterprise_id", ids.tolist()).sort_values("norm_name", kind="stable")
-        names = names[["enterprise_id", "name"]]
-        if whole:
-            keep = set(ids.tolist())
-            ents = ents[ents.enterprise_id.isin(keep)].reset_index(drop=True)
-        names = names[names.enterprise_id.isin(set(ents.enterprise_id))]
-        # In slices of enterprises (each maps on its own): bounds the memory of a million texts.
-        found = []
-        for i in range(0, len(ents), _SLICE):
-            part = ents.iloc[i : i + _SLICE]
-            part = apply_reference(part.reset_index(drop=True), names[names.enterprise_id.isin(set(part.enterprise_id))])
-            found.append(map_enterprises(vec, part))
+            return none
+        parts = _parts(conn, vec, ids, frame)
+        # The slices of a large import are mapped on two cores (matcher.resolve.parallel).
+        found = map_parts(_map_slice, parts)
         matches = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=stored.COLUMNS)
-        del ents, names, found
+        del parts, found
         stored.write_matches(conn, ids, matches, fp)
     if old is None:
         log.info(_("industries of {n} enterprises mapped and stored in the database (first use)").format(n=len(ids)))
@@ -127,7 +133,32 @@ def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer 
         log.warning(_("the taxonomy or its settings changed: industries of {n} enterprises mapped again and stored").format(n=len(ids)))
     else:
         log.info(_("industries of {n} new or changed enterprises mapped and stored").format(n=len(ids)))
-    return len(ids)
+    return ids, matches
+
+
+def _parts(conn, vec: IndustryVectorizer, ids: np.ndarray, frame: pd.DataFrame | None) -> list[tuple]:
+    """The enterprises ``ids`` (sorted) in slices to map, each ``(vec, enterprises, names)``.
+
+    In slices of enterprises (each maps on its own): bounds the memory of a million texts.
+    From ``frame`` when it holds them all (``names`` None: the reference is applied already),
+    else read with their names, the reference applied per slice by :func:`_map_slice`.
+    """
+    if frame is not None and len(frame):
+        at = pd.Index(frame.enterprise_id.to_numpy(dtype=object)).get_indexer(ids)
+        if frame.enterprise_id.is_unique and (at >= 0).all():
+            ents = frame.iloc[at][["enterprise_id", "name", "name_en", "industry_text"]].reset_index(drop=True)
+            return [(vec, ents.iloc[sl].reset_index(drop=True), None) for sl in split_rows(len(ents), most=_SLICE) if sl.stop > sl.start]
+    whole = len(ids) > 20_000
+    ents = enterprise_frame(conn, None if whole else ids.tolist())
+    names = read(conn, "enterprise_names") if whole else select_in(conn, names_t, "enterprise_id", ids.tolist()).sort_values("norm_name", kind="stable")
+    names = names[["enterprise_id", "name"]]
+    if whole:
+        ents = ents[isin_keys(ents.enterprise_id.to_numpy(dtype=object), ids)].reset_index(drop=True)
+    slices = split_rows(len(ents), most=_SLICE)
+    bounds = np.array([sl.stop for sl in slices], dtype=np.int64)
+    at = pd.Index(ents.enterprise_id.to_numpy(dtype=object)).get_indexer(names.enterprise_id.to_numpy(dtype=object))
+    part_of = np.where(at >= 0, np.searchsorted(bounds, at, side="right"), -1)
+    return [(vec, ents.iloc[sl].reset_index(drop=True), names[part_of == k]) for k, sl in enumerate(slices) if sl.stop > sl.start]
 
 
 def _lacking(conn, ids) -> np.ndarray:
@@ -137,7 +168,9 @@ def _lacking(conn, ids) -> np.ndarray:
     return np.array(sorted(live_ids(conn, keys) - have), dtype=object)
 
 
-def stored_industries(store: Store, config: Config, universe: pd.DataFrame, *, vec: IndustryVectorizer | None = None, among=None) -> pd.DataFrame:
+def stored_industries(
+    store: Store, config: Config, universe: pd.DataFrame, *, vec: IndustryVectorizer | None = None, among=None, with_texts: bool = False
+) -> pd.DataFrame:
     """The stored direct matches of the universe's rows: ``row, industry, confidence, method, evidence``.
 
     ``row`` is the position in ``universe``; rows sorted by row, then
@@ -145,12 +178,20 @@ def stored_industries(store: Store, config: Config, universe: pd.DataFrame, *, v
     :meth:`IndustryVectorizer.explain` gives them for the same texts.
     Pending enterprises are mapped and stored first (:func:`refresh_industries`).
     Only the universe's enterprises' rows are read when it is small (what one import touched);
-    ``among`` as for :func:`refresh_industries`.
+    ``among`` as for :func:`refresh_industries`. ``with_texts``: the universe was built with
+    its texts (``build_universe(texts=True)``), so the pending enterprises among its rows are
+    mapped from it, not read again (``frame`` of :func:`refresh_industries`), and when they
+    all were, their matches are taken as written instead of being read back.
     """
     vec = vec if vec is not None else industry_vectorizer(config)
-    refresh_industries(store, config, vec=vec, among=among)
-    with store.engine.connect() as conn:
-        m = stored.read_matches(conn, universe.enterprise_id.tolist() if len(universe) < SCAN_FROM else None)
+    mapped, matches = _refresh(store, config, vec=vec, among=among, frame=universe if with_texts else None)
+    if with_texts and len(universe) and isin_keys(universe.enterprise_id.to_numpy(dtype=object), mapped).all():
+        # Every row was mapped just now: its matches as stored (what read_matches would read back).
+        m = matches[(matches.industry != "") & isin_keys(matches.enterprise_id.to_numpy(dtype=object), mapped)]
+        m = m.assign(evidence=m.evidence.astype(str))
+    else:
+        with store.engine.connect() as conn:
+            m = stored.read_matches(conn, universe.enterprise_id.tolist() if len(universe) < SCAN_FROM else None)
     pos = pd.Index(universe.enterprise_id.to_numpy(dtype=object)).get_indexer(m.enterprise_id.to_numpy(dtype=object))
     keep = pos >= 0
     out = pd.DataFrame(

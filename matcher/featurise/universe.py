@@ -23,7 +23,7 @@ from ..config.model import Config
 from ..i18n import gettext as _
 from ..resolve.resolver import Resolver
 from ..store.core import Store
-from ..store.rows import select_in
+from ..store.rows import isin_keys, select_in
 from ..store.schema import entries_t, names_t
 from ..store.views import enterprise_frame
 from .geography import Gazetteer, locate
@@ -161,7 +161,7 @@ def build_universe(
             fill = (out["ownership"] == "") & out[on_column(t.id)]
             out.loc[fill, "ownership"] = t.implies_ownership
     if ids is not None:  # the parents read for their location only
-        out = out[out.enterprise_id.isin(set(map(str, ids)))]
+        out = out[isin_keys(out.enterprise_id.to_numpy(dtype=object), [str(i) for i in ids])]
     if not include_guangxi:
         out = out[~out["guangxi_own"]]
     return out.sort_values("enterprise_id").reset_index(drop=True)

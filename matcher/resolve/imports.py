@@ -102,5 +102,6 @@ def import_enterprises(store, results: list[ImportResult]) -> np.ndarray:
             if row is None:
                 continue
             rows = profiles_t if kind == "profiles" else entries_t
-            found |= {e for (e,) in conn.execute(sa.select(rows.c.enterprise_id).where(rows.c.import_id == row[0]).distinct())}
+            # The driver's tuples: a million rows without a row object each.
+            found |= {e for (e,) in conn.execute(sa.select(rows.c.enterprise_id).where(rows.c.import_id == row[0]).distinct()).cursor.fetchall()}
         return np.array(sorted(live_ids(conn, sorted(found))), dtype=object)

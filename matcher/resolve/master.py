@@ -45,6 +45,7 @@ from ..store.schema import enterprises_t, entries_t, imports_t, meta_t, names_t,
 from .blocking import key_values
 from .compare import token_keys
 from .normalize import NAME_FIELDS, parse_names
+from .parallel import concat_rows, map_parts, split_rows
 
 __all__ = [
     "FINGERPRINT_KEY",
@@ -168,14 +169,30 @@ def attach_parsed(conn, names: pd.DataFrame) -> pd.DataFrame:
             conn.execute(parsed_names_t.delete().where(parsed_names_t.c.norm_name.in_(keys[i : i + CHUNK])))
     if stale.any():
         fresh = out.loc[stale, ["norm_name", "name"]].reset_index(drop=True)
-        fields = parse_names(fresh.name)
+        fields, counts = _parse(fresh.name)
         fresh = pd.concat([fresh, fields.reset_index(drop=True)], axis=1)
         insert_frame(conn, parsed_names_t, fresh)
-        _add_counts(conn, fresh.name, +1)
+        _add_delta(conn, counts, +1)
         out[list(NAME_FIELDS)] = out[list(NAME_FIELDS)].astype(object)
         out.loc[stale, list(NAME_FIELDS)] = fields.to_numpy(dtype=object)
         log.debug("parsed names: %d parsed and stored, %d dropped", int(stale.sum()), len(gone))
     return out.drop(columns=["parsed_name"])
+
+
+def _parse(names: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`~matcher.resolve.normalize.parse_names` and :func:`name_token_counts` of ``names``.
+
+    A million names are parsed and counted in parts on two cores: the same rows, and
+    the counts of the parts added up (each name counted once, in its part).
+    """
+    done = map_parts(_parse_part, [names.iloc[s] for s in split_rows(len(names))])
+    counts = [c for _f, c in done if len(c)]
+    total = counts[0] if len(counts) == 1 else (pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=np.int64))
+    return concat_rows([f for f, _c in done]), total
+
+
+def _parse_part(names: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    return parse_names(names), name_token_counts(names)
 
 
 def read_master(conn) -> tuple[pd.DataFrame, pd.Series | None]:
@@ -219,7 +236,12 @@ def token_counts(conn) -> pd.Series:
 
 def _add_counts(conn, names: pd.Series, sign: int) -> None:
     """Add (``sign`` +1) or take away (-1) the tokens of ``names`` from the stored token counts."""
-    delta = name_token_counts(names) * sign
+    _add_delta(conn, name_token_counts(names), sign)
+
+
+def _add_delta(conn, counts: pd.Series, sign: int) -> None:
+    """Add (``sign`` +1) or take away (-1) ``counts`` (:func:`name_token_counts` of some names) from the stored token counts."""
+    delta = counts * sign
     if not len(delta):
         return
     have = token_counts(conn)
@@ -297,8 +319,9 @@ def sync_import_names(conn, ids, import_id: int) -> bool:
             for i in range(0, len(keys), CHUNK):
                 conn.execute(parsed_names_t.delete().where(parsed_names_t.c.norm_name.in_(keys[i : i + CHUNK])))
         fresh = names.loc[stale, ["norm_name", "name"]].reset_index(drop=True)
-        insert_frame(conn, parsed_names_t, pd.concat([fresh, parse_names(fresh.name).reset_index(drop=True)], axis=1))
-        _add_counts(conn, fresh.name, +1)
+        fields, counts = _parse(fresh.name)
+        insert_frame(conn, parsed_names_t, pd.concat([fresh, fields.reset_index(drop=True)], axis=1))
+        _add_delta(conn, counts, +1)
     merged_named = sa.select(enterprises_t.c.enterprise_id).where(
         enterprises_t.c.merged_into.is_not(None), sa.exists().where(names_t.c.enterprise_id == enterprises_t.c.enterprise_id)
     )

@@ -265,7 +265,11 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     # Profiles matching no enterprise create one from their first name.
     first = long[long.order == 0].set_index("pos").norm
     new_pos = target.index[target.isna()]
-    new_norm = first.reindex(new_pos).fillna(profiles["name"].reindex(new_pos).map(fold_text))
+    new_norm = first.reindex(new_pos)
+    unnamed = new_norm.isna().to_numpy()
+    if unnamed.any():  # a profile whose names all normalise to nothing: its folded name (only those rows folded)
+        new_norm = new_norm.astype(object)
+        new_norm[unnamed] = profiles["name"].reindex(new_pos[unnamed]).map(fold_text).to_numpy(dtype=object)
     new_ids = new_norm.map(fresh_ids(conn, new_norm)) if len(new_norm) else new_norm
     fresh = pd.DataFrame({"enterprise_id": new_ids, "name": profiles["name"].reindex(new_pos)}).drop_duplicates("enterprise_id")
     insert_frame(conn, enterprises_t, fresh.assign(merged_into=None))
@@ -279,8 +283,9 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     rows = rows.drop_duplicates("enterprise_id", keep="last")
     replaced = sorted(set(rows.enterprise_id))
     invalidate(conn, replaced)  # new texts: their industries are mapped again (see matcher.store.industries)
-    for i in range(0, len(replaced), CHUNK):
-        conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(replaced[i : i + CHUNK])))
+    if conn.execute(sa.select(profiles_t.c.enterprise_id).limit(1)).first() is not None:  # else nothing to replace
+        for i in range(0, len(replaced), CHUNK):
+            conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(replaced[i : i + CHUNK])))
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
     insert_frame(conn, profiles_t, rows.reindex(columns=cols, fill_value=""))
     result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .rows import CHUNK, SCAN_FROM, live_ids, select_in
+from .rows import CHUNK, SCAN_FROM, isin_keys, live_ids, select_in
 from .schema import enterprise_industries_t, enterprises_t, meta_t
 
 __all__ = ["FINGERPRINT_KEY", "PENDING_KEY", "COLUMNS", "has_pending", "invalidate", "invalidate_rows_of", "pending_ids", "write_matches", "read_matches", "fingerprint", "clear"]
@@ -45,11 +45,16 @@ def invalidate(conn, ids) -> None:
         return
     if conn.execute(sa.select(meta_t.c.key).where(meta_t.c.key == PENDING_KEY)).first() is None:
         conn.execute(meta_t.insert().values(key=PENDING_KEY, value="1"))
+    if conn.execute(sa.select(_T.c.enterprise_id).limit(1)).first() is None:
+        return  # nothing stored (a new database): nothing to drop
     if len(keys) > 50_000:
         # Many enterprises: one statement over a temporary key table, not thousands of IN lists.
         conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS _stale_ids (enterprise_id TEXT PRIMARY KEY)")
         conn.exec_driver_sql("DELETE FROM _stale_ids")
-        conn.execute(sa.text("INSERT INTO _stale_ids VALUES (:e)"), [{"e": k} for k in keys])
+        if conn.dialect.name == "sqlite":  # the driver's executemany over plain tuples
+            conn.exec_driver_sql("INSERT INTO _stale_ids VALUES (?)", [(k,) for k in keys])
+        else:
+            conn.execute(sa.text("INSERT INTO _stale_ids VALUES (:e)"), [{"e": k} for k in keys])
         conn.exec_driver_sql("DELETE FROM enterprise_industries WHERE enterprise_id IN (SELECT enterprise_id FROM _stale_ids)")
         conn.exec_driver_sql("DELETE FROM _stale_ids")
         return
@@ -95,8 +100,11 @@ def write_matches(conn, ids, matches: pd.DataFrame, fingerprint_value: str) -> i
     """
     ids = np.asarray(ids, dtype=object)
     invalidate(conn, ids)
-    m = matches[matches.enterprise_id.isin(set(ids.tolist()))] if len(matches) else matches
-    none = np.setdiff1d(ids.astype(str), m.enterprise_id.to_numpy(dtype=str)) if len(m) else ids.astype(str)
+    m = matches[isin_keys(matches.enterprise_id.to_numpy(dtype=object), ids)] if len(matches) else matches
+    # The ids without a match, sorted and distinct (as np.setdiff1d gives them).
+    none = np.unique(ids.astype(str))
+    if len(m):
+        none = none[~isin_keys(none.astype(object), m.enterprise_id.to_numpy(dtype=object))]
     cols = [
         np.concatenate([m.enterprise_id.to_numpy(dtype=object), none.astype(object)]),
         np.concatenate([m.industry.to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
@@ -131,7 +139,7 @@ def read_matches(conn, ids=None) -> pd.DataFrame:
             m = m[(m.industry != "") & m.enterprise_id.isin(live_ids(conn, keys))].reset_index(drop=True)
             return m.astype({"confidence": float, **{c: object for c in COLUMNS if c != "confidence"}})
         m = read_matches(conn)
-        return m[m.enterprise_id.isin(set(keys))].reset_index(drop=True)
+        return m[isin_keys(m.enterprise_id.to_numpy(dtype=object), keys)].reset_index(drop=True)
     live = sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.merged_into.is_(None))
     q = sa.select(*(_T.c[c] for c in COLUMNS)).where(_T.c.industry != "", _T.c.enterprise_id.in_(live))
     if conn.dialect.name == "sqlite":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -91,7 +92,7 @@ def enterprise_frame(conn, ids=None, *, texts: bool = True) -> pd.DataFrame:
     )
     text = text[text.t.astype(str).str.strip() != ""].drop_duplicates()
     text = text.sort_values(["enterprise_id", "t"])
-    out["industry_text"] = text.groupby("enterprise_id").t.agg(" | ".join).reindex(out.index).fillna("")
+    out["industry_text"] = _joined(text.enterprise_id.to_numpy(dtype=object), text.t.to_numpy(dtype=object)).reindex(out.index).fillna("")
 
     def prof(col: str) -> pd.Series:
         if len(profiles) == 0:
@@ -117,6 +118,24 @@ def enterprise_frame(conn, ids=None, *, texts: bool = True) -> pd.DataFrame:
     # Display name: Chinese where known, else English (both as the newest edition prints them).
     out["name"] = out["name_zh"].where(out["name_zh"] != "", out["name_en"].where(out["name_en"] != "", out["name"]))
     return out.reset_index().sort_values("enterprise_id").reset_index(drop=True)
+
+
+def _joined(keys: np.ndarray, texts: np.ndarray) -> pd.Series:
+    """The ``texts`` of each key joined with ``" | "`` in their order (``keys`` sorted), by key.
+
+    As ``groupby(keys).agg(" | ".join)``, without a Python call per key: the k-th text of
+    every key is appended at once, for k up to the most texts one key has.
+    """
+    if not len(keys):
+        return pd.Series(dtype=object)
+    first = np.r_[True, keys[1:] != keys[:-1]]
+    starts = np.flatnonzero(first)
+    sizes = np.diff(np.r_[starts, len(keys)])
+    out = texts[starts].astype(object)
+    for k in range(1, int(sizes.max())):
+        more = sizes > k
+        out[more] = out[more] + " | " + texts[starts[more] + k]
+    return pd.Series(out, index=pd.Index(keys[starts], dtype=object), dtype=object)
 
 
 def _without_texts(conn, table: str) -> pd.DataFrame:

@@ -1,0 +1,90 @@
+"""Pure functions over large inputs on two cores: the parts of the input mapped in two processes.
+
+An import of a million profiles parses a million names and maps a million business
+texts; both are pure functions of each row (a row gives the same result whatever rows
+come with it), so the rows are split into parts, some mapped in this process and the
+others in a worker process started by ``fork``, and the results put back in order:
+the same result as one call over all the rows.
+
+Only where ``fork`` exists (Linux), and only from a process running no other thread:
+the worker starts at once and shares the loaded tables (pinyin, taxonomy) instead of
+loading them again. The garbage collector's objects are frozen while it runs, so the
+worker does not copy the parent's memory by collecting it. It never uses the parent's
+database connection, and ends without tearing down the interpreter. ``MATCHER_WORKERS=1``
+maps everything in this process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MIN_ROWS", "workers", "map_parts", "split_rows", "concat_rows"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Inputs of fewer rows are mapped in this process: starting a worker costs more than it saves.
+MIN_ROWS = 50_000
+#: Processes at most (the machines this runs on have two cores to share).
+_MOST = 2
+
+
+def workers() -> int:
+    """How many processes map the parts of a large input: up to two; one without ``fork``, in a process
+    running other threads (a web server: a fork copies no thread and could inherit a held lock), or
+    when ``MATCHER_WORKERS=1``."""
+    if "fork" not in multiprocessing.get_all_start_methods() or _other_threads():
+        return 1
+    wanted = os.environ.get("MATCHER_WORKERS", "")
+    n = int(wanted) if wanted.strip().isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+    return max(1, min(n, _MOST))
+
+
+def _other_threads() -> bool:
+    """Whether this process runs threads besides the calling one."""
+    return threading.active_count() > 1
+
+
+def split_rows(n: int, min_rows: int | None = None, *, most: int | None = None) -> list[slice]:
+    """Consecutive slices of ``n`` rows: one per process (:func:`workers`), or one when ``n`` is below ``min_rows``
+    (default :data:`MIN_ROWS`); more when a slice would exceed ``most`` rows (a whole multiple of the processes)."""
+    least = MIN_ROWS if min_rows is None else min_rows
+    k = workers() if n >= max(least, 2) else 1
+    if most is not None and n > k * most:
+        k *= -(-n // (k * most))
+    bounds = np.linspace(0, n, k + 1).round().astype(int)
+    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def map_parts(fn: Callable[[T], R], parts: Sequence[T]) -> list[R]:
+    """``[fn(p) for p in parts]``: some parts in this process, the others in worker processes at the same time.
+
+    ``fn`` must be a module-level function (it is named to the workers), pure, and its
+    parts and results picklable.
+    """
+    k = min(workers(), len(parts))
+    if k < 2:
+        return [fn(p) for p in parts]
+    gc.freeze()  # the workers' collector leaves the parent's objects alone: no copy of its memory
+    try:
+        with ProcessPoolExecutor(max_workers=k - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            # Part i in this process when i % k == 0, the others in the workers: k parts run at a time.
+            later = {i: pool.submit(fn, p) for i, p in enumerate(parts) if i % k}
+            here = {i: fn(p) for i, p in enumerate(parts) if not i % k}
+            return [here[i] if i in here else later[i].result() for i in range(len(parts))]
+    finally:
+        gc.unfreeze()
+
+
+def concat_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames of the parts one under the other, their indexes kept (as one call over all the rows gives them)."""
+    return frames[0] if len(frames) == 1 else pd.concat(frames)

@@ -1,0 +1,190 @@
+"""A large import takes the fast paths and stores exactly what the plain paths store.
+
+The fast paths of ``matcher import-profiles`` and ``import-list`` on SQLite (rows bound
+through the driver's ``executemany``, tables scanned through the driver's cursor, the
+industry texts joined without a call per enterprise, industries mapped from the universe
+the import line builds and the matches taken as written, names parsed and industries
+mapped in two processes, in several slices) against the plain paths (SQLAlchemy's
+inserts and reads, what other databases use, one process, industries read again): the
+same database, every table row for row, on a SYNTHETIC profile file with English names,
+aliases (some shared by two profiles), headquarters, branches and ownership, imported
+into a new database and after a list whose names it matches and merges.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli.app import main
+from matcher.featurise import industries as industries_mod
+from matcher.resolve import parallel
+from matcher.sim.realistic import realistic_world
+from matcher.store import rows, views
+from matcher.store.rows import isin_keys
+
+#: Columns that hold the time of a write, not what was written.
+_WHEN = {"imported_at", "at"}
+#: ``meta`` keys whose values are a digest of those times, or a random token.
+_VOLATILE = {"parsed_names_synced", "scored_data_token"}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, config):
+    """A SYNTHETIC profile file of 3000 enterprises and a list of 300 of their names (some in English)."""
+    folder = tmp_path_factory.mktemp("bulk")
+    e = realistic_world(3000, config, seed=5, texts="distinct").enterprises.reset_index(drop=True)
+    rng = np.random.default_rng(5)
+    n = len(e)
+    en = e.name_en.fillna("").astype(str).to_numpy(dtype=object)
+    no_en = np.flatnonzero(en == "")[:400]
+    en[no_en[:300]] = [f"Synthetic Works {i} Co., Ltd." for i in range(300)]
+    aliases = np.full(n, "", dtype=object)
+    pick = rng.choice(n, 200, replace=False)
+    aliases[pick[:150]] = [f"简称{i}；别名{i}" for i in range(150)]
+    aliases[pick[150:175]] = "共用简称"  # a name given by several profiles identifies none of them
+    aliases[pick[175:]] = en[no_en[:25]]  # another profile's English name
+    hq = np.where(rng.random(n) < 0.3, (e.city.astype(str) + "高新区").to_numpy(dtype=object), "")
+    branches = np.where(rng.random(n) < 0.1, "柳州市;桂林市", "")
+    profiles = pd.DataFrame(
+        {
+            "企业名称": e.name,
+            "英文名称": en,
+            "别名": aliases,
+            "国家": e.country,
+            "省份": e.province,
+            "城市": e.city,
+            "总部": hq,
+            "主要分支机构": branches,
+            "经营范围": e.industry,
+            "企业性质": e.ownership,
+        }
+    )
+    profiles.to_csv(folder / "synthetic_profiles.csv", index=False)
+    # The list: 200 Chinese names as printed, 100 English names, and 30 names of enterprises not on the profiles.
+    listed = list(e.name.iloc[:200]) + list(en[no_en[:100]]) + [f"模拟新增{i}有限公司" for i in range(30)]
+    pd.DataFrame({"排名": np.arange(1, len(listed) + 1), "企业名称": listed, "省份": ""}).to_csv(folder / "synthetic_list.csv", index=False)
+    # The same profiles corrected: a later import of the same file replaces the earlier one's rows.
+    fixed = profiles.assign(城市=np.where(np.arange(n) % 7 == 0, "南宁市", profiles.城市))
+    (folder / "v2").mkdir()
+    fixed.to_csv(folder / "v2" / "synthetic_profiles.csv", index=False)
+    return folder
+
+
+def _run(db, *args):
+    r = CliRunner().invoke(main, ["--db", str(db), *map(str, args)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+def _dump(db) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted; times and their digests blanked."""
+    con = sqlite3.connect(db)
+    try:
+        out = {}
+        for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+            cur = con.execute(f'SELECT * FROM "{t}"')
+            cols = [d[0] for d in cur.description]
+            found = [tuple("*" if c in _WHEN else v for c, v in zip(cols, r, strict=True)) for r in cur.fetchall()]
+            if t == "meta":
+                found = [(k, "*" if k in _VOLATILE else v) for k, v in found]
+            out[t] = sorted(found, key=repr)
+        out["indexes"] = sorted(con.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'").fetchall(), key=repr)
+        return out
+    finally:
+        con.close()
+
+
+def _grouped(keys, texts):
+    """The plain join: ``groupby(...).agg(" | ".join)``."""
+    return pd.DataFrame({"k": keys, "t": texts}).groupby("k").t.agg(" | ".join)
+
+
+def _plain(monkeypatch):
+    """Every fast path off: SQLAlchemy inserts and reads, one process, industries read from the database."""
+    monkeypatch.setattr(rows, "_plain", lambda *a: False)
+    monkeypatch.setattr(rows, "_read_sql", lambda conn, select: pd.read_sql(select, conn))
+    monkeypatch.setattr(rows, "isin_keys", lambda values, keys: pd.Series(values, dtype=object).isin(set(keys)).to_numpy())
+    monkeypatch.setattr(views, "_joined", _grouped)
+    monkeypatch.setenv("MATCHER_WORKERS", "1")
+    stored = industries_mod.stored_industries
+    monkeypatch.setattr(industries_mod, "stored_industries", lambda *a, **kw: stored(*a, **{**kw, "with_texts": False}))
+
+
+def _fast(monkeypatch):
+    """Every fast path on, small enough to be taken here: two processes, several slices, a wide page cache, scans."""
+    monkeypatch.setenv("MATCHER_WORKERS", "2")
+    monkeypatch.setattr(parallel, "_other_threads", lambda: False)  # threads other tests left idle do not matter here
+    monkeypatch.setattr(parallel, "MIN_ROWS", 500)
+    monkeypatch.setattr(industries_mod, "_SLICE", 700)
+    monkeypatch.setattr(rows, "_SLICE", 1000)
+    monkeypatch.setattr(rows, "_WIDE_FROM", 1000)
+    monkeypatch.setattr(rows, "SCAN_FROM", 100)  # look-ups of many keys scan the table (the plain paths query in chunks)
+
+
+def _steps(files, db, steps):
+    for step in steps:
+        if step == "profiles":
+            _run(db, "import-profiles", files / "synthetic_profiles.csv")
+        elif step == "profiles-v2":
+            _run(db, "import-profiles", files / "v2" / "synthetic_profiles.csv")
+        else:
+            _run(db, "import-list", files / "synthetic_list.csv", "--type", "china_top500", "--year", 2025)
+
+
+@pytest.mark.parametrize(
+    "steps", [("profiles",), ("list", "profiles"), ("profiles", "list", "profiles-v2")], ids=["new-database", "after-a-list", "list-and-replace"]
+)
+def test_fast_paths_store_what_the_plain_paths_store(files, tmp_path, monkeypatch, steps):
+    with monkeypatch.context() as m:
+        _plain(m)
+        _steps(files, tmp_path / "plain.db", steps)
+    with monkeypatch.context() as m:
+        _fast(m)
+        _steps(files, tmp_path / "fast.db", steps)
+    plain, fast = _dump(tmp_path / "plain.db"), _dump(tmp_path / "fast.db")
+    assert plain.keys() == fast.keys()
+    for table in plain:
+        assert fast[table] == plain[table], table
+    # What the import wrote is there: every profile, its names, parsed names and industries.
+    assert len(plain["profiles"]) >= 2900 and len(plain["parsed_names"]) == len(plain["enterprise_names"])
+    assert {r[0] for r in plain["enterprise_industries"]} >= {r[0] for r in plain["profiles"]}
+    if steps[0] == "list":
+        assert plain["merges"], "a profile whose names are two listed enterprises joins them"
+
+
+def test_the_text_join_is_the_groupby_join():
+    rng = np.random.default_rng(1)
+    keys = np.array(sorted(rng.choice(["E1", "E2", "E3", "E4"], 40)), dtype=object)
+    texts = np.array([f"经营{i}" for i in range(40)], dtype=object)
+    assert views._joined(keys, texts).to_dict() == _grouped(keys, texts).to_dict()
+    assert views._joined(np.array([], dtype=object), np.array([], dtype=object)).empty
+
+
+def test_isin_keys_is_series_isin():
+    values = np.array(["a", "b", None, "c", "a"], dtype=object)
+    for keys in (["a", "a", "c"], {"b"}, [], np.array(["c"], dtype=object)):
+        assert isin_keys(values, keys).tolist() == pd.Series(values).isin(list(keys)).tolist()
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_parts_come_back_in_order(monkeypatch):
+    monkeypatch.setenv("MATCHER_WORKERS", "2")
+    monkeypatch.setattr(parallel, "_other_threads", lambda: False)
+    assert parallel.workers() == min(2, os.cpu_count() or 1)  # as the comparisons above run the fast paths
+    assert parallel.map_parts(_square, list(range(7))) == [x * x for x in range(7)]
+    slices = parallel.split_rows(10, min_rows=2, most=2)
+    assert [i for s in slices for i in range(s.start, s.stop)] == list(range(10)) and max(s.stop - s.start for s in slices) <= 2
+    monkeypatch.setenv("MATCHER_WORKERS", "1")
+    assert parallel.split_rows(10, min_rows=2) == [slice(0, 10)]
+    monkeypatch.setenv("MATCHER_WORKERS", "2")
+    monkeypatch.setattr(parallel, "_other_threads", lambda: True)  # a web server's threads: one process
+    assert parallel.workers() == 1
