@@ -214,11 +214,13 @@ class Floor:
 
         ``exact32=False`` gives the float64 values before that rounding.
         """
+        from matcher.featurise.transformers import match_values
+
         sc = self.sc
         m = int(inverse.max(initial=-1)) + 1
         col = self.industries.get_indexer(found["industry"])
         D = sp.csr_matrix(
-            (np.minimum(1.0, found["confidence"].to_numpy(dtype=float) / sc.full_confidence), (found["row"].to_numpy(dtype=int), col)),
+            (match_values(found["confidence"].to_numpy(dtype=float), sc.full_confidence), (found["row"].to_numpy(dtype=int), col)),
             shape=(m, len(self.industries)),
         )
         D.sum_duplicates()

@@ -27,7 +27,7 @@ from ..i18n import gettext as _
 from .checks import check_entries, check_profiles
 from .industries import invalidate, invalidate_rows_of
 from .merges import merge
-from .rows import CHUNK, existing_ids, insert_frame, known_names, now
+from .rows import CHUNK, existing_ids, has_rows, insert_frame, known_names, now
 from .schema import enterprises_t, entries_t, imports_t, names_t, profiles_t
 
 __all__ = ["ImportResult", "ListImport", "enterprise_id_for", "fresh_ids", "open_import", "record_import", "write_list", "write_profiles"]
@@ -283,7 +283,7 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     rows = rows.drop_duplicates("enterprise_id", keep="last")
     replaced = sorted(set(rows.enterprise_id))
     invalidate(conn, replaced)  # new texts: their industries are mapped again (see matcher.store.industries)
-    if conn.execute(sa.select(profiles_t.c.enterprise_id).limit(1)).first() is not None:  # else nothing to replace
+    if has_rows(conn, profiles_t):  # else nothing to replace
         for i in range(0, len(replaced), CHUNK):
             conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(replaced[i : i + CHUNK])))
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .rows import CHUNK, SCAN_FROM, isin_keys, live_ids, select_in
+from .rows import CHUNK, SCAN_FROM, has_rows, isin_keys, live_ids, select_in
 from .schema import enterprise_industries_t, enterprises_t, meta_t
 
 __all__ = ["FINGERPRINT_KEY", "PENDING_KEY", "COLUMNS", "has_pending", "invalidate", "invalidate_rows_of", "pending_ids", "write_matches", "read_matches", "fingerprint", "clear"]
@@ -45,7 +45,7 @@ def invalidate(conn, ids) -> None:
         return
     if conn.execute(sa.select(meta_t.c.key).where(meta_t.c.key == PENDING_KEY)).first() is None:
         conn.execute(meta_t.insert().values(key=PENDING_KEY, value="1"))
-    if conn.execute(sa.select(_T.c.enterprise_id).limit(1)).first() is None:
+    if not has_rows(conn, _T):
         return  # nothing stored (a new database): nothing to drop
     if len(keys) > 50_000:
         # Many enterprises: one statement over a temporary key table, not thousands of IN lists.

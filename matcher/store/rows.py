@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from .schema import enterprises_t, metadata, names_t
 
-__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids", "isin_keys"]
+__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids", "isin_keys", "has_rows"]
 
 #: Keys per ``IN (…)`` clause: below every engine's limit on bound parameters.
 CHUNK = 500
@@ -137,6 +137,11 @@ def _read_sql(conn, select: sa.Select) -> pd.DataFrame:
     if conn.dialect.name == "sqlite" and all(c.type._cached_result_processor(conn.dialect, None) is None for c in select.selected_columns):
         return pd.read_sql(str(select.compile(dialect=conn.dialect)), conn.connection.driver_connection)
     return pd.read_sql(select, conn)
+
+
+def has_rows(conn, table: sa.Table) -> bool:
+    """Whether ``table`` holds any row (a new database's derived tables hold none: nothing to delete there)."""
+    return conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None
 
 
 def isin_keys(values: np.ndarray, keys) -> np.ndarray:
