@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import string
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -22,11 +23,16 @@ from .errors import MatcherError
 __all__ = [
     "normalize_name",
     "normalize_names",
+    "normalize_folded",
+    "fold_texts",
     "fold_text",
     "place_key",
     "is_china_country",
     "HAS_CJK",
     "INVISIBLE",
+    "clean_text",
+    "clean_texts",
+    "nfkc_each",
     "fold_lookalikes",
     "fold_lookalikes_series",
     "CHINA_COUNTRY_KEYS",
@@ -119,6 +125,80 @@ def is_china_country(country: object) -> bool | None:
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 
 
+def clean_text(text: str) -> str:
+    """One text as every reader keeps it: NFKC (full width → half width), invisible characters removed, trimmed."""
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
+
+
+#: Below this many texts :func:`nfkc_each` folds each on its own (no table to build).
+_ARRAY_MIN = 20_000
+
+
+@cache
+def _nfkc_single() -> np.ndarray:
+    """Each code point's NFKC form where that is one code point (itself otherwise), as a lookup array.
+
+    Blocks of 256 code points that NFKC leaves alone (joined by line breaks, so that none
+    composes with its neighbour) are skipped whole: most of the code space is unassigned.
+    """
+    table = np.arange(0x110000, dtype=np.uint32)
+    for start in range(0, 0x110000, 256):
+        if 0xD800 <= start < 0xE000:
+            continue
+        block = [chr(cp) for cp in range(start, start + 256)]
+        if unicodedata.is_normalized("NFKC", "\n".join(block)):
+            continue
+        for c in block:
+            n = unicodedata.normalize("NFKC", c)
+            if n != c and len(n) == 1:
+                table[ord(c)] = ord(n)
+    return table
+
+
+def nfkc_each(texts: list[str], one: Callable[[str], str], joined: Callable[[str], str] | None = None, line: Callable[[str], str] | None = None) -> list[str]:
+    """``one(t)`` for every text of ``texts``, at array speed on long inputs (the same strings), for a fold that starts with NFKC.
+
+    ``one(t)`` must equal ``line(joined(unicodedata.normalize("NFKC", t)))`` for a text without a
+    line break, where ``joined`` acts line by line on texts joined by line breaks (per character,
+    or a substitution whose pattern cannot match a line break) and ``line`` acts on one text.
+
+    Distinct texts are folded once. Those without a line break are joined by line breaks (a
+    stable boundary: NFKC never reaches across it) and each code point is replaced by its NFKC
+    form where that is one code point, by a lookup on the array of code points; a text still not
+    in NFKC after that (a mark to compose, a character whose form is several) is normalised on
+    its own, which gives its exact NFKC form since each replaced character already had that form.
+    Texts with a line break, and inputs under :data:`_ARRAY_MIN` texts, are folded by ``one``.
+    """
+    n = len(texts)
+    if n < _ARRAY_MIN:
+        return [one(t) for t in texts]
+    distinct = dict.fromkeys(texts)
+    if len(distinct) < n:  # a column of few values (cities, provinces) folds each value once
+        done = dict(zip(distinct, nfkc_each(list(distinct), one, joined, line)))
+        return [done[t] for t in texts]
+    out = list(texts)
+    broken = np.fromiter(("\n" in t for t in texts), dtype=bool, count=n)
+    plain = np.flatnonzero(~broken).tolist()
+    for k in np.flatnonzero(broken).tolist():
+        out[k] = one(texts[k])
+    text = "\n".join(texts[k] for k in plain)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    text = _nfkc_single()[codes].tobytes().decode("utf-32-le", "surrogatepass")
+    del codes
+    if not unicodedata.is_normalized("NFKC", text):
+        text = "\n".join(c if unicodedata.is_normalized("NFKC", c) else unicodedata.normalize("NFKC", c) for c in text.split("\n"))
+    lines = (joined(text) if joined else text).split("\n")
+    del text
+    for k, c in zip(plain, lines):
+        out[k] = line(c) if line else c
+    return out
+
+
+def clean_texts(texts: list[str]) -> list[str]:
+    """:func:`clean_text` of every string in ``texts``, at array speed on long inputs (:func:`nfkc_each`)."""
+    return nfkc_each(texts, clean_text, lambda t: INVISIBLE.sub("", t), str.strip)
+
+
 #: A name with a Latin letter in it, and one with a Greek or Cyrillic letter: only such a name is folded for look-alikes.
 _LATIN = re.compile(r"[A-Za-z]")
 _GREEK_CYRILLIC = re.compile(r"[\u0370-\u052f]")
@@ -197,19 +277,17 @@ def normalize_name(name: object) -> str:
     return stripped or core
 
 
-def normalize_names(names: pd.Series) -> pd.Series:
-    """Vectorised :func:`normalize_name` over a Series (same result, same index).
+def fold_texts(texts: pd.Series) -> pd.Series:
+    """:func:`fold_text` over a Series of str (same index), at array speed (:func:`clean_texts`)."""
+    cleaned = pd.Series(clean_texts(texts.tolist()), index=texts.index, dtype=object)
+    return fold_lookalikes_series(cleaned).str.lower()
 
-    Distinct values are normalised once, with whole-column string operations.
-    """
-    values = names.astype("object")
-    uniq = pd.Series(pd.unique(values), dtype=object)
-    missing = uniq.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)), na_action=None).to_numpy(dtype=bool)
-    text = fold_lookalikes_series(uniq.where(~missing, "").astype(str).str.normalize("NFKC").str.replace(INVISIBLE, "", regex=True))
-    text = text.str.strip().str.lower()
+
+def normalize_folded(text: pd.Series) -> pd.Series:
+    """:func:`normalize_names` of texts already folded by :func:`fold_texts` (same index), with whole-column string operations."""
     text = text.str.replace(_BRACKETS, " ", regex=True)
     zh = text.str.contains(HAS_CJK, regex=True).to_numpy(dtype=bool)
-    out = pd.Series("", index=uniq.index, dtype=object)
+    out = pd.Series("", index=text.index, dtype=object)
     if zh.any():
         core = text[zh].str.replace(_PUNCT, "", regex=True)
         stripped = core.str.replace(_ZH_SUFFIX, "", regex=True)
@@ -220,6 +298,18 @@ def normalize_names(names: pd.Series) -> pd.Series:
         spaced = text[~zh].str.replace(_PUNCT, " ", regex=True).str.strip()
         stripped = (" " + spaced).str.replace(_EN_SUFFIX, "", regex=True).str.strip().str.replace(" ", "", regex=False)
         out[~zh] = stripped.where(stripped != "", spaced.str.replace(" ", "", regex=False))
+    return out
+
+
+def normalize_names(names: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalize_name` over a Series (same result, same index).
+
+    Distinct values are normalised once, with whole-column string operations.
+    """
+    values = names.astype("object")
+    uniq = pd.Series(pd.unique(values), dtype=object)
+    missing = uniq.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)), na_action=None).to_numpy(dtype=bool)
+    out = normalize_folded(fold_texts(uniq.where(~missing, "").astype(str)))
     pos = pd.Index(uniq).get_indexer(values)
     return pd.Series(out.to_numpy(dtype=object)[pos], index=names.index, dtype=object).astype(str)
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pypinyin import Style, pinyin
 
-from .._text import INVISIBLE, LEGAL_FORMS_EN, LEGAL_FORMS_ZH, fold_lookalikes_series, normalize_names
+from .._text import LEGAL_FORMS_EN, LEGAL_FORMS_ZH, fold_texts, normalize_folded
 
 __all__ = ["parse_names", "NAME_FIELDS", "to_pinyin", "to_initials", "syllables", "place_province", "GENERIC_ZH", "GENERIC_EN"]
 
@@ -337,8 +337,8 @@ def parse_names(names: pd.Series) -> pd.DataFrame:
 def _parse_unique(names: pd.Series) -> pd.DataFrame:
     rx, province, place_py, latin_places = _places()
     # Invisible characters out and look-alike letters made Latin (Huawеi with a Cyrillic е is Huawei), as in the key.
-    folded = fold_lookalikes_series(names.str.normalize("NFKC").str.replace(INVISIBLE, "", regex=True)).str.strip().str.lower()
-    key = normalize_names(names)
+    folded = fold_texts(names)
+    key = normalize_folded(folded)
     no_brackets = folded.str.replace(_BRACKETS, " ", regex=True)
     is_zh = no_brackets.str.contains(_HAS_CJK)
     n = len(names)
