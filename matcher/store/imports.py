@@ -27,7 +27,7 @@ from ..i18n import gettext as _
 from .checks import check_entries, check_profiles
 from .industries import invalidate, invalidate_rows_of
 from .merges import merge
-from .rows import CHUNK, existing_ids, has_rows, insert_frame, known_names, now
+from .rows import CHUNK, existing_ids, has_rows, insert_frame, isin_keys, known_names, now, text_keys
 from .schema import enterprises_t, entries_t, imports_t, names_t, profiles_t
 
 __all__ = ["ImportResult", "ListImport", "enterprise_id_for", "fresh_ids", "open_import", "record_import", "write_list", "write_profiles"]
@@ -55,17 +55,17 @@ def fresh_ids(conn, norms: pd.Series) -> pd.Series:
     The hash of the name, unless that id is taken (by a stored enterprise or by another name of the
     batch, the names in sorted order): then the hash of ``name#1``, ``name#2``, … until one is free.
     """
-    todo = pd.Series(sorted(set(norms.astype(str))), dtype=object)
+    todo = np.array(text_keys(norms), dtype=object)
     out: dict[str, str] = {}
     salt = 0
     while len(todo):
         if salt > 1000:
-            raise StoreError(_("no free enterprise id for {name!r} after {n} tries").format(name=todo.iloc[0], n=salt))
-        ids = pd.Series([enterprise_id_for(n, salt) for n in todo], index=todo.to_numpy(), dtype=object)
-        taken = existing_ids(conn, ids) | set(out.values())
-        ok = ~ids.isin(taken) & ~ids.duplicated(keep="first")
-        out.update(ids[ok].to_dict())
-        todo = todo[~ok.to_numpy()].reset_index(drop=True)
+            raise StoreError(_("no free enterprise id for {name!r} after {n} tries").format(name=todo[0], n=salt))
+        ids = np.array([enterprise_id_for(n, salt) for n in todo], dtype=object)
+        taken = existing_ids(conn, pd.Series(ids, dtype=object)) | set(out.values())
+        ok = ~isin_keys(ids, list(taken)) & ~pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy()
+        out.update(zip(todo[ok].tolist(), ids[ok].tolist()))
+        todo = todo[~ok]
         salt += 1
     return pd.Series(out, dtype=object)
 
