@@ -132,3 +132,54 @@ def test_real_lists_decided_as_by_a_fresh_fit(tmp_path, config, real):
     summary = resolve_store(store)
     assert summary.enterprises > 0
     assert_stored_current(store)
+
+
+def test_a_history_import_does_not_make_the_next_list_read_the_whole_master(tmp_path, config, monkeypatch):
+    from matcher.resolve import records
+    from matcher.store.imports import record_import
+
+    store = Store(tmp_path / "h.db")
+    master = synthetic_master(600, random_state=5)
+    first = pd.DataFrame({"排名": range(1, 501), "企业名称": master.name.iloc[:500], "所在地区": master.province.iloc[:500]})
+    first.to_csv(tmp_path / "first.csv", index=False)
+    _import(store, config, tmp_path / "first.csv", "china_top500", 2025)
+    with store.begin() as conn:  # a weekly visit import: it names no enterprise
+        record_import(conn, "history", "visits-2026-W49.xlsx", "0" * 64, 12)
+    second = pd.DataFrame({"排名": range(1, 101), "企业名称": master.name.iloc[500:600], "所在地区": master.province.iloc[500:600]})
+    second.to_csv(tmp_path / "second.csv", index=False)
+
+    def whole_master(*a, **kw):
+        raise AssertionError("the whole master was read")
+
+    with monkeypatch.context() as m:
+        m.setattr(records, "load_master", whole_master)
+        _import(store, config, tmp_path / "second.csv", "china_private_top500", 2026)
+    assert_stored_current(store)
+
+
+def test_an_import_of_known_names_only_keeps_the_stored_names_current(tmp_path, config, monkeypatch):
+    """A list or profile file whose every name is known creates no enterprise (nothing to resolve);
+    the next import must still find the stored parsed names current, not read the whole master."""
+    from matcher.resolve import records
+
+    store = Store(tmp_path / "k.db")
+    master = synthetic_master(700, random_state=6)
+    first = pd.DataFrame({"排名": range(1, 601), "企业名称": master.name.iloc[:600], "所在地区": master.province.iloc[:600]})
+    first.to_csv(tmp_path / "first.csv", index=False)
+    _import(store, config, tmp_path / "first.csv", "china_top500", 2025)
+    known = pd.DataFrame({"排名": range(1, 201), "企业名称": master.name.iloc[:200]})
+    known.to_csv(tmp_path / "known.csv", index=False)
+    profiles = pd.DataFrame({"企业名称": master.name.iloc[200:300], "别名": [f"别名企业{k}集团" for k in range(100)]})
+    profiles.to_csv(tmp_path / "profiles.csv", index=False)
+    last = pd.DataFrame({"排名": range(1, 101), "企业名称": master.name.iloc[600:700]})
+    last.to_csv(tmp_path / "last.csv", index=False)
+
+    def whole_master(*a, **kw):
+        raise AssertionError("the whole master was read")
+
+    with monkeypatch.context() as m:
+        m.setattr(records, "load_master", whole_master)
+        assert _import(store, config, tmp_path / "known.csv", "unicorn", 2025).new_enterprises == 0
+        assert _import(store, config, tmp_path / "profiles.csv", None, None).new_enterprises == 0
+        assert _import(store, config, tmp_path / "last.csv", "china_private_top500", 2026).new_enterprises > 0
+    assert_stored_current(store)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from ..store.imports import ImportResult, write_list, write_profiles
 from ..store.rows import live_ids
 from ..store.schema import entries_t, imports_t, profiles_t
+from .master import keep_synced
 from .records import resolve_incoming
 
 __all__ = ["import_list", "import_lists", "import_profiles", "import_enterprises"]
@@ -67,6 +68,8 @@ def import_lists(
             result = written.result
             if resolve and written.import_id is not None and result.new_enterprises:
                 result = written.with_merged(resolve_incoming(store, conn, pd.unique(written.enterprise_ids), written.import_id))
+            elif resolve and written.import_id is not None:
+                keep_synced(conn, pd.unique(written.enterprise_ids), written.import_id)
             results.append(result)
     return results
 
@@ -84,6 +87,9 @@ def import_profiles(store, profiles: pd.DataFrame, *, source_name: str, sha256: 
         result = written.result
         if store.auto_resolve and written.import_id is not None and len(written.enterprise_ids):
             result = written.with_merged(resolve_incoming(store, conn, written.enterprise_ids, written.import_id))
+        elif store.auto_resolve and written.import_id is not None:  # every profile matched: its aliases may be new names
+            rows = conn.execute(sa.select(profiles_t.c.enterprise_id).where(profiles_t.c.import_id == written.import_id).distinct())
+            keep_synced(conn, [r[0] for r in rows], written.import_id)
         return result
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "load_master",
     "read_master",
     "attach_parsed",
+    "keep_synced",
     "token_counts",
     "name_token_counts",
     "mark_synced",
@@ -261,8 +262,8 @@ def _add_delta(conn, counts: pd.Series, sign: int) -> None:
 # sharing a blocking key with the new ones (through indexes on the parsed fields), all names of their
 # enterprises, and the counts the resolver takes over the whole master (names holding each key value,
 # enterprises per brand), counted in the database. This needs the stored parsed names to be exactly
-# the live names; ``meta`` key :data:`SYNCED_KEY` holds a digest of the imports table when they last
-# were (every write that adds or drops names is an import, or removes one), so one import that only
+# the live names; ``meta`` key :data:`SYNCED_KEY` holds a digest of the list and profile imports when
+# they last were (every write that adds or drops names is such an import, or removes one), so one import that only
 # added names since is caught up by parsing its own names. Otherwise the whole master is read, once.
 
 #: ``meta`` key: digest of the ``imports`` table when the stored parsed names last were exactly the live names.
@@ -275,9 +276,14 @@ _KEY_FIELDS = {"key": ("key", None, False), "brand_py": ("brand_py", None, False
 _TOP = "\U0010ffff"
 
 
+#: Kinds of import that add or drop names (a history import of visits and projects names none).
+_NAMING = ("list", "profiles")
+
+
 def _imports_digest(conn, exclude=None) -> str:
+    """Digest of the imports that add or drop names: a weekly visit import does not make the next list import read the whole master."""
     h = hashlib.sha256()
-    for row in conn.execute(sa.select(imports_t).order_by(imports_t.c.import_id)):
+    for row in conn.execute(sa.select(imports_t).where(imports_t.c.kind.in_(_NAMING)).order_by(imports_t.c.import_id)):
         if row.import_id != exclude:
             h.update(repr(tuple(row)).encode())
     return h.hexdigest()
@@ -289,6 +295,17 @@ def mark_synced(conn) -> None:
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_parsed_names_{c.replace(', ', '_')} ON parsed_names ({c})")
     conn.execute(meta_t.delete().where(meta_t.c.key == SYNCED_KEY))
     conn.execute(meta_t.insert().values(key=SYNCED_KEY, value=_imports_digest(conn)))
+
+
+def keep_synced(conn, ids, import_id: int) -> None:
+    """After an import that resolved nothing (it created no enterprise): the names it added to the
+    enterprises ``ids`` parsed, and the stored parsed names marked current again if they were before it.
+
+    Else the next import would find them out of date and read the whole master.
+    Runs in the caller's write transaction.
+    """
+    if sync_import_names(conn, ids, import_id):
+        mark_synced(conn)
 
 
 def _count(conn, table) -> int:
