@@ -102,9 +102,10 @@ def _tier_member(scores: Scores) -> np.ndarray:
 def _diversity_key(scores: Scores, group: np.ndarray, value: np.ndarray) -> np.ndarray:
     """What a team's list should mix: chains, or the links of its one chain when it works only one."""
     chain_of_group = pd.factorize(scores.groups["chain"])[0]
-    key = np.where(group >= 0, chain_of_group[np.maximum(group, 0)], -1)
+    key = np.empty(group.shape, dtype=chain_of_group.dtype)
     rows = np.arange(group.shape[1])
-    for t in range(len(group)):  # per team, vectorised over enterprises
+    for t in range(len(group)):  # per team, vectorised over enterprises: no (teams × enterprises) temporaries
+        key[t] = np.where(group[t] >= 0, chain_of_group[np.maximum(group[t], 0)], -1)
         mine = key[t][value[t] > 0]
         if len(mine) and (mine == mine[0]).all():  # one chain only (no sort of a million keys)
             key[t] = np.where(group[t] >= 0, 10_000 + scores.link[rows, np.maximum(group[t], 0)], -1)
@@ -166,6 +167,7 @@ def plan_week(
     res = solve_week(value, capacity, chain_code, priority=priority, diversity_lambda=s.diversity_lambda)
     leads = res["leads"]
     plan, per_team, contested = _explain(scores, config, week, teams, leads, value, base, group, adj, res)
+    del value, base, group, chain_code  # the (teams × enterprises) arrays: freed before the tables below are built
     quota = adj.quota.drop(columns="tier_cols")
     quota_city = quota_by_city(config, projects if projects is not None else empty_projects(), ids, tier_member, monday)
     aftercare = _aftercare(config, projects if projects is not None else empty_projects(), u, monday)
@@ -344,7 +346,9 @@ def _explain(scores, config, week, teams, leads, value, base, group, adj, res):
 
 def _aftercare(config, projects, universe, monday) -> pd.DataFrame:
     p = projects[projects["stage"].isin(SIGNED_STAGES) & (pd.to_datetime(projects["stage_date"]) < pd.Timestamp(monday))]
-    names = universe.set_index("enterprise_id")["name"]
+    # Names of the projects' enterprises only: no index over a million enterprises for a few dozen projects.
+    mine = universe[universe["enterprise_id"].isin(pd.unique(p["enterprise_id"].to_numpy(dtype=object)))]
+    names = mine.set_index("enterprise_id")["name"]
     cities = {c.id: c.name_zh for c in config.cities}
     out = pd.DataFrame(
         {
