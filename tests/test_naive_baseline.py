@@ -5,7 +5,7 @@ import pytest
 
 from benchmarks.naive import Floor, fair_naive
 from matcher.featurise.transformers import spread_rows
-from matcher.score.rule import RuleScorer
+from matcher.score.rule import RuleScorer, distinct_vectors
 from tests.test_score import random_world
 
 
@@ -31,6 +31,14 @@ def test_fair_naive_and_floor_give_the_fast_scores(seed):
     # So the loop equals the fast scorer up to that float32 storage.
     assert np.abs(np.asarray(naive["total"]) - s.total()).max() <= 1e-6
     assert (s.chain > 0).any() and (s.region > 0).any() and (s.tier > 0).any()
+    # The benchmark's other two inputs give the same numbers: the per-row matches as stored
+    # (what the commands pass in) and the floor given the distinct industry vectors.
+    found = spread_rows(found_u, inv)
+    st = scorer.score(u, industries=found)
+    shared = floor.parts(u, *distinct_vectors(found, len(u)))
+    for key in ("chain", "endowment", "region", "tier", "origin"):
+        assert np.array_equal(getattr(st, key), getattr(s, key)), key
+        assert np.array_equal(shared[key], stored[key]), key
 
 
 def test_fair_naive_scores_a_sample_of_rows():

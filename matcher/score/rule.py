@@ -115,13 +115,21 @@ class RuleScorer(TransformerMixin, BaseEstimator):
         cfg = self.config_
         w = np.array([self._param(k) for k in WEIGHTS], dtype=float)
         if (w < 0).any() or w.sum() <= 0:
-            raise ValueError(gettext("The weights {names} must be >= 0 and not all 0. Got {value} instead.").format(names=", ".join(WEIGHTS), value=tuple(w)))
+            raise ValueError(
+                gettext("The weights {names} must be >= 0 and not all 0. Got {value} instead.").format(
+                    names=", ".join(WEIGHTS), value=tuple(w)
+                )
+            )
         self.weights_ = tuple(float(x) for x in w / w.sum())
         sw = dict(cfg.scoring.status_weights)
         sw.update(self.status_weights or {})
         bad = {k: v for k, v in sw.items() if k not in STATUS_TEXT or not 0 <= v <= 1}
         if bad:
-            raise ValueError(gettext("The 'status_weights' parameter must map missing/weak/strong to floats in [0, 1]. Got {value!r} instead.").format(value=bad))
+            raise ValueError(
+                gettext("The 'status_weights' parameter must map missing/weak/strong to floats in [0, 1]. Got {value!r} instead.").format(
+                    value=bad
+                )
+            )
         self.status_weights_ = sw
         self.industry_ = IndustryVectorizer(
             cfg.industries,
@@ -333,11 +341,13 @@ def distinct_vectors(found: pd.DataFrame, n_rows: int) -> tuple[pd.DataFrame, np
     Returns ``(found_u, inverse)`` as :meth:`IndustryVectorizer.explain_distinct` does.
     """
     rows = found.row.to_numpy(dtype=np.int64)
-    order = np.lexsort((found.industry.to_numpy(dtype=str), rows))
-    rows = rows[order]
-    ind = found.industry.to_numpy(dtype=object)[order]
+    # Matches in (row, industry id) order; sorting integer codes, not a million strings.
+    code, uniq_ind = pd.factorize(found.industry.to_numpy(dtype=object))
+    rank = np.argsort(np.argsort(uniq_ind.astype(str), kind="stable"), kind="stable")
+    order = np.argsort(rows * max(len(uniq_ind), 1) + rank[code], kind="stable")
+    rows, code = rows[order], code[order]
+    ind = uniq_ind[code]
     conf = found.confidence.to_numpy(dtype=np.float64)[order]
-    code, uniq_ind = pd.factorize(ind)
     per = np.bincount(rows, minlength=n_rows)
     width = int(per.max(initial=0))
     # One fixed-width key per row: (industry code, confidence bits) of each match, padded.
