@@ -132,7 +132,7 @@ def test_the_snapshot_hash_is_kept_per_state(store, config, tmp_path, counted):
 
 
 def test_team_values_are_kept_with_the_scores_and_read_back_equal(store, config, tmp_path, counted):
-    from matcher.plan.values import team_values
+    from matcher.plan.values import team_links, team_values
 
     _import(store, tmp_path)
     teams = sorted(config.teams, key=lambda t: t.id)
@@ -150,3 +150,15 @@ def test_team_values_are_kept_with_the_scores_and_read_back_equal(store, config,
     v3, g3 = team_values(fresh, teams)
     np.testing.assert_array_equal(v3, value)
     np.testing.assert_array_equal(g3, group)
+    # The link behind each team's value: kept the same way, and what the link matrix says, pair by pair.
+    links = team_links(fresh, teams, g3)
+    for t in range(len(teams)):
+        for e in range(group.shape[1]):
+            assert links[t, e] == (fresh.link[e, group[t, e]] if group[t, e] >= 0 else -1)
+    assert (links >= 0).any()
+    cache.set_scores_cache(tmp_path / "cache")
+    np.testing.assert_array_equal(team_links(score_store(store, config), teams, g2), links)
+    assert len(list((tmp_path / "cache").glob("scores-*/team-links-*"))) == 1
+    read = team_links(score_store(store, config), teams, g2)
+    assert isinstance(read, np.memmap)  # read back, not computed
+    np.testing.assert_array_equal(np.asarray(read), links)

@@ -15,7 +15,7 @@ from ..score.cache import cached_arrays
 from ..score.scores import Scores
 from .pace import quota_pace
 
-__all__ = ["Adjustments", "adjust_values", "history_hash", "team_list", "team_values"]
+__all__ = ["Adjustments", "adjust_values", "history_hash", "team_list", "team_links", "team_values"]
 
 
 def team_list(scores: Scores, team: Team, *, top: int | None = None) -> pd.DataFrame:
@@ -43,6 +43,24 @@ def team_values(scores: Scores, teams) -> tuple[np.ndarray, np.ndarray]:
     key = repr([(t.id, t.home_city, tuple(t.focus_chains), t.region) for t in teams])
     value, group = cached_arrays(scores, "team-values", key, lambda: _team_values(scores, teams))
     return value, group
+
+
+def team_links(scores: Scores, teams, group: np.ndarray) -> np.ndarray:
+    """The city link behind each team's value (``scores.link`` at ``group``; -1 where none), teams × enterprises.
+
+    Kept with cached scores like :func:`team_values`, so that a planner reading one team's
+    links never pages in the whole (enterprises × city chains) link matrix.
+    """
+
+    def compute() -> tuple[np.ndarray]:
+        rows = np.arange(group.shape[1])
+        out = np.full(group.shape, -1, dtype=np.int32)
+        for k in range(len(group)):  # per team: no (teams × enterprises) temporaries
+            out[k] = np.where(group[k] >= 0, scores.link[rows, np.maximum(group[k], 0)], -1)
+        return (out,)
+
+    key = repr([(t.id, t.home_city, tuple(t.focus_chains), t.region) for t in teams])
+    return cached_arrays(scores, "team-links", key, compute)[0]
 
 
 def _team_values(scores: Scores, teams) -> tuple[np.ndarray, np.ndarray]:

@@ -44,7 +44,7 @@ from ..i18n import gettext
 from ..score.scores import Scores
 from .pace import quota_by_city
 from .solve import diversify, solve_week
-from .values import adjust_values, history_hash, team_list, team_values
+from .values import adjust_values, history_hash, team_links, team_list, team_values
 
 __all__ = [
     "parse_week",
@@ -61,7 +61,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Columns of a frame of previously issued plans (one row per lead).
-
 
 
 # --------------------------------------------------------------------------- history
@@ -99,16 +98,17 @@ def _tier_member(scores: Scores) -> np.ndarray:
     return np.column_stack([u[f"on__{t.id}"].to_numpy(dtype=bool) for t in scores.config.tiers])
 
 
-def _diversity_key(scores: Scores, group: np.ndarray, value: np.ndarray) -> np.ndarray:
+def _diversity_key(scores: Scores, teams, group: np.ndarray, value: np.ndarray) -> np.ndarray:
     """What a team's list should mix: chains, or the links of its one chain when it works only one."""
-    chain_of_group = pd.factorize(scores.groups["chain"])[0]
-    key = np.empty(group.shape, dtype=chain_of_group.dtype)
-    rows = np.arange(group.shape[1])
+    chain_of_group = pd.factorize(scores.groups["chain"])[0].astype(np.int32)
+    key = np.empty(group.shape, dtype=np.int32)
+    links = None
     for t in range(len(group)):  # per team, vectorised over enterprises: no (teams × enterprises) temporaries
         key[t] = np.where(group[t] >= 0, chain_of_group[np.maximum(group[t], 0)], -1)
         mine = key[t][value[t] > 0]
         if len(mine) and (mine == mine[0]).all():  # one chain only (no sort of a million keys)
-            key[t] = np.where(group[t] >= 0, 10_000 + scores.link[rows, np.maximum(group[t], 0)], -1)
+            links = team_links(scores, teams, group) if links is None else links
+            key[t] = np.where(group[t] >= 0, 10_000 + links[t], -1)
     return key
 
 
@@ -162,7 +162,7 @@ def plan_week(
     prio_order = np.lexsort((np.arange(len(ids)), -scores.tier))
     priority = np.empty(len(ids))
     priority[prio_order] = 1.0 - np.arange(len(ids)) / max(len(ids), 1)
-    chain_code = _diversity_key(scores, group, value)
+    chain_code = _diversity_key(scores, teams, group, value)
     capacity = np.array([t.weekly_capacity for t in teams])
     res = solve_week(value, capacity, chain_code, priority=priority, diversity_lambda=s.diversity_lambda)
     leads = res["leads"]
