@@ -363,8 +363,6 @@ def _refuse_short_rows(frame: pd.DataFrame, lengths: list[int], header: list[str
 BATCH_ROWS = 50_000
 
 
-
-
 def _filled_rows(frame: pd.DataFrame) -> np.ndarray:
     """Whether each row has a non-empty cell (the cells are stripped text), column by column: no copy of the frame."""
     filled = np.zeros(len(frame), dtype=bool)

@@ -60,17 +60,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Columns of a frame of previously issued plans (one row per lead).
-
-
-# --------------------------------------------------------------------------- history
-
-
-# --------------------------------------------------------------------------- solving
-
-
-# --------------------------------------------------------------------------- the plan
-
 
 @dataclass
 class WeeklyPlan:
@@ -136,7 +125,7 @@ def plan_week(
     visits, projects : DataFrame, optional
         History shaped as :mod:`matcher.columns`; empty when not given.
     previous : DataFrame, optional
-        Earlier issued plans (:data:`PREVIOUS_COLUMNS`); drive the carry-over.
+        Earlier issued plans (:data:`matcher.columns.PREVIOUS_COLUMNS`); drive the carry-over.
     values : ndarray (teams, enterprises), optional
         Another score to plan with (teams in id order); the rule score by
         default. Pairs that are not rule candidates stay excluded.
