@@ -40,16 +40,16 @@ def team_values(scores: Scores, teams) -> tuple[np.ndarray, np.ndarray]:
     group : ndarray (teams, enterprises) of int
         Index of the best-fitting city chain (``scores.groups``), -1 if none.
     """
-    key = repr([(t.id, t.home_city, tuple(t.focus_chains), t.region) for t in teams])
-    value, group = cached_arrays(scores, "team-values", key, lambda: _team_values(scores, teams))
+    value, group = cached_arrays(scores, "team-values", _teams_key(teams), lambda: _team_values(scores, teams))
     return value, group
 
 
 def team_links(scores: Scores, teams, group: np.ndarray) -> np.ndarray:
     """The city link behind each team's value (``scores.link`` at ``group``; -1 where none), teams × enterprises.
 
-    Kept with cached scores like :func:`team_values`, so that a planner reading one team's
-    links never pages in the whole (enterprises × city chains) link matrix.
+    ``group``: the city chains :func:`team_values` gives for the same ``scores`` and ``teams`` (the
+    kept array is found by the teams, as theirs is). Kept with cached scores like them, so that a
+    planner reading one team's links never pages in the whole (enterprises × city chains) link matrix.
     """
 
     def compute() -> tuple[np.ndarray]:
@@ -59,8 +59,12 @@ def team_links(scores: Scores, teams, group: np.ndarray) -> np.ndarray:
             out[k] = np.where(group[k] >= 0, scores.link[rows, np.maximum(group[k], 0)], -1)
         return (out,)
 
-    key = repr([(t.id, t.home_city, tuple(t.focus_chains), t.region) for t in teams])
-    return cached_arrays(scores, "team-links", key, compute)[0]
+    return cached_arrays(scores, "team-links", _teams_key(teams), compute)[0]
+
+
+def _teams_key(teams) -> str:
+    """What of the teams the kept per-team arrays depend on."""
+    return repr([(t.id, t.home_city, tuple(t.focus_chains), t.region) for t in teams])
 
 
 def _team_values(scores: Scores, teams) -> tuple[np.ndarray, np.ndarray]:
