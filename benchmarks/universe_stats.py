@@ -9,6 +9,8 @@ Real: the lists ``benchmarks/validate_real.py`` imports from ``../shared/data/re
 read at run time. An enterprise's industry text is its profile's business lines where it has one,
 else its list's industry label; enterprises are counted once (by name) across lists.
 Synthetic: :func:`matcher.sim.realistic.realistic_world` with ``texts="lists"`` and ``"distinct"``.
+Industry vectors are what scoring shares (:func:`matcher.score.rule.distinct_vectors`): their share
+falls as the universe grows, so it is also given for the first 1,000 enterprises of each column.
 """
 
 from __future__ import annotations
@@ -111,6 +113,9 @@ def stats(ent: pd.DataFrame, lists: dict[str, pd.DataFrame]) -> dict[str, str]:
         "HQ provinces (Chinese enterprises); top 5 share": f"{len(prov)}; {prov.head(5).sum():.0%}" if len(prov) else "—",
         "HQ cities; top 10 share": f"{city.nunique()}; {city.value_counts(normalize=True).head(10).sum():.0%}" if len(city) else "—",
     }
+    # What scoring shares: enterprises with the same industries at the same confidences have one industry vector.
+    out["distinct industry vectors / enterprises: first 1,000"] = _vector_share(ent.head(1000))
+    out["distinct industry vectors / enterprises: all"] = _vector_share(ent)
     names = pd.concat([f.name for f in lists.values()])
     on = names.value_counts()
     out["listed enterprises on 2+ lists"] = f"{(on >= 2).mean():.0%}"
@@ -121,6 +126,20 @@ def stats(ent: pd.DataFrame, lists: dict[str, pd.DataFrame]) -> dict[str, str]:
         distinct = f"{label.nunique() / len(f):.0%}" if len(label) else "no label"
         out[f"list {t}: rows, ranked?, abroad, distinct labels"] = f"{len(f):,}, {ranked}, {foreign:.0%}, {distinct}"
     return out
+
+
+def _vector_share(ent: pd.DataFrame) -> str:
+    """Distinct industry vectors (the taxonomy's matches of the texts, then the names) per enterprise."""
+    from matcher.config.load import load_config
+    from matcher.featurise.transformers import IndustryVectorizer
+    from matcher.score.rule import distinct_vectors
+
+    cfg = load_config()
+    X = pd.DataFrame({"industry_text": ent.text.fillna("").astype(str).to_numpy(), "name": ent.name.astype(str).to_numpy()})
+    vec = IndustryVectorizer(cfg.industries, parent_discount=cfg.scoring.parent_discount, min_confidence=cfg.scoring.min_confidence)
+    found = vec.fit(X).explain(X)
+    n = int(distinct_vectors(found, len(X))[1].max(initial=-1)) + 1
+    return f"{n / max(len(X), 1):.1%} ({n:,})"
 
 
 def main(argv=None) -> int:
