@@ -114,8 +114,7 @@ def stats(ent: pd.DataFrame, lists: dict[str, pd.DataFrame]) -> dict[str, str]:
         "HQ cities; top 10 share": f"{city.nunique()}; {city.value_counts(normalize=True).head(10).sum():.0%}" if len(city) else "—",
     }
     # What scoring shares: enterprises with the same industries at the same confidences have one industry vector.
-    out["distinct industry vectors / enterprises: first 1,000"] = _vector_share(ent.head(1000))
-    out["distinct industry vectors / enterprises: all"] = _vector_share(ent)
+    out["distinct industry vectors / enterprises: first 1,000"], out["distinct industry vectors / enterprises: all"] = _vector_shares(ent, 1000)
     names = pd.concat([f.name for f in lists.values()])
     on = names.value_counts()
     out["listed enterprises on 2+ lists"] = f"{(on >= 2).mean():.0%}"
@@ -128,8 +127,9 @@ def stats(ent: pd.DataFrame, lists: dict[str, pd.DataFrame]) -> dict[str, str]:
     return out
 
 
-def _vector_share(ent: pd.DataFrame) -> str:
-    """Distinct industry vectors (the taxonomy's matches of the texts, then the names) per enterprise."""
+def _vector_shares(ent: pd.DataFrame, first: int) -> tuple[str, str]:
+    """Distinct industry vectors (the taxonomy's matches of the texts, then the names) per enterprise,
+    among the first ``first`` enterprises and among all; the texts mapped once."""
     from matcher.config.load import load_config
     from matcher.featurise.transformers import IndustryVectorizer
     from matcher.score.rule import distinct_vectors
@@ -138,8 +138,12 @@ def _vector_share(ent: pd.DataFrame) -> str:
     X = pd.DataFrame({"industry_text": ent.text.fillna("").astype(str).to_numpy(), "name": ent.name.astype(str).to_numpy()})
     vec = IndustryVectorizer(cfg.industries, parent_discount=cfg.scoring.parent_discount, min_confidence=cfg.scoring.min_confidence)
     found = vec.fit(X).explain(X)
-    n = int(distinct_vectors(found, len(X))[1].max(initial=-1)) + 1
-    return f"{n / max(len(X), 1):.1%} ({n:,})"
+
+    def share(n_rows: int) -> str:
+        n = int(distinct_vectors(found[found.row < n_rows], n_rows)[1].max(initial=-1)) + 1
+        return f"{n / max(n_rows, 1):.1%} ({n:,})"
+
+    return share(min(first, len(X))), share(len(X))
 
 
 def main(argv=None) -> int:
