@@ -183,3 +183,32 @@ def test_an_import_of_known_names_only_keeps_the_stored_names_current(tmp_path, 
         assert _import(store, config, tmp_path / "profiles.csv", None, None).new_enterprises == 0
         assert _import(store, config, tmp_path / "last.csv", "china_private_top500", 2026).new_enterprises > 0
     assert_stored_current(store)
+
+
+def test_a_large_first_import_parses_its_names_without_reading_them_back(tmp_path, config, monkeypatch):
+    """A large first import has nothing to resolve against: its names are parsed and stored from
+    the import's own enterprises, the master is not read; a large second import still reads it and merges."""
+    from matcher.resolve import records
+
+    monkeypatch.setattr(records, "_FAST_UP_TO", 50)  # both imports count as large
+    store = Store(tmp_path / "big.db")
+    master = synthetic_master(900, random_state=8)
+    first = pd.DataFrame({"排名": range(1, 801), "企业名称": master.name.iloc[:800], "所在地区": master.province.iloc[:800]})
+    first.to_csv(tmp_path / "first.csv", index=False)
+
+    def whole_master(*a, **kw):
+        raise AssertionError("the whole master was read")
+
+    with monkeypatch.context() as m:
+        m.setattr(records, "load_master", whole_master)
+        assert _import(store, config, tmp_path / "first.csv", "china_top500", 2025).new_enterprises > 700
+    assert_stored_current(store)
+    q = synthetic_queries(master.iloc[:800], 300, random_state=9)
+    second = pd.DataFrame({"排名": range(1, len(q) + 1), "企业名称": q.name.to_numpy(), "所在地区": q.province.to_numpy()})
+    second.to_csv(tmp_path / "second.csv", index=False)
+    read = []
+    with monkeypatch.context() as m:
+        m.setattr(records, "load_master", lambda *a, **kw: read.append(1) or load_master(*a, **kw))
+        assert _import(store, config, tmp_path / "second.csv", "china_private_top500", 2026).merged > 0
+    assert read == [1]
+    assert_stored_current(store)

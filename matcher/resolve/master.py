@@ -280,6 +280,10 @@ _TOP = "\U0010ffff"
 _NAMING = ("list", "profiles")
 
 
+#: :func:`_imports_digest` of a database without list or profile imports.
+_NO_IMPORTS = hashlib.sha256().hexdigest()
+
+
 def _imports_digest(conn, exclude=None) -> str:
     """Digest of the imports that add or drop names: a weekly visit import does not make the next list import read the whole master."""
     h = hashlib.sha256()
@@ -316,13 +320,17 @@ def sync_import_names(conn, ids, import_id: int) -> bool:
     """Parse and record the names of the import's enterprises ``ids`` that have no current stored parse.
 
     Only when the stored parsed names were exactly the live names before import
-    ``import_id`` (:data:`SYNCED_KEY`); returns whether they are exactly the live
+    ``import_id`` (:data:`SYNCED_KEY`, or no other list or profile import and no
+    stored parsed names: the first import); returns whether they are exactly the live
     names now. When not, nothing is written: the caller reads the whole master
     (:func:`load_master`, :func:`attach_parsed`). Runs in the caller's write transaction.
     """
     ensure_parsed_tables(conn)
     row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == SYNCED_KEY)).first()
-    if row is None or row[0] != _imports_digest(conn, exclude=import_id):
+    before = _imports_digest(conn, exclude=import_id)
+    # Never marked: current all the same when no other import named anything and nothing is stored (the first import).
+    first = row is None and before == _NO_IMPORTS and _count(conn, parsed_names_t) == 0
+    if not first and (row is None or row[0] != before):
         return False
     names = select_in(conn, names_t, "enterprise_id", sorted({str(i) for i in ids}), columns=("norm_name", "name"))
     have = select_in(conn, parsed_names_t, "norm_name", names.norm_name.tolist(), columns=("norm_name", "name"))

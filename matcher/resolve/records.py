@@ -34,7 +34,7 @@ from ..errors import InputError, MatcherError
 from ..i18n import gettext as _
 from ..store.merges import live_of, merge, representative
 from ..store.rows import CHUNK, select_in
-from ..store.schema import entries_t, merge_undos_t, merges_t, parsed_names_t, review_decisions_t
+from ..store.schema import entries_t, merge_undos_t, merges_t, names_t, parsed_names_t, review_decisions_t
 from .aliases import load_aliases
 from .master import attach_parsed, candidate_master, load_master, mark_synced, name_token_counts, names_of, sync_import_names, token_counts
 from .normalize import NAME_FIELDS
@@ -119,20 +119,27 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     A small import reads only the known names that can be candidates of its new ones
     (:func:`~matcher.resolve.master.candidate_master`), with the same decisions as
     against the whole master, which is read when the stored parsed names are not
-    known to be current (:func:`~matcher.resolve.master.sync_import_names`).
+    known to be current (:func:`~matcher.resolve.master.sync_import_names`) or the
+    import is large. A large import whose new enterprises hold every known name
+    (the first import) reads nothing back: its names are parsed and stored, as always.
     """
     ids = [str(i) for i in ids]
     resolver = resolver or Resolver()
-    # The stored parsed names kept whole: the import's new names are parsed and recorded now,
-    # also when there is nothing to resolve them against, so reading commands find them all.
-    fast = len(ids) < _FAST_UP_TO and sync_import_names(conn, ids, import_id)
-    known = None if fast else attach_parsed(conn, load_master(conn, fill=False))
-    mark_synced(conn)
     # New here: created by this import, i.e. no merge history and no rows of other imports.
     # Looked up in chunks: a million new ids must not become a million bound parameters.
     other = select_in(conn, entries_t, "enterprise_id", ids, columns=("enterprise_id", "import_id"))
     other = other[other.import_id != import_id]
     new_ids = sorted(set(ids) - set(other.enterprise_id) - _kept(conn, ids))
+    # The stored parsed names kept whole: the import's new names are parsed and recorded now,
+    # also when there is nothing to resolve them against, so reading commands find them all.
+    synced = sync_import_names(conn, ids, import_id)
+    fast = synced and len(ids) < _FAST_UP_TO
+    # Current parsed names and no other names than the new ones' (a first import): nothing to read, nothing to resolve.
+    alone = synced and not fast and _stored_names(conn) == len(select_in(conn, names_t, "enterprise_id", new_ids, columns=("enterprise_id",)))
+    known = None if fast or alone else attach_parsed(conn, load_master(conn, fill=False))
+    mark_synced(conn)
+    if alone:
+        return 0
     if fast:
         queries = names_of(conn, new_ids)  # every name of the new enterprises
         master = None
