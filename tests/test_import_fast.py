@@ -151,3 +151,30 @@ def test_the_line_after_an_import_counts_its_own_enterprises(tmp_path, config):
     gaps = universe_gaps(part, config, industries=stored_industries(store, config, part))
     assert gaps == {"n": 2, "unknown_industry": 1, "unknown_hq": 1}
     assert line.startswith("本次导入涉及 2 家企业：1 家行业未知、1 家总部未知") and t.sha256
+
+
+def test_a_universe_of_every_enterprise_is_read_whole_and_the_same(tmp_path, config, monkeypatch):
+    """``build_universe(ids=…)`` holding every live enterprise (a first import) reads the whole tables: the same frame."""
+    from matcher.featurise import universe as uv
+
+    db = tmp_path / "w.db"
+    lst = tmp_path / "a.csv"
+    lst.write_text("排名,企业名称,省份,主营业务\n1,比亚迪股份有限公司,广东省,新能源汽车\n2,某某甲科技有限公司,,\n3,广西柳工集团有限公司,广西壮族自治区,工程机械\n", encoding="utf-8")
+    prof = tmp_path / "p.csv"
+    prof.write_text("企业名称,城市,经营范围\n宁德时代新能源科技股份有限公司,宁德市,锂离子电池制造\n比亚迪股份有限公司,深圳市,汽车制造\n", encoding="utf-8")
+    runner = CliRunner()
+    for args in (["import-list", str(lst), "--type", "china_private_top500", "--year", "2026"], ["import-profiles", str(prof)]):
+        out = runner.invoke(main, ["--db", str(db), *args])
+        assert out.exit_code == 0, out.output
+    store = Store(db)
+    whole = build_universe(store, config, include_guangxi=True)
+    ids = whole.enterprise_id.tolist()
+    assert len(ids) == 4
+    monkeypatch.setattr(uv, "SCAN_FROM", 2)
+    read, looked_up = [], uv._records_of
+    monkeypatch.setattr(uv, "_records_of", lambda *a, **k: read.append(1) or looked_up(*a, **k))
+    pd.testing.assert_frame_equal(build_universe(store, config, include_guangxi=True, ids=ids[::-1]), whole)
+    assert read == []
+    some = build_universe(store, config, include_guangxi=True, ids=ids[1:])
+    assert read == [1]
+    pd.testing.assert_frame_equal(some, whole.iloc[1:].reset_index(drop=True))

@@ -23,8 +23,8 @@ from ..config.model import Config
 from ..i18n import gettext as _
 from ..resolve.resolver import Resolver
 from ..store.core import Store
-from ..store.rows import isin_keys, select_in
-from ..store.schema import entries_t, names_t
+from ..store.rows import SCAN_FROM, isin_keys, select_in
+from ..store.schema import enterprises_t, entries_t, names_t
 from ..store.views import enterprise_frame
 from .geography import Gazetteer, locate
 from .reference import apply_reference
@@ -126,6 +126,8 @@ def build_universe(
     include_guangxi = config.scoring.include_guangxi if include_guangxi is None else include_guangxi
     edition_window = config.scoring.edition_window_years if edition_window is None else edition_window
     parents = store.ultimate_parents()
+    if ids is not None and _every_live(store, ids):
+        ids = None  # an import that touched every enterprise (the first one): the whole tables, read without look-ups
     if ids is None:
         ents = apply_reference(store.enterprise_frame(texts=texts), store.read("enterprise_names"))
         entries, newest = store.read("list_entries"), None
@@ -165,6 +167,16 @@ def build_universe(
     if not include_guangxi:
         out = out[~out["guangxi_own"]]
     return out.sort_values("enterprise_id").reset_index(drop=True)
+
+
+def _every_live(store: Store, ids) -> bool:
+    """Whether ``ids`` hold every live enterprise: only looked at for many ids (from :data:`SCAN_FROM`)."""
+    keys = pd.unique(np.asarray(ids, dtype=object))
+    if len(keys) < SCAN_FROM:
+        return False
+    with store.engine.connect() as conn:
+        live = np.array([r[0] for r in conn.execute(sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.merged_into.is_(None))).cursor.fetchall()], dtype=object)
+    return len(live) <= len(keys) and bool(isin_keys(live, [str(k) for k in keys]).all())
 
 
 def _records_of(store: Store, ids, parents: pd.Series, *, texts: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
