@@ -70,6 +70,81 @@ def test_headquarters_are_filled_as_a_pair_and_foreign_firms_match_nothing():
     assert out.loc[3, "reference_source"] == "" and out.loc[3, "name"] == "CNOOC" and out.loc[3, "industry_text"] == ""
 
 
+def _filled_one_by_one(e: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
+    """The rules of :func:`apply_reference`, enterprise by enterprise: the plain version the fast one must agree with."""
+
+    def stem(p: str) -> str:
+        for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"):
+            if p.endswith(suffix) and len(p) > len(suffix):
+                return p[: -len(suffix)]
+        return p
+
+    long = pd.concat([names[["enterprise_id", "name"]], e[["enterprise_id", "name"]], e[["enterprise_id", "name_en"]].rename(columns={"name_en": "name"})])
+    long = long[long["name"].str.strip() != ""]
+    foreign = set(e.enterprise_id[[c.strip() not in ("", "China", "中国") for c in e.country]])
+    match = match_reference(long[~long.enterprise_id.isin(foreign)], ref)
+    rows = []
+    for rec in e.to_dict("records"):
+        out = dict(rec)
+        k = match.get(rec["enterprise_id"])
+        r = ref.iloc[int(k)] if k is not None else None
+        if r is not None:
+            for col in ("name_zh", "name_en", "country", "ownership"):
+                if not rec[col].strip() and r[col].strip():
+                    out[col] = r[col]
+            a, b = stem(rec["province"].strip()), stem(r["hq_province"].strip())
+            same = bool(a) and bool(b) and (a.startswith(b) or b.startswith(a))
+            if not rec["city"].strip() and not rec["hq"].strip():
+                if not rec["province"].strip() and r["hq_province"].strip():
+                    out["province"] = r["hq_province"]
+                if (not rec["province"].strip() or same) and r["hq_city"].strip():
+                    out["city"] = r["hq_city"]
+            out["aliases"] = ";".join(x for x in (rec["aliases"], r["aliases"]) if x) if rec["aliases"] and r["aliases"] else rec["aliases"] + r["aliases"]
+            business = "" if rec["on_profile"] else r["business_zh"]
+            out["industry_text"] = " | ".join(x for x in (rec["industry_text"], business) if x)
+        out["parent_zh"] = r["parent_zh"] if r is not None else ""
+        out["reference_source"] = r["source"] if r is not None else ""
+        out["name"] = out["name_zh"] if out["name_zh"] != "" else rec["name"]
+        rows.append(out)
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_reference_fills_as_the_plain_rules_on_random_enterprises(seed):
+    ref = load_reference()
+    rng = np.random.default_rng(seed)
+    n = 300
+    picked = ref.iloc[rng.integers(0, len(ref), n)]
+    own = rng.random(n) < 0.6  # named as a reference row, in Chinese or English; the others unknown to it
+    zh = rng.random(n) < 0.5
+    name = np.where(own, np.where(zh, picked.name_zh, picked.name_en), [f"某某{k}无关科技有限公司" for k in range(n)])
+    name = np.where(name == "", picked.name_zh, name)
+
+    def some(values, p=0.5):
+        return np.where(rng.random(n) < p, rng.choice(np.asarray(values, dtype=object), n), "")
+
+    provinces = [*ref.hq_province.unique()[:20], "广东", "浙江", " ", "江苏省"]
+    e = ents(
+        name=name,
+        name_zh=some(["", "比亚迪股份有限公司", " "], 0.3),
+        name_en=some(["", "BYD", "Acme"], 0.3),
+        aliases=some(["甲;乙", "别名"], 0.3),
+        country=some(["China", "中国", "United States", " "], 0.4),
+        province=some(provinces, 0.5),
+        city=some(["深圳市", "杭州市", " "], 0.3),
+        ownership=some(["private", "central_soe"], 0.3),
+        industry_text=some(["汽车制造", "Petroleum Refining | 化工"], 0.5),
+    )
+    e["hq"] = some(["某路1号", " "], 0.2)
+    e["on_profile"] = rng.random(n) < 0.3
+    names = pd.DataFrame({"enterprise_id": e.enterprise_id, "name": np.where(rng.random(n) < 0.3, picked.name_zh, e.name)})
+    fast = apply_reference(e, names, ref)
+    plain = _filled_one_by_one(e, names, ref)
+    assert (fast.reference_source != "").sum() > n // 3
+    for col in plain.columns:
+        assert fast[col].astype(str).tolist() == plain[col].astype(str).tolist(), col
+
+
 def test_an_alias_naming_two_reference_rows_matches_neither():
     # 中石化 is listed under two rows here: it is ambiguous and must not decide anything.
     names = pd.DataFrame({"enterprise_id": ["A", "B"], "name": ["中石化", "Sinopec"]})

@@ -115,6 +115,20 @@ def _province_stem(name: str) -> str:
     return name
 
 
+def _texts(frame: pd.DataFrame, col: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """``frame[col]`` (its ``rows`` only, if given) as a new array of Python strings (missing as ``""``); all ``""`` where the column is absent."""
+    n = len(frame) if rows is None else len(rows)
+    if col not in frame.columns:
+        return np.full(n, "", dtype=object)
+    values = frame[col] if rows is None else frame[col].iloc[rows]
+    return values.fillna("").astype(str).to_numpy(dtype=object).copy()
+
+
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Whether each string is empty or white space."""
+    return np.fromiter((not v.strip() for v in values.tolist()), dtype=bool, count=len(values))
+
+
 def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fill each enterprise's empty fields from its reference row.
 
@@ -146,49 +160,44 @@ def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame |
         long = long[~long["enterprise_id"].isin(ents["enterprise_id"].to_numpy()[foreign])]
     match = match_reference(long, ref)
     row = out["enterprise_id"].map(match).fillna(-1).astype(np.int64).to_numpy()
-    has = row >= 0
-    r = ref.iloc[np.where(has, row, 0)].reset_index(drop=True)
-
-    def fill(col: str, src: str) -> None:
-        if col not in out.columns:
-            out[col] = ""
-        cur = out[col].fillna("").astype(str)
-        new = r[src].to_numpy(dtype=object)
-        take = has & (cur.str.strip() == "").to_numpy() & (r[src].str.strip() != "").to_numpy()
-        out[col] = np.where(take, new, cur.to_numpy(dtype=object))
-
+    # Only the matched rows (a few hundred of a million) are compared and filled.
+    at = np.flatnonzero(row >= 0)
+    r = ref.iloc[row[at]].reset_index(drop=True)
     for col, src in (("name_zh", "name_zh"), ("name_en", "name_en"), ("country", "country"), ("ownership", "ownership")):
-        fill(col, src)
+        cur, new = _texts(out, col), _texts(r, src)
+        take = _blank(cur[at]) & ~_blank(new)
+        cur[at[take]] = new[take]
+        out[col] = cur
     # Headquarters as a pair: the reference's where the records say nothing of it, its city where
     # they give the same province only; a city or address of the records stands as it is.
-    blank = {c: (out[c].fillna("").astype(str).str.strip() == "").to_numpy() if c in out.columns else np.ones(len(out), dtype=bool) for c in ("province", "city", "hq")}
-    own_prov = out["province"].fillna("").astype(str).str.strip() if "province" in out.columns else pd.Series("", index=out.index)
-    ref_prov = r["hq_province"].fillna("").astype(str).str.strip()
-    # Compared only where a reference row matched (a few hundred rows of a million).
-    same_prov = np.zeros(len(out), dtype=bool)
-    at = np.flatnonzero(has)
-    same_prov[at] = [
-        bool(a) and bool(b) and (a.startswith(b) or b.startswith(a))
-        for a, b in zip(map(_province_stem, own_prov.to_numpy(dtype=object)[at]), map(_province_stem, ref_prov.to_numpy(dtype=object)[at]))
-    ]
-    where = has & blank["city"] & blank["hq"]
+    blank = {c: _blank(_texts(out, c, at)) for c in ("province", "city", "hq")}
+    own_prov, ref_prov = _texts(out, "province", at), _texts(r, "hq_province")
+    same_prov = np.array(
+        [bool(a) and bool(b) and (a.startswith(b) or b.startswith(a)) for a, b in zip(map(_province_stem, map(str.strip, own_prov)), map(_province_stem, map(str.strip, ref_prov)))],
+        dtype=bool,
+    )
+    where = blank["city"] & blank["hq"]
     for col, src, ok in (("province", "hq_province", where & blank["province"]), ("city", "hq_city", where & (blank["province"] | same_prov))):
-        if col not in out.columns:
-            out[col] = ""
-        cur = out[col].fillna("").astype(str).to_numpy(dtype=object)
-        out[col] = np.where(ok & (r[src].str.strip() != "").to_numpy(), r[src].to_numpy(dtype=object), cur)
+        cur, new = _texts(out, col), _texts(r, src)
+        take = ok & ~_blank(new)
+        cur[at[take]] = new[take]
+        out[col] = cur
     if "aliases" in out.columns:
-        extra = np.where(has, r["aliases"].to_numpy(dtype=object), "")
-        cur = out["aliases"].fillna("").astype(str).to_numpy(dtype=object)
-        out["aliases"] = np.where((cur == "") | (extra == ""), cur + extra, cur + ";" + extra)
+        cur, extra = _texts(out, "aliases"), _texts(r, "aliases")
+        mine = cur[at]
+        cur[at] = np.where((mine == "") | (extra == ""), mine + extra, mine + ";" + extra)
+        out["aliases"] = cur
     # Business lines: only where no profile gave the enterprise's business.
-    text = out["industry_text"].fillna("").astype(str)
-    profiled = out["on_profile"].to_numpy(dtype=bool) if "on_profile" in out.columns else np.zeros(len(out), dtype=bool)
-    business = np.where(has & ~profiled, r["business_zh"].to_numpy(dtype=object), "")
-    joined = np.where(text.to_numpy() == "", business, np.where(business == "", text.to_numpy(), text.to_numpy() + " | " + business))
-    out["industry_text"] = joined
-    out["parent_zh"] = np.where(has, r["parent_zh"].to_numpy(dtype=object), "")
-    out["reference_source"] = np.where(has, r["source"].to_numpy(dtype=object), "")
+    text = _texts(out, "industry_text")
+    profiled = out["on_profile"].to_numpy(dtype=bool)[at] if "on_profile" in out.columns else np.zeros(len(at), dtype=bool)
+    business = np.where(~profiled, _texts(r, "business_zh"), "").astype(object)
+    mine = text[at]
+    text[at] = np.where(mine == "", business, np.where(business == "", mine, mine + " | " + business))
+    out["industry_text"] = text
+    for col, src in (("parent_zh", "parent_zh"), ("reference_source", "source")):
+        filled = np.full(len(out), "", dtype=object)
+        filled[at] = _texts(r, src)
+        out[col] = filled
     # Display name: Chinese where known.
     out["name"] = np.where(out["name_zh"].astype(str) != "", out["name_zh"], out["name"])
     return out
