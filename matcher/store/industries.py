@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .rows import CHUNK, SCAN_FROM, has_rows, isin_keys, live_ids, select_in
+from .rows import CHUNK, SCAN_FROM, has_rows, insert_frame, isin_keys, live_ids, select_in
 from .schema import enterprise_industries_t, enterprises_t, meta_t
 
 __all__ = ["FINGERPRINT_KEY", "PENDING_KEY", "COLUMNS", "has_pending", "invalidate", "invalidate_rows_of", "pending_ids", "write_matches", "read_matches", "fingerprint", "clear"]
@@ -105,26 +105,19 @@ def write_matches(conn, ids, matches: pd.DataFrame, fingerprint_value: str) -> i
     none = np.unique(ids.astype(str))
     if len(m):
         none = none[~isin_keys(none.astype(object), m.enterprise_id.to_numpy(dtype=object))]
-    cols = [
-        np.concatenate([m.enterprise_id.to_numpy(dtype=object), none.astype(object)]),
-        np.concatenate([m.industry.to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
-        np.concatenate([m.confidence.to_numpy(dtype=float), np.zeros(len(none))]),
-        np.concatenate([m.method.to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
-        np.concatenate([m.evidence.astype(str).to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
-    ]
-    n = len(cols[0])
-    sql = "INSERT INTO enterprise_industries (enterprise_id, industry, confidence, method, evidence) VALUES (?, ?, ?, ?, ?)"
-    # In slices: the rows as Python tuples of one slice at a time bound the memory.
-    for i in range(0, n, 200_000):
-        rows = list(zip(*(c[i : i + 200_000].tolist() for c in cols)))
-        if conn.dialect.name == "sqlite":
-            # The DB-API's executemany over plain tuples: several times faster than dict records at a million rows.
-            conn.exec_driver_sql(sql, rows)
-        else:
-            conn.execute(_T.insert(), [dict(zip(COLUMNS, r)) for r in rows])
+    rows = pd.DataFrame(
+        {
+            "enterprise_id": np.concatenate([m.enterprise_id.to_numpy(dtype=object), none.astype(object)]),
+            "industry": np.concatenate([m.industry.to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
+            "confidence": np.concatenate([m.confidence.to_numpy(dtype=float), np.zeros(len(none))]),
+            "method": np.concatenate([m.method.to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
+            "evidence": np.concatenate([m.evidence.astype(str).to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
+        }
+    )
+    insert_frame(conn, _T, rows)
     conn.execute(meta_t.delete().where(meta_t.c.key.in_([FINGERPRINT_KEY, PENDING_KEY])))
     conn.execute(meta_t.insert().values(key=FINGERPRINT_KEY, value=fingerprint_value))
-    return n
+    return len(rows)
 
 
 def read_matches(conn, ids=None) -> pd.DataFrame:

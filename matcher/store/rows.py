@@ -49,8 +49,8 @@ def insert_frame(conn, table: sa.Table, frame: pd.DataFrame | None) -> None:
 
     On SQLite, when SQLAlchemy would pass every value to the driver unchanged (no column
     with a bind processor), the rows go to the driver's ``executemany`` as plain tuples,
-    column by column and in slices: the same rows, several times faster than one dict
-    per row at a million rows. Columns the frame lacks get their scalar default, as
+    column by column and in slices (a large frame in primary-key order): the same rows,
+    several times faster than one dict per row at a million rows. Columns the frame lacks get their scalar default, as
     SQLAlchemy's insert gives them. Elsewhere, SQLAlchemy's insert of dict records.
     """
     if frame is None or len(frame) == 0:
@@ -66,7 +66,9 @@ def _plain(conn, table: sa.Table, columns) -> bool:
     """Whether SQLAlchemy binds the values of ``columns`` (and the defaults of the others) unchanged."""
     for c in table.columns:
         if c.name in columns:
-            if c.type._cached_bind_processor(conn.dialect) is not None:
+            # A float column's processor makes a Python float of the value: the driver is handed one already (_bound).
+            plain_float = isinstance(c.type, sa.Float) and not c.type.asdecimal
+            if c.type._cached_bind_processor(conn.dialect) is not None and not plain_float:
                 return False
         elif c.default is not None and not c.default.is_scalar:
             return False
@@ -82,8 +84,14 @@ _CACHE_KIB = 262_144
 
 def _insert_tuples(conn, table: sa.Table, frame: pd.DataFrame) -> None:
     """The rows of ``frame`` into ``table`` through the driver's ``executemany`` (SQLite)."""
-    if len(frame) >= _WIDE_FROM and -int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one()) < _CACHE_KIB:
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KIB}")  # valid inside the transaction; kept by the connection
+    if len(frame) >= _WIDE_FROM:
+        if -int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one()) < _CACHE_KIB:
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KIB}")  # valid inside the transaction; kept by the connection
+        key = [c.name for c in table.primary_key.columns]
+        if key and set(key) <= set(frame.columns):
+            # In key order: the key's index grows at its end instead of at a million random places
+            # (a quarter faster), and reads in key order later walk the table in its own order.
+            frame = frame.sort_values(key, kind="stable")
     names = [str(c) for c in frame.columns]
     fill = {c.name: c.default.arg for c in table.columns if c.name not in names and c.default is not None}
     quote = conn.dialect.identifier_preparer.quote
