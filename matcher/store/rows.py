@@ -48,10 +48,11 @@ def insert_frame(conn, table: sa.Table, frame: pd.DataFrame | None) -> None:
     """Insert the rows of ``frame`` (missing values as NULL) into ``table``.
 
     On SQLite, when SQLAlchemy would pass every value to the driver unchanged (no column
-    with a bind processor), the rows go to the driver's ``executemany`` as plain tuples,
-    column by column and in slices (a large frame in primary-key order): the same rows,
-    several times faster than one dict per row at a million rows. Columns the frame lacks get their scalar default, as
-    SQLAlchemy's insert gives them. Elsewhere, SQLAlchemy's insert of dict records.
+    with a bind processor, floats aside), the rows go to the driver's ``executemany`` as plain
+    tuples, column by column and in slices (a large frame in primary-key order): the same rows,
+    several times faster than one dict per row at a million rows. Columns the frame lacks get
+    their scalar default, as SQLAlchemy's insert gives them. Elsewhere, SQLAlchemy's insert of
+    dict records.
     """
     if frame is None or len(frame) == 0:
         return
