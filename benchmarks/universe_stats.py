@@ -131,13 +131,11 @@ def _vector_shares(ent: pd.DataFrame, first: int) -> tuple[str, str]:
     """Distinct industry vectors (the taxonomy's matches of the texts, then the names) per enterprise,
     among the first ``first`` enterprises and among all; the texts mapped once."""
     from matcher.config.load import load_config
-    from matcher.featurise.transformers import IndustryVectorizer
+    from matcher.featurise.industries import industry_vectorizer
     from matcher.score.rule import distinct_vectors
 
-    cfg = load_config()
     X = pd.DataFrame({"industry_text": ent.text.fillna("").astype(str).to_numpy(), "name": ent.name.astype(str).to_numpy()})
-    vec = IndustryVectorizer(cfg.industries, parent_discount=cfg.scoring.parent_discount, min_confidence=cfg.scoring.min_confidence)
-    found = vec.fit(X).explain(X)
+    found = industry_vectorizer(load_config()).explain(X)  # as the import maps and stores them
 
     def share(n_rows: int) -> str:
         n = int(distinct_vectors(found[found.row < n_rows], n_rows)[1].max(initial=-1)) + 1

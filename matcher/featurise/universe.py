@@ -23,7 +23,7 @@ from ..config.model import Config
 from ..i18n import gettext as _
 from ..resolve.resolver import Resolver
 from ..store.core import Store
-from ..store.rows import SCAN_FROM, isin_keys, select_in
+from ..store.rows import SCAN_FROM, isin_keys, live_ids, select_in
 from ..store.schema import enterprises_t, entries_t, names_t
 from ..store.views import enterprise_frame
 from .geography import Gazetteer, locate
@@ -175,8 +175,8 @@ def _every_live(store: Store, ids) -> bool:
     if len(keys) < SCAN_FROM:
         return False
     with store.engine.connect() as conn:
-        live = np.array([r[0] for r in conn.execute(sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.merged_into.is_(None))).cursor.fetchall()], dtype=object)
-    return len(live) <= len(keys) and bool(isin_keys(live, [str(k) for k in keys]).all())
+        n_live = conn.execute(sa.select(sa.func.count()).select_from(enterprises_t).where(enterprises_t.c.merged_into.is_(None))).scalar_one()
+        return len(keys) >= n_live and len(live_ids(conn, [str(k) for k in keys])) == n_live
 
 
 def _records_of(store: Store, ids, parents: pd.Series, *, texts: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
