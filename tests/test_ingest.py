@@ -91,7 +91,7 @@ def test_accounting_negative_and_thousands(tmp_path):
         ("blank.csv", b"  \n\n", "empty"),
         ("header_only.csv", "排名,企业名称\n".encode(), "no data rows"),
         ("no_name.csv", b"rank,revenue\n1,2\n", "no header row|name"),
-        ("no_rank.csv", "企业名称,营业收入\n甲公司,1\n".encode(), "missing required column"),
+        ("no_rank.csv", "企业名称,营业收入,备注\n甲公司,1,x\n".encode(), "missing required column.*Found: '企业名称', '营业收入', '备注'$"),
         ("dup_rank.csv", "排名,企业名称\n1,甲\n1,乙\n".encode(), r"row 3, column '排名'.*duplicate rank.*row 2"),
         ("bad_revenue.csv", "排名,企业名称,营业收入\n1,甲,一百\n".encode(), r"row 2, column '营业收入', value '一百': expected a number"),
         ("bad_rank.csv", b"rank,name\nabc,A\n", r"row 2, column 'rank', value 'abc'"),

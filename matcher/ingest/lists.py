@@ -99,7 +99,8 @@ def _numbers(table: Table, field: str) -> pd.Series:
 def _require(table: Table, fields: list[str], what: str) -> None:
     missing = [f for f in fields if f not in table.frame.columns]
     if missing:
-        found = ", ".join(repr(h) for h in table.frame.columns)
+        # The file's own headers (企业名称), not the fields they were read as (name).
+        found = ", ".join(repr(table.headers.get(h, h)) for h in table.frame.columns)
         wanted = "; ".join(f"{f}: {' / '.join(FIELD_ALIASES[f][:5])}" for f in missing)
         raise InputError(table.path, _("missing required column(s) for {what} — {wanted}. Found: {found}").format(what=_(what), wanted=wanted, found=found))
 
