@@ -188,3 +188,35 @@ def test_parts_come_back_in_order(monkeypatch):
     monkeypatch.setenv("MATCHER_WORKERS", "2")
     monkeypatch.setattr(parallel, "_other_threads", lambda: True)  # a web server's threads: one process
     assert parallel.workers() == 1
+
+
+def test_a_bulk_load_builds_the_indexes_after_the_rows_and_rolls_back_whole(store, monkeypatch):
+    """Into an empty table, a large insert drops the secondary indexes and builds them again after its rows."""
+    import sqlalchemy as sa
+
+    from matcher.store.schema import names_t
+
+    monkeypatch.setattr(rows, "_WIDE_FROM", 100)
+    seen: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda conn, cur, stmt, *a: seen.append(stmt.split("(")[0].strip()))
+
+    def indexes():
+        with store.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enterprise_names' ORDER BY name").fetchall()
+
+    before = indexes()
+    frame = pd.DataFrame({"norm_name": [f"n{i:04d}" for i in range(300)], "enterprise_id": [f"E{i % 7}" for i in range(300)], "name": "x"})
+    with pytest.raises(RuntimeError), store.begin() as conn:
+        rows.insert_frame(conn, names_t, frame)
+        raise RuntimeError("the import fails after its rows")
+    assert indexes() == before and store.read("enterprise_names").empty  # rolled back: rows gone, indexes back
+    assert "DROP INDEX ix_enterprise_names_enterprise_id" in seen
+    with store.begin() as conn:
+        rows.insert_frame(conn, names_t, frame)
+    assert indexes() == before and len(store.read("enterprise_names")) == 300
+    with store.engine.connect() as conn:  # the rebuilt index holds every row
+        assert conn.exec_driver_sql("SELECT count(*) FROM enterprise_names INDEXED BY ix_enterprise_names_enterprise_id WHERE enterprise_id = 'E3'").scalar_one() == 43
+    seen.clear()
+    with store.begin() as conn:  # into a table that has rows: the indexes stay
+        rows.insert_frame(conn, names_t, frame.assign(norm_name=frame.norm_name + "b"))
+    assert not any(s.startswith("DROP INDEX") for s in seen) and len(store.read("enterprise_names")) == 600
