@@ -1,5 +1,7 @@
 """Reference checks of the vectorised resolution steps, and the match-model cache."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -172,3 +174,29 @@ def test_candidates_match_a_plain_reference():
                     ref.append((q, m, kind))
     ref = sorted(ref)
     assert list(zip(got.q, got.m, got.block)) == ref
+
+
+def test_many_names_are_decided_in_two_processes_as_in_one_call(monkeypatch):
+    """A name's decision depends on no other name: chunks decided in a worker process give the one call's frame."""
+    from matcher.resolve import parallel
+
+    master = synthetic_master(3000, random_state=5)
+    queries = synthetic_queries(master, 900, random_state=6)[["name", "province"]]
+    r = Resolver().fit(master[["enterprise_id", "name", "province"]])
+    whole = r.predict(queries)
+    assert set(whole.decision) == {"merge", "review", "new"}
+    monkeypatch.setenv("MATCHER_WORKERS", "2")
+    monkeypatch.setattr(parallel, "_other_threads", lambda: False)
+    monkeypatch.setattr(parallel, "MIN_ROWS", 100)
+    pids = []
+    chunk = Resolver.score_pairs
+
+    def spy(self, q):
+        pids.append(os.getpid())
+        return chunk(self, q)
+
+    monkeypatch.setattr(Resolver, "score_pairs", spy)
+    r.chunk_size = 200  # 900 names: six chunks of 150, three in each process
+    pd.testing.assert_frame_equal(r.predict(queries), whole)
+    assert pids == [os.getpid()] * 3, "three chunks here, the other three in the worker"
+    assert parallel._shared is None

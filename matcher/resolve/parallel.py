@@ -27,7 +27,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_ROWS", "workers", "map_parts", "split_rows", "concat_rows"]
+__all__ = ["MIN_ROWS", "workers", "map_parts", "map_shared", "split_rows", "concat_rows"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -83,6 +83,28 @@ def map_parts(fn: Callable[[T], R], parts: Sequence[T]) -> list[R]:
             return [here[i] if i in here else later[i].result() for i in range(len(parts))]
     finally:
         gc.unfreeze()
+
+
+#: The object :func:`map_shared` hands its workers: they inherit it by ``fork``, it is never pickled.
+_shared: object = None
+
+
+def _call_shared(task: tuple[Callable, object]):
+    fn, part = task
+    return fn(_shared, part)
+
+
+def map_shared(fn: Callable[[object, T], R], shared: object, parts: Sequence[T]) -> list[R]:
+    """``[fn(shared, p) for p in parts]`` as :func:`map_parts`, ``shared`` (a large fitted object) reaching the
+    workers by ``fork`` instead of being pickled with each part."""
+    global _shared
+    if min(workers(), len(parts)) < 2:
+        return [fn(shared, p) for p in parts]
+    _shared = shared
+    try:
+        return map_parts(_call_shared, [(fn, p) for p in parts])
+    finally:
+        _shared = None
 
 
 def concat_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from .blocking import BLOCKS, block_index, candidate_pairs, key_values, prune_pa
 from .compare import FEATURES, PAIR_COLUMNS, pair_features, reasons, token_key, token_keys, token_matrix, token_similarity
 from .model import background_frequencies, fit_pair_model, match_model, match_probability
 from .normalize import NAME_FIELDS, parse_names, place_province
+from .parallel import map_shared, split_rows
 
 __all__ = ["Resolver", "DECISIONS", "province_name"]
 
@@ -395,7 +396,10 @@ class Resolver(BaseEstimator):
         _require(queries, ("name",), "predict", "queries")
         q = queries.reset_index(drop=True)
         if len(q) > self.chunk_size:  # bounded memory: incoming names in chunks, each decided on its own
-            parts = [self.predict(q.iloc[i : i + self.chunk_size]) for i in range(0, len(q), self.chunk_size)]
+            # Many chunks are decided in two processes (matcher.resolve.parallel): a name's decision
+            # depends on no other name, so the chunks give what one call gives. The fitted index
+            # reaches the worker by fork, not pickled.
+            parts = map_shared(_predict_chunk, self, [q.iloc[sl] for sl in split_rows(len(q), most=self.chunk_size)])
             return pd.concat(parts, ignore_index=True)
         scored = self.score_pairs(q)
         # Best pair per (name, enterprise), then the best and second enterprise per name: by probability,
@@ -457,6 +461,11 @@ class Resolver(BaseEstimator):
         f = trainer.compare(parsed, pairs)
         y = (queries.true_id.to_numpy()[pairs.q.to_numpy()] == master.enterprise_id.to_numpy()[pairs.m.to_numpy()]).astype(int)
         return fit_pair_model(f, y, self.random_state), background_frequencies(master["name"])
+
+
+def _predict_chunk(resolver: Resolver, queries: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`Resolver.predict` of one chunk of names (a module-level function: named to the worker process)."""
+    return resolver.predict(queries)
 
 
 def _require(frame, columns: tuple[str, ...], method: str, what: str) -> None:
