@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from matcher import _parallel as parallel
 from matcher.cli.app import main
 from matcher.featurise import industries as industries_mod
-from matcher.resolve import parallel
 from matcher.sim.realistic import realistic_world
 from matcher.store import rows, views
 from matcher.store.rows import isin_keys

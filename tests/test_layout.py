@@ -21,6 +21,7 @@ LAYERS = {
     "columns": 0,
     "_text": 0,
     "_files": 0,
+    "_parallel": 0,
     "i18n": 0,
     "progress": 0,
     "config": 1,

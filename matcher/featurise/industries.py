@@ -24,9 +24,9 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .._parallel import map_parts, split_rows
 from ..config.model import Config
 from ..i18n import gettext as _
-from ..resolve.parallel import map_parts, split_rows
 from ..store import industries as stored
 from ..store.core import Store
 from ..store.rows import SCAN_FROM, isin_keys, live_ids, select_in
@@ -122,7 +122,7 @@ def _refresh(store: Store, config: Config, *, vec: IndustryVectorizer | None, am
         if not len(ids) and old == fp:
             return none
         parts = _parts(conn, vec, ids, frame)
-        # The slices of a large import are mapped on two cores (matcher.resolve.parallel).
+        # The slices of a large import are mapped on two cores (matcher._parallel).
         found = map_parts(_map_slice, parts)
         matches = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=stored.COLUMNS)
         del parts, found

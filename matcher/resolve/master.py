@@ -39,13 +39,13 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .._parallel import concat_rows, map_parts, split_rows
 from ..i18n import gettext as _
 from ..store.rows import CHUNK, insert_frame, select_in
 from ..store.schema import enterprises_t, entries_t, imports_t, meta_t, names_t, parsed_names_t, profiles_t, token_counts_t
 from .blocking import key_values
 from .compare import token_keys
 from .normalize import NAME_FIELDS, parse_names
-from .parallel import concat_rows, map_parts, split_rows
 
 __all__ = [
     "FINGERPRINT_KEY",

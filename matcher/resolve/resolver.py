@@ -38,6 +38,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
+from .._parallel import map_shared, split_rows
 from ..errors import MatcherError
 from ..i18n import gettext as _
 from .aliases import AliasTable, load_aliases
@@ -45,7 +46,6 @@ from .blocking import BLOCKS, block_index, candidate_pairs, key_values, prune_pa
 from .compare import FEATURES, PAIR_COLUMNS, pair_features, reasons, token_key, token_keys, token_matrix, token_similarity
 from .model import background_frequencies, fit_pair_model, match_model, match_probability
 from .normalize import NAME_FIELDS, parse_names, place_province
-from .parallel import map_shared, split_rows
 
 __all__ = ["Resolver", "DECISIONS", "province_name"]
 
@@ -396,7 +396,7 @@ class Resolver(BaseEstimator):
         _require(queries, ("name",), "predict", "queries")
         q = queries.reset_index(drop=True)
         if len(q) > self.chunk_size:  # bounded memory: incoming names in chunks, each decided on its own
-            # Many chunks are decided in two processes (matcher.resolve.parallel): a name's decision
+            # Many chunks are decided in two processes (matcher._parallel): a name's decision
             # depends on no other name, so the chunks give what one call gives. The fitted index
             # reaches the worker by fork, not pickled.
             parts = map_shared(_predict_chunk, self, [q.iloc[sl] for sl in split_rows(len(q), most=self.chunk_size)])

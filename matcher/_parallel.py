@@ -1,10 +1,11 @@
 """Pure functions over large inputs on two cores: the parts of the input mapped in two processes.
 
-An import of a million profiles parses a million names and maps a million business
-texts; both are pure functions of each row (a row gives the same result whatever rows
-come with it), so the rows are split into parts, some mapped in this process and the
+An import of a million profiles normalises and parses a million names and maps a million
+business texts; each is a pure function of each row (a row gives the same result whatever
+rows come with it), so the rows are split into parts, some mapped in this process and the
 others in a worker process started by ``fork``, and the results put back in order:
-the same result as one call over all the rows.
+the same result as one call over all the rows. Many incoming names are decided by the
+resolver the same way (:func:`map_shared`: the fitted index reaches the worker by fork).
 
 Only where ``fork`` exists (Linux), and only from a process running no other thread:
 the worker starts at once and shares the loaded tables (pinyin, taxonomy) instead of
