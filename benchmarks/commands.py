@@ -21,8 +21,9 @@ twice over: ``--cold-repeats`` runs with the scores cache emptied first (the fir
 import of lists or profiles computes the scores and keeps them, :mod:`matcher.score.cache`), then
 ``--repeats`` runs that find this state's scores already computed (every later command until the
 next such import; a weekly visit import keeps them). Per command: median, min and max of wall time, CPU time
-(user + system of the child and its children, from ``wait4``) and peak resident memory (the child's
-own ``ru_maxrss`` from ``wait4``, exact per run). The machine's load average before and after is
+(user + system of the child and its children, from ``wait4``) and peak resident memory (``ru_maxrss``
+from ``wait4``, exact per run: the largest of the child and of the worker processes it forked for
+large imports and resolutions, :mod:`matcher._parallel`, not their sum). The machine's load average before and after is
 reported: on a shared machine the wall times carry others' work.
 """
 
@@ -58,7 +59,7 @@ def matcher_exe() -> list[str]:
 
 
 def run_child(cmd: list[str], cwd: Path, log: Path | None = None) -> dict:
-    """Run ``cmd`` to completion; its wall time, CPU time and peak RSS from ``wait4`` (this child only)."""
+    """Run ``cmd`` to completion; its wall time, CPU time (its workers' included) and peak RSS (the largest process's) from ``wait4``."""
     out = open(log, "ab") if log else subprocess.DEVNULL
     try:
         t0 = time.perf_counter()
