@@ -18,7 +18,6 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from ._parallel import concat_rows, map_parts, split_rows
 from .errors import MatcherError
 
 __all__ = [
@@ -302,10 +301,6 @@ def normalize_folded(text: pd.Series) -> pd.Series:
     return out
 
 
-def _normalize_part(texts: pd.Series) -> pd.Series:
-    return normalize_folded(fold_texts(texts))
-
-
 def normalize_names(names: pd.Series) -> pd.Series:
     """Vectorised :func:`normalize_name` over a Series (same result, same index).
 
@@ -314,9 +309,7 @@ def normalize_names(names: pd.Series) -> pd.Series:
     values = names.astype("object")
     uniq = pd.Series(pd.unique(values), dtype=object)
     missing = uniq.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)), na_action=None).to_numpy(dtype=bool)
-    texts = uniq.where(~missing, "").astype(str)
-    # A million names (a large import) in two processes: each name's key depends on no other.
-    out = concat_rows(map_parts(_normalize_part, [texts.iloc[s] for s in split_rows(len(texts))]))
+    out = normalize_folded(fold_texts(uniq.where(~missing, "").astype(str)))
     pos = pd.Index(uniq).get_indexer(values)
     return pd.Series(out.to_numpy(dtype=object)[pos], index=names.index, dtype=object).astype(str)
 

@@ -14,7 +14,7 @@ from matcher.resolve.resolver import Resolver
 from matcher.resolve.synth import synthetic_master, synthetic_queries
 
 
-def test_normalize_names_matches_the_per_name_function(monkeypatch):
+def test_normalize_names_matches_the_per_name_function():
     rng = np.random.default_rng(0)
     parts = list("恒逸集团有限公司控股股份(（)）  .,-&abcXYZ浙江") + [
         "Co., Ltd.",
@@ -32,18 +32,6 @@ def test_normalize_names_matches_the_per_name_function(monkeypatch):
     got = normalize_names(values)
     assert got.index.equals(values.index)
     assert got.tolist() == [normalize_name(v) for v in values]
-    # Many names: in two processes (a large import), the same keys.
-    from matcher import _parallel as parallel
-
-    monkeypatch.setenv("MATCHER_WORKERS", "2")
-    monkeypatch.setattr(parallel, "_other_threads", lambda: False)
-    monkeypatch.setattr(parallel, "MIN_ROWS", 1000)
-    import matcher._text as text
-
-    calls, real = [], text.map_parts
-    monkeypatch.setattr(text, "map_parts", lambda fn, parts: calls.append(len(parts)) or real(fn, parts))
-    pd.testing.assert_series_equal(normalize_names(values), got)
-    assert calls == [2]
 
 
 def _prune_reference(r: Resolver, parsed: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:

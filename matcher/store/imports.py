@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .._parallel import concat_rows, map_parts, split_rows
 from .._text import fold_text, normalize_names
 from ..errors import StoreError
 from ..i18n import gettext as _
@@ -221,7 +222,8 @@ def _profile_names(profiles: pd.DataFrame, source_name: str) -> pd.DataFrame:
     al = profiles["aliases"].astype(str).str.split(r"[;；|]").explode().str.strip()
     names.append(pd.DataFrame({"name": al.to_numpy(), "pos": al.index.to_numpy(), "order": 2})[al.fillna("").to_numpy() != ""])
     long = pd.concat(names, ignore_index=True)
-    long["norm"] = normalize_names(long["name"])
+    # A large import's names keyed on two cores (matcher._parallel): each key depends on its name only.
+    long["norm"] = concat_rows(map_parts(normalize_names, [long["name"].iloc[sl] for sl in split_rows(len(long))]))
     long = long[long.norm != ""].drop_duplicates(["pos", "norm"])
     # A name shared by two profiles of the same file identifies neither.
     shared = long.drop_duplicates(["pos", "norm"]).duplicated("norm", keep=False)
