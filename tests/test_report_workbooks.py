@@ -164,10 +164,23 @@ def test_weekly_files_name_teams_and_explain_empty_lists(week, config, tmp_path)
         assert json.loads((tmp_path / "teams" / f"{t}.json").read_text(encoding="utf-8"))["note"].startswith("本周无新线索：")
 
 
-def test_weekly_files_are_reproducible(week, config, tmp_path):
-    write_weekly(week, tmp_path / "a", config=config)
-    write_weekly(week, tmp_path / "b", config=config)
-    for p in sorted((tmp_path / "a").rglob("*.*")):
+def test_weekly_files_are_reproducible_in_one_process_or_two(week, config, tmp_path, monkeypatch):
+    from matcher import _parallel
+
+    monkeypatch.setenv("MATCHER_WORKERS", "1")
+    one = write_weekly(week, tmp_path / "a", config=config)
+    # The teams' files written on two cores: the same files, byte for byte, and the same list of them.
+    monkeypatch.setenv("MATCHER_WORKERS", "2")
+    monkeypatch.setattr(_parallel, "_other_threads", lambda: False)
+    forked = []
+    real_submit = _parallel.ProcessPoolExecutor.submit
+    monkeypatch.setattr(_parallel.ProcessPoolExecutor, "submit", lambda self, fn, *a: forked.append(a) or real_submit(self, fn, *a))
+    two = write_weekly(week, tmp_path / "b", config=config)
+    assert len(forked) == len(week.per_team) // 2, "half of the teams' files are written by the worker"
+    assert [p.relative_to(tmp_path / "a") for p in one] == [p.relative_to(tmp_path / "b") for p in two]
+    files = sorted((tmp_path / "a").rglob("*.*"))
+    assert len(files) == 3 * len(week.per_team) + 2
+    for p in files:
         assert p.read_bytes() == (tmp_path / "b" / p.relative_to(tmp_path / "a")).read_bytes(), p.name
 
 
