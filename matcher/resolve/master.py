@@ -41,7 +41,7 @@ import sqlalchemy as sa
 
 from .._parallel import concat_rows, map_parts, split_rows
 from ..i18n import gettext as _
-from ..store.rows import CHUNK, insert_frame, select_in
+from ..store.rows import CHUNK, count_rows, insert_frame, select_in
 from ..store.schema import enterprises_t, entries_t, imports_t, meta_t, names_t, parsed_names_t, profiles_t, token_counts_t
 from .blocking import key_values
 from .compare import token_keys
@@ -94,7 +94,7 @@ def ensure_parsed_tables(conn) -> None:
     row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == FINGERPRINT_KEY)).first()
     if row is not None and row[0] == fp:
         return
-    n = conn.execute(sa.select(sa.func.count()).select_from(parsed_names_t)).scalar_one()
+    n = count_rows(conn, parsed_names_t)
     conn.execute(parsed_names_t.delete())
     conn.execute(token_counts_t.delete())
     conn.execute(meta_t.delete().where(meta_t.c.key == FINGERPRINT_KEY))
@@ -158,7 +158,7 @@ def attach_parsed(conn, names: pd.DataFrame) -> pd.DataFrame:
     stale = _stale(out.parsed_name, out.name)
     parts = [out.loc[stale & has, ["norm_name", "parsed_name"]].rename(columns={"parsed_name": "name"})]
     # Stored rows of names no longer known (a removed import): only looked for when there are more rows than names matched.
-    n_stored = conn.execute(sa.select(sa.func.count()).select_from(parsed_names_t)).scalar_one()
+    n_stored = count_rows(conn, parsed_names_t)
     if n_stored > int(has.sum()):
         stored = _frame(conn, sa.select(parsed_names_t.c.norm_name, parsed_names_t.c.name), ["norm_name", "name"])
         parts.append(stored[~stored.norm_name.isin(set(out.norm_name))])
@@ -214,7 +214,7 @@ def read_master(conn) -> tuple[pd.DataFrame, pd.Series | None]:
         return pd.concat([names, parse_names(names["name"]).set_axis(names.index)], axis=1), None
     names = load_master(conn, fill=False)
     stale = _stale(names.parsed_name, names.name)
-    n_stored = conn.execute(sa.select(sa.func.count()).select_from(parsed_names_t)).scalar_one()
+    n_stored = count_rows(conn, parsed_names_t)
     exact = not stale.any() and n_stored == len(names.norm_name.unique())
     if stale.any():
         names[list(NAME_FIELDS)] = names[list(NAME_FIELDS)].astype(object)
@@ -312,10 +312,6 @@ def keep_synced(conn, ids, import_id: int) -> None:
         mark_synced(conn)
 
 
-def _count(conn, table) -> int:
-    return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-
-
 def sync_import_names(conn, ids, import_id: int) -> bool:
     """Parse and record the names of the import's enterprises ``ids`` that have no current stored parse.
 
@@ -329,7 +325,7 @@ def sync_import_names(conn, ids, import_id: int) -> bool:
     row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == SYNCED_KEY)).first()
     before = _imports_digest(conn, exclude=import_id)
     # Never marked: current all the same when no other import named anything and nothing is stored (the first import).
-    first = row is None and before == _NO_IMPORTS and _count(conn, parsed_names_t) == 0
+    first = row is None and before == _NO_IMPORTS and count_rows(conn, parsed_names_t) == 0
     if not first and (row is None or row[0] != before):
         return False
     names = select_in(conn, names_t, "enterprise_id", sorted({str(i) for i in ids}), columns=("norm_name", "name"))
@@ -350,7 +346,7 @@ def sync_import_names(conn, ids, import_id: int) -> bool:
     merged_named = sa.select(enterprises_t.c.enterprise_id).where(
         enterprises_t.c.merged_into.is_not(None), sa.exists().where(names_t.c.enterprise_id == enterprises_t.c.enterprise_id)
     )
-    return _count(conn, names_t) == _count(conn, parsed_names_t) and conn.execute(merged_named.limit(1)).first() is None
+    return count_rows(conn, names_t) == count_rows(conn, parsed_names_t) and conn.execute(merged_named.limit(1)).first() is None
 
 
 def _values(parsed: pd.DataFrame, kind: str) -> np.ndarray:
@@ -453,7 +449,7 @@ def candidate_master(conn, queries: pd.DataFrame, *, kinds, max_block: int, alia
     per_brand = pd.Series([r[1] for r in rows], index=[r[0] for r in rows], dtype=np.int64)
     own = parsed.assign(e=queries.enterprise_id.to_numpy()).drop_duplicates(["brand_py", "e"]).brand_py.value_counts()
     per_brand = per_brand.sub(own, fill_value=0).astype(np.int64)
-    stats = {"n": _count(conn, parsed_names_t) - len(queries), "sizes": sizes, "brands": per_brand[per_brand > 0]}
+    stats = {"n": count_rows(conn, parsed_names_t) - len(queries), "sizes": sizes, "brands": per_brand[per_brand > 0]}
     return master, stats
 
 

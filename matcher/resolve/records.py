@@ -33,7 +33,7 @@ from .._text import HAS_CJK, fold_text
 from ..errors import InputError, MatcherError
 from ..i18n import gettext as _
 from ..store.merges import live_of, merge, representative
-from ..store.rows import CHUNK, select_in
+from ..store.rows import CHUNK, count_rows, select_in
 from ..store.schema import entries_t, merge_undos_t, merges_t, names_t, parsed_names_t, review_decisions_t
 from .aliases import load_aliases
 from .master import attach_parsed, candidate_master, load_master, mark_synced, name_token_counts, names_of, sync_import_names, token_counts
@@ -135,7 +135,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     synced = sync_import_names(conn, ids, import_id)
     fast = synced and len(ids) < _FAST_UP_TO
     # Current parsed names and no other names than the new ones' (a first import): nothing to read, nothing to resolve.
-    alone = synced and not fast and _stored_names(conn) == len(select_in(conn, names_t, "enterprise_id", new_ids, columns=("enterprise_id",)))
+    alone = synced and not fast and count_rows(conn, parsed_names_t) == len(select_in(conn, names_t, "enterprise_id", new_ids, columns=("enterprise_id",)))
     known = None if fast or alone else attach_parsed(conn, load_master(conn, fill=False))
     mark_synced(conn)
     if alone:
@@ -146,7 +146,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     else:
         is_new = known.enterprise_id.isin(new_ids).to_numpy(dtype=bool)
         master, queries = known[~is_new], known[is_new].reset_index(drop=True)
-    n_master = len(known) - len(queries) if known is not None else _stored_names(conn) - len(queries)
+    n_master = len(known) - len(queries) if known is not None else count_rows(conn, parsed_names_t) - len(queries)
     if not len(queries) or not n_master:
         return 0
     prov = pd.read_sql(sa.select(entries_t.c.enterprise_id, entries_t.c.province).where(entries_t.c.import_id == import_id), conn)
@@ -207,11 +207,6 @@ def _kept(conn, ids) -> set[str]:
         q = sa.select(merges_t.c.kept_id).where(merges_t.c.kept_id.in_(keys[i : i + CHUNK]), merges_t.c.merge_id.not_in(undone))
         out |= {r[0] for r in conn.execute(q)}
     return out
-
-
-def _stored_names(conn) -> int:
-    """How many names the stored parsed names hold (the live names, when they are current)."""
-    return int(conn.execute(sa.select(sa.func.count()).select_from(parsed_names_t)).scalar_one())
 
 
 @dataclass(frozen=True)

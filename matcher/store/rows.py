@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from .schema import enterprises_t, metadata, names_t
 
-__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids", "isin_keys", "has_rows", "text_keys"]
+__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids", "isin_keys", "count_rows", "has_rows", "text_keys"]
 
 #: Keys per ``IN (…)`` clause: below every engine's limit on bound parameters.
 CHUNK = 500
@@ -160,6 +160,11 @@ def _read_sql(conn, select: sa.Select) -> pd.DataFrame:
     if conn.dialect.name == "sqlite" and all(c.type._cached_result_processor(conn.dialect, None) is None for c in select.selected_columns):
         return pd.read_sql(str(select.compile(dialect=conn.dialect)), conn.connection.driver_connection)
     return pd.read_sql(select, conn)
+
+
+def count_rows(conn, table: sa.Table) -> int:
+    """How many rows ``table`` holds."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
 def has_rows(conn, table: sa.Table) -> bool:

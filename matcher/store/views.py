@@ -12,7 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .._text import HAS_CJK
-from .rows import known_names, read_table, select_in
+from .rows import count_rows, known_names, read_table, select_in
 from .schema import imports_t, meta_t, metadata
 
 __all__ = [
@@ -38,7 +38,7 @@ def read(conn, table: str) -> pd.DataFrame:
 
 def counts(conn) -> dict[str, int]:
     """Rows per table (for reports and tests)."""
-    return {name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for name, t in metadata.tables.items()}
+    return {name: count_rows(conn, t) for name, t in metadata.tables.items()}
 
 
 def schema_version(conn) -> int:
