@@ -2,17 +2,35 @@
 
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from matcher import _text
+from matcher.featurise import taxonomy
 from matcher.featurise.folding import fold_all, fold_label
 from matcher.featurise.taxonomy import IndustryMapper
 
 from .reference_taxonomy import IndustryMapper as ReferenceMapper
 
 SEPARATORS = ["；", ";", "，", ",", "、", "/", "|", " | ", "\n", "", " "]
-NOISE = ["研发", "生产", "销售", "技术服务", "（依法须经批准的项目）", "年产5万吨", "Co., Ltd.", " and ", "  ", "．", "Ａ", "①", "é", "ﾞ", "\t"]
+NOISE = [
+    "研发",
+    "生产",
+    "销售",
+    "技术服务",
+    "（依法须经批准的项目）",
+    "年产5万吨",
+    "Co., Ltd.",
+    " and ",
+    "  ",
+    "．",
+    "Ａ",
+    "①",
+    "é",
+    "ﾞ",
+    "\t",
+]
 
 
 def _pieces(config):
@@ -48,6 +66,27 @@ def test_fast_mapper_equals_the_plain_one_on_random_texts(config, seed):
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False)
     got, want = fast.map_names(texts), plain.map_names(texts)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False)
+
+
+def test_fast_mapper_equals_the_plain_one_with_control_characters(config, monkeypatch):
+    # The line splitter joins texts with \x02 and marks separators with \x01: texts holding them go another way.
+    monkeypatch.setattr("tests.test_taxonomy_fast.NOISE", [*NOISE, "\x01", "\x02", "a\x01\x01b"])
+    texts = random_texts(config, 1500, 7)
+    assert texts.str.contains("\x01").any()
+    fast, plain = IndustryMapper(config.industries), ReferenceMapper(config.industries)
+    pd.testing.assert_frame_equal(fast.map_texts(texts), plain.map_texts(texts), check_dtype=False)
+
+
+@pytest.mark.parametrize("controls", [False, True])
+def test_line_and_part_splitters_equal_pandas_split_and_explode(controls):
+    rng = random.Random(11)
+    alphabet = list("ab ；;，,、/|\n\t　") + (["\x00", "\x01", "\x02"] if controls else [])
+    for _ in range(2000):
+        texts = np.array(["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9))) for _ in range(rng.randint(1, 6))], dtype=object)
+        for pattern, split in ((taxonomy._SEGMENT_SPLIT, taxonomy._split_lines), (r"\s*\|\s*", taxonomy._split_parts)):
+            want = pd.Series(texts, dtype=object).str.split(pattern, regex=True).explode()
+            at, pieces = split(texts)
+            assert at.tolist() == want.index.tolist() and pieces.tolist() == want.tolist(), (texts, pattern)
 
 
 def test_fast_mapper_equals_the_plain_one_on_the_real_lists(config, real):

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 
 from ..config.model import Industry
@@ -40,7 +41,11 @@ __all__ = ["IndustryMapper", "METHOD_CONFIDENCE", "fold_label"]
 METHOD_CONFIDENCE = {"label": 1.0, "segment": 0.9, "fuzzy": 0.85, "line": 0.85, "keyword": 0.7, "name": 0.4}
 #: A keyword that makes up at least this share of a business line's characters names that line.
 LINE_COVERAGE = 0.5
-_SEGMENT_SPLIT = r"[；;，,、/|\n]+"
+#: What separates the business lines of a text.
+_SEGMENT_CHARS = "；;，,、/|\n"
+_SEGMENT_SPLIT = f"[{_SEGMENT_CHARS}]+"
+#: What separates an enterprise's several texts, joined by `` | ``.
+_PARTS = re.compile(r"\s*\|\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _COLUMNS = ["row", "industry", "confidence", "method", "evidence"]
 
@@ -99,18 +104,16 @@ class IndustryMapper:
             ``method`` (see the module table) and ``evidence`` (the matched
             text or keyword).
         """
-        folded = fold_all(texts)
-        parts = folded.str.split(r"\s*\|\s*").explode()
-        parts = parts[parts.fillna("") != ""]
-        uniq = pd.Series(pd.unique(parts), dtype=object)
-        if uniq.empty:
+        at, parts = _split_parts(fold_all(texts).to_numpy(dtype=object))
+        keep = parts.astype(bool)  # non-empty
+        code, uniq = pd.factorize(parts[keep])
+        if not len(uniq):
             return pd.DataFrame(columns=_COLUMNS)
-        found = self._map_parts(uniq)
+        found = self._map_parts(pd.Series(uniq, dtype=object))
         if found.empty:
             return pd.DataFrame(columns=_COLUMNS)
-        found["part"] = uniq.to_numpy()[found.u.to_numpy().astype(int)]
-        rows = pd.DataFrame({"row": parts.index.to_numpy(), "part": parts.to_numpy()})
-        out = rows.merge(found.drop(columns="u"), on="part").drop(columns="part")
+        rows = pd.DataFrame({"row": at[keep], "u": code})
+        out = rows.merge(found.astype({"u": np.int64}), on="u").drop(columns="u")
         out = out.sort_values(["row", "industry", "confidence", "evidence"], ascending=[True, True, False, True])
         out = out.drop_duplicates(["row", "industry"])
         return out.sort_values(["row", "industry"]).reset_index(drop=True)[_COLUMNS]
@@ -177,15 +180,15 @@ class IndustryMapper:
 
         Also the distinct lines and their lengths, so later steps judge each line once.
         """
-        pieces = rest.str.split(_SEGMENT_SPLIT, regex=True).explode()
-        code, distinct = pd.factorize(pieces.fillna("").to_numpy(dtype=object))
+        at, pieces = _split_lines(rest.to_numpy(dtype=object))
+        code, distinct = pd.factorize(pieces)
         stripped = np.array([t.strip() for t in distinct], dtype=object)
         code2, texts = pd.factorize(stripped)
         texts = np.asarray(texts, dtype=object)
         s = code2[code]
         lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         keep = lens[s] > 1
-        segs = pd.DataFrame({"u": pieces.index.to_numpy()[keep], "s": s[keep]}).drop_duplicates()
+        segs = pd.DataFrame({"u": rest.index.to_numpy()[at[keep]], "s": s[keep]}).drop_duplicates()
         segs["text"] = pd.Series(texts[segs.s.to_numpy()], dtype=object, index=segs.index)
         return segs, texts, lens
 
@@ -289,6 +292,40 @@ class IndustryMapper:
         rows = pd.DataFrame({"row": np.arange(len(folded)), "text": folded.to_numpy()})
         out = rows.merge(found.drop(columns="u"), on="text").drop(columns="text")
         return out.sort_values(["row", "industry"]).reset_index(drop=True)[_COLUMNS]
+
+
+def _split_lines(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``texts`` split at runs of :data:`_SEGMENT_CHARS`: (text of each piece, pieces), in order.
+
+    As ``Series.str.split(_SEGMENT_SPLIT).explode()``, without a regular expression: the
+    texts are joined by ``\\x02``, every separator becomes ``\\x01`` (runs of it one), each
+    text's end ``\\x01\\x02\\x01``, and one ``str.split`` makes every piece; the ``\\x02``
+    items count the texts. Texts that hold those control characters themselves go the regular-expression way.
+    """
+    if not len(texts):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    joined = "\x02".join(texts)
+    if "\x01" in joined or joined.count("\x02") != len(texts) - 1:
+        pieces = [re.split(_SEGMENT_SPLIT, t) for t in texts]
+        at = np.repeat(np.arange(len(texts)), [len(p) for p in pieces])
+        return at, np.array(list(itertools.chain.from_iterable(pieces)), dtype=object)
+    for sep in _SEGMENT_CHARS:
+        joined = joined.replace(sep, "\x01")
+    while "\x01\x01" in joined:
+        joined = joined.replace("\x01\x01", "\x01")
+    flat = np.array(joined.replace("\x02", "\x01\x02\x01").split("\x01"), dtype=object)
+    end = flat == "\x02"
+    return np.cumsum(end)[~end].astype(np.int64), flat[~end]
+
+
+def _split_parts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``texts`` split at `` | `` (an enterprise's several texts): (text of each piece, pieces), in order.
+
+    As ``Series.str.split(r"\\s*\\|\\s*").explode()``; a text without ``|`` (most) is its only piece.
+    """
+    pieces = [_PARTS.split(t) if "|" in t else [t] for t in texts.tolist()]
+    at = np.repeat(np.arange(len(pieces), dtype=np.int64), [len(p) for p in pieces])
+    return at, np.array(list(itertools.chain.from_iterable(pieces)), dtype=object)
 
 
 def find_keywords(texts: np.ndarray, keywords: Sequence[str], bounded: np.ndarray, *, batch_chars: int = 20_000_000):
@@ -425,7 +462,12 @@ def _lines(hits: pd.DataFrame, segs: pd.DataFrame, texts: np.ndarray, lens: np.n
 
 
 def _drop_contained(hits: pd.DataFrame) -> pd.DataFrame:
-    """Drop keyword hits whose keyword lies inside a longer hit of the same text (能源 in 新能源)."""
+    """Drop keyword hits whose keyword lies inside a longer hit of the same text (能源 in 新能源).
+
+    With ``H`` the (text × keyword) hits and ``C`` the (outer × inner) keyword containment,
+    ``(H @ C)[u, k]`` counts the hits of text ``u`` that contain keyword ``k``: a hit is
+    dropped where that count is not zero. One sparse product, not a row per (hit, outer) pair.
+    """
     if hits.empty:
         return hits
     code, distinct = pd.factorize(hits.evidence.to_numpy(dtype=object))
@@ -437,12 +479,11 @@ def _drop_contained(hits: pd.DataFrame) -> pd.DataFrame:
         return hits
     k = len(distinct)
     u = hits.u.to_numpy(dtype=np.int64)
-    have = np.unique(u * k + code)
-    cand = pd.DataFrame({"u": u, "inner": code}).drop_duplicates().merge(pd.DataFrame({"inner": inner, "outer": outer}), on="inner")
-    inside = np.isin(cand.u.to_numpy(dtype=np.int64) * k + cand.outer.to_numpy(dtype=np.int64), have)
-    dropped = cand[inside]
-    drop = pd.DataFrame({"u": dropped.u.to_numpy(), "evidence": distinct[dropped.inner.to_numpy(dtype=np.int64)]}).drop_duplicates()
-    if drop.empty:
+    n = int(u.max()) + 1
+    texts = sp.csr_matrix((np.ones(len(u), dtype=np.int32), (u, code)), shape=(n, k))
+    contains = sp.csr_matrix((np.ones(len(outer), dtype=np.int32), (outer, inner)), shape=(k, k))
+    inside = (texts @ contains).tocsr()
+    drop = np.asarray(inside[u, code]).ravel() > 0
+    if not drop.any():
         return hits
-    marked = hits.merge(drop.assign(_drop=True), on=["u", "evidence"], how="left")
-    return marked[marked._drop.isna()].drop(columns="_drop").reset_index(drop=True)
+    return hits[~drop].reset_index(drop=True)
