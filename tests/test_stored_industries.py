@@ -167,3 +167,37 @@ def test_group_max_of_contiguous_groups_equals_the_sorting_one():
     perm = rng.permutation(40)
     slow = group_max(sp.coo_matrix(m.tocsc()[:, perm]), col_group[perm], 9)
     np.testing.assert_array_equal(slow[0], best.astype(np.float32))
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_write_matches_stores_each_match_and_a_row_for_each_unmatched_id(store, monkeypatch, wide):
+    # The rows are put in key order from integer codes: compare with a plain filter, set difference and sort.
+    from matcher.store import rows as store_rows
+
+    if wide:  # the bulk path of a large import (the rows would be sorted there otherwise)
+        monkeypatch.setattr(store_rows, "_WIDE_FROM", 10)
+    rng = np.random.default_rng(3)
+    distinct = np.array([f"E{i:06d}" for i in rng.choice(10**6, 400, replace=False)], dtype=object)
+    ids = rng.permutation(np.concatenate([distinct, distinct[:5]]))  # unsorted, with repeats
+    k = rng.integers(0, 4, len(distinct))
+    industries = np.array([f"ind{j:02d}" for j in range(30)], dtype=object)
+    matches = pd.DataFrame(
+        {
+            "enterprise_id": np.repeat(distinct, k),
+            "industry": np.concatenate([rng.choice(industries, n, replace=False) for n in k]),
+            "confidence": rng.random(int(k.sum())),
+            "method": "keyword",
+            "evidence": rng.choice(["电池", "钢铁"], int(k.sum())),
+        }
+    )
+    other = pd.DataFrame({"enterprise_id": ["Z1"], "industry": ["ind00"], "confidence": [1.0], "method": ["label"], "evidence": ["x"]})
+    matches = pd.concat([matches, other]).sample(frac=1, random_state=0)
+    with store.begin() as conn:
+        written = stored.write_matches(conn, ids, matches, "fp")
+        got = pd.read_sql("SELECT enterprise_id, industry, confidence, method, evidence FROM enterprise_industries ORDER BY enterprise_id, industry", conn)
+    mine = matches[matches.enterprise_id.isin(set(ids))]
+    unmatched = sorted(set(ids) - set(mine.enterprise_id))
+    blank = pd.DataFrame({"enterprise_id": unmatched, "industry": "", "confidence": 0.0, "method": "", "evidence": ""})
+    want = pd.concat([mine, blank]).sort_values(["enterprise_id", "industry"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.astype(str), want.astype(str))
+    assert written == len(want) and (k == 0).any() and (k > 0).any()

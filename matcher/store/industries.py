@@ -100,21 +100,30 @@ def write_matches(conn, ids, matches: pd.DataFrame, fingerprint_value: str) -> i
     """
     ids = np.asarray(ids, dtype=object)
     invalidate(conn, ids)
-    m = matches[isin_keys(matches.enterprise_id.to_numpy(dtype=object), ids)] if len(matches) else matches
-    # The ids without a match, sorted and distinct (as np.setdiff1d gives them).
-    none = np.unique(ids.astype(str))
-    if len(m):
-        none = none[~isin_keys(none.astype(object), m.enterprise_id.to_numpy(dtype=object))]
+    # The ids sorted and distinct (as np.unique gives them); each match's position among them.
+    keys = pd.Index(ids.astype(str), dtype=object).unique()
+    if not keys.is_monotonic_increasing:
+        keys = keys.sort_values()
+    at = keys.get_indexer(matches.enterprise_id.to_numpy(dtype=object)) if len(matches) else np.zeros(0, dtype=np.int64)
+    m = matches[at >= 0]
+    at = at[at >= 0]
+    mapped = np.zeros(len(keys), dtype=bool)
+    mapped[at] = True
+    none = np.flatnonzero(~mapped)  # an id without a match: the row that says it was mapped
+    pos = np.concatenate([at, none])
+    industry = np.concatenate([m.industry.to_numpy(dtype=object), np.full(len(none), "", dtype=object)])
+    # In the key's order (enterprise, then industry) from integer codes: no sort of a million texts.
+    order = np.lexsort((pd.factorize(industry, sort=True)[0], pos))
     rows = pd.DataFrame(
         {
-            "enterprise_id": np.concatenate([m.enterprise_id.to_numpy(dtype=object), none.astype(object)]),
-            "industry": np.concatenate([m.industry.to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
-            "confidence": np.concatenate([m.confidence.to_numpy(dtype=float), np.zeros(len(none))]),
-            "method": np.concatenate([m.method.to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
-            "evidence": np.concatenate([m.evidence.astype(str).to_numpy(dtype=object), np.full(len(none), "", dtype=object)]),
+            "enterprise_id": keys.to_numpy(dtype=object)[pos[order]],
+            "industry": industry[order],
+            "confidence": np.concatenate([m.confidence.to_numpy(dtype=float), np.zeros(len(none))])[order],
+            "method": np.concatenate([m.method.to_numpy(dtype=object), np.full(len(none), "", dtype=object)])[order],
+            "evidence": np.concatenate([m.evidence.astype(str).to_numpy(dtype=object), np.full(len(none), "", dtype=object)])[order],
         }
     )
-    insert_frame(conn, _T, rows)
+    insert_frame(conn, _T, rows, key_order=True)
     conn.execute(meta_t.delete().where(meta_t.c.key.in_([FINGERPRINT_KEY, PENDING_KEY])))
     conn.execute(meta_t.insert().values(key=FINGERPRINT_KEY, value=fingerprint_value))
     return len(rows)
