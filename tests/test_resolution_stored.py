@@ -212,3 +212,22 @@ def test_a_large_first_import_parses_its_names_without_reading_them_back(tmp_pat
         assert _import(store, config, tmp_path / "second.csv", "china_private_top500", 2026).merged > 0
     assert read == [1]
     assert_stored_current(store)
+
+
+@pytest.mark.parametrize("scan", [False, True])
+def test_kept_ids_are_those_of_merges_not_undone_looked_up_either_way(store, monkeypatch, scan):
+    # Few ids are looked up in chunks, many in one read of the merges (as select_in does): the same set.
+    from matcher.resolve import records
+    from matcher.store import rows
+    from matcher.store.merges import merge, undo_merge
+    from matcher.store.schema import enterprises_t
+
+    if scan:
+        monkeypatch.setattr(rows, "SCAN_FROM", 1)
+    with store.begin() as conn:
+        conn.execute(enterprises_t.insert(), [{"enterprise_id": e, "name": e, "merged_into": None} for e in ("A", "B", "C", "D", "E")])
+        merge(conn, "A", "B", "test")
+        undone = merge(conn, "C", "D", "test")
+        undo_merge(conn, undone)
+        assert records._kept(conn, []) == set()
+        assert records._kept(conn, ["A", "B", "C", "D", "E", "X"]) == {"A"}

@@ -34,7 +34,7 @@ from ..errors import InputError, MatcherError
 from ..i18n import gettext as _
 from ..store.merges import live_of, merge, representative
 from ..store.rows import CHUNK, count_rows, select_in
-from ..store.schema import entries_t, merge_undos_t, merges_t, names_t, parsed_names_t, review_decisions_t
+from ..store.schema import enterprises_t, entries_t, merge_undos_t, merges_t, names_t, parsed_names_t, review_decisions_t
 from .aliases import load_aliases
 from .master import attach_parsed, candidate_master, load_master, mark_synced, name_token_counts, names_of, sync_import_names, token_counts
 from .normalize import NAME_FIELDS
@@ -135,7 +135,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     synced = sync_import_names(conn, ids, import_id)
     fast = synced and len(ids) < _FAST_UP_TO
     # Current parsed names and no other names than the new ones' (a first import): nothing to read, nothing to resolve.
-    alone = synced and not fast and count_rows(conn, parsed_names_t) == len(select_in(conn, names_t, "enterprise_id", new_ids, columns=("enterprise_id",)))
+    alone = synced and not fast and _names_all_new(conn, new_ids)
     known = None if fast or alone else attach_parsed(conn, load_master(conn, fill=False))
     mark_synced(conn)
     if alone:
@@ -198,15 +198,28 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
 _FAST_UP_TO = 20_000
 
 
+def _names_all_new(conn, new_ids: list[str]) -> bool:
+    """Whether every stored parsed name is a name of the stored enterprises ``new_ids`` (distinct), the parsed names being current.
+
+    When they are every enterprise and none was merged away (a first import), they hold every name:
+    no names are read to count theirs.
+    """
+    live = sa.select(sa.func.count()).select_from(enterprises_t).where(enterprises_t.c.merged_into.is_(None))
+    if len(new_ids) == conn.execute(live).scalar_one() == count_rows(conn, enterprises_t):
+        return True
+    return count_rows(conn, parsed_names_t) == len(select_in(conn, names_t, "enterprise_id", new_ids, columns=("enterprise_id",)))
+
+
 def _kept(conn, ids) -> set[str]:
-    """Those of ``ids`` that kept their id in a merge not undone (they have history)."""
-    keys = sorted(set(ids))
-    undone = sa.select(merge_undos_t.c.merge_id)
-    out: set[str] = set()
-    for i in range(0, len(keys), CHUNK):
-        q = sa.select(merges_t.c.kept_id).where(merges_t.c.kept_id.in_(keys[i : i + CHUNK]), merges_t.c.merge_id.not_in(undone))
-        out |= {r[0] for r in conn.execute(q)}
-    return out
+    """Those of ``ids`` that kept their id in a merge not undone (they have history).
+
+    Looked up as :func:`~matcher.store.rows.select_in` does: in chunks, or for many ids one read of the merges.
+    """
+    merges = select_in(conn, merges_t, "kept_id", sorted(set(ids)), columns=("kept_id", "merge_id"))
+    if merges.empty:
+        return set()
+    undone = {r[0] for r in conn.execute(sa.select(merge_undos_t.c.merge_id))}
+    return set(merges.kept_id[~merges.merge_id.isin(undone)].astype(str))
 
 
 @dataclass(frozen=True)
