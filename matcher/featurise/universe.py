@@ -23,8 +23,8 @@ from ..config.model import Config
 from ..i18n import gettext as _
 from ..resolve.resolver import Resolver
 from ..store.core import Store
-from ..store.rows import SCAN_FROM, isin_keys, live_ids, select_in
-from ..store.schema import enterprises_t, entries_t, names_t
+from ..store.rows import SCAN_FROM, count_live, isin_keys, live_ids, select_in
+from ..store.schema import entries_t, names_t
 from ..store.views import enterprise_frame
 from .geography import Gazetteer, locate
 from .reference import apply_reference
@@ -175,7 +175,7 @@ def _every_live(store: Store, ids) -> bool:
     if len(keys) < SCAN_FROM:
         return False
     with store.engine.connect() as conn:
-        n_live = conn.execute(sa.select(sa.func.count()).select_from(enterprises_t).where(enterprises_t.c.merged_into.is_(None))).scalar_one()
+        n_live = count_live(conn)
         return len(keys) >= n_live and len(live_ids(conn, [str(k) for k in keys])) == n_live
 
 

@@ -33,7 +33,7 @@ from .._text import HAS_CJK, fold_text
 from ..errors import InputError, MatcherError
 from ..i18n import gettext as _
 from ..store.merges import live_of, merge, representative
-from ..store.rows import CHUNK, count_rows, select_in
+from ..store.rows import CHUNK, count_live, count_rows, select_in
 from ..store.schema import enterprises_t, entries_t, merge_undos_t, merges_t, names_t, parsed_names_t, review_decisions_t
 from .aliases import load_aliases
 from .master import attach_parsed, candidate_master, load_master, mark_synced, name_token_counts, names_of, sync_import_names, token_counts
@@ -204,8 +204,7 @@ def _names_all_new(conn, new_ids: list[str]) -> bool:
     When they are every enterprise and none was merged away (a first import), they hold every name:
     no names are read to count theirs.
     """
-    live = sa.select(sa.func.count()).select_from(enterprises_t).where(enterprises_t.c.merged_into.is_(None))
-    if len(new_ids) == conn.execute(live).scalar_one() == count_rows(conn, enterprises_t):
+    if len(new_ids) == count_live(conn) == count_rows(conn, enterprises_t):
         return True
     return count_rows(conn, parsed_names_t) == len(select_in(conn, names_t, "enterprise_id", new_ids, columns=("enterprise_id",)))
 

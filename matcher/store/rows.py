@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from .schema import enterprises_t, metadata, names_t
 
-__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids", "isin_keys", "count_rows", "has_rows", "text_keys"]
+__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids", "count_live", "isin_keys", "count_rows", "has_rows", "text_keys"]
 
 #: Keys per ``IN (…)`` clause: below every engine's limit on bound parameters.
 CHUNK = 500
@@ -198,6 +198,12 @@ def known_names(conn, norms: pd.Series) -> pd.Series:
 def existing_ids(conn, ids: pd.Series) -> set[str]:
     """Those of ``ids`` that are stored enterprises (live or merged away)."""
     return set(_lookup(conn, enterprises_t.c.enterprise_id, enterprises_t.c.enterprise_id, text_keys(ids)))
+
+
+def count_live(conn) -> int:
+    """How many enterprises are live (not merged away)."""
+    q = sa.select(sa.func.count()).select_from(enterprises_t).where(enterprises_t.c.merged_into.is_(None))
+    return int(conn.execute(q).scalar_one())
 
 
 def live_ids(conn, ids: list[str]) -> set[str]:
