@@ -172,6 +172,18 @@ def test_isin_keys_is_series_isin():
         assert isin_keys(values, keys).tolist() == pd.Series(values).isin(list(keys)).tolist()
 
 
+
+@pytest.mark.parametrize("seed", range(3))
+def test_isin_keys_of_text_columns_is_series_isin(seed):
+    """Text columns (Arrow-held or not, with missing values) compared as ``Series.isin`` compares them."""
+    rng = np.random.default_rng(seed)
+    pool = np.array(["甲", "乙", "a", "", "b c", "广西", None], dtype=object)
+    values, keys = pd.Series(rng.choice(pool, 300)), pd.Series(rng.choice(pool, 20))
+    for v in (values, values.astype(object), values.astype("str")):
+        for k in (keys, keys.astype(object), keys.astype("str"), keys.dropna().astype("str")):
+            assert isin_keys(v, k).tolist() == v.astype(object).isin(k.astype(object).tolist()).tolist()
+
+
 def _square(x: int) -> int:
     return x * x
 

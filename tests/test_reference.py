@@ -152,6 +152,35 @@ def test_an_alias_naming_two_reference_rows_matches_neither():
     assert "A" not in m.index and m["B"] == 0
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_stored_keys_match_as_keying_every_name_one_by_one(seed):
+    """With the store's keys (``norm_name``), only rows that can hit are keyed; the matches are those of keying every row."""
+    from matcher._text import normalize_names
+
+    ref = load_reference()
+    rng = np.random.default_rng(seed)
+    n = 400
+    picked = ref.iloc[rng.integers(0, len(ref), n)]
+    name = np.where(rng.random(n) < 0.5, picked.name_zh, [f"无关{k % 150}科技有限公司" for k in range(n)])
+    name = np.where((rng.random(n) < 0.2) & (picked.name_en != ""), picked.name_en, name)
+    norm = normalize_names(pd.Series(name)).to_numpy(dtype=object)
+    # Stored keys as the names table holds them: some disambiguated (another key), some missing (display names).
+    norm = np.where(rng.random(n) < 0.1, norm + "@深圳#3", norm)
+    norm = np.where(rng.random(n) < 0.35, np.where(rng.random(n) < 0.5, None, ""), norm)
+    names = pd.DataFrame({"enterprise_id": [f"E{k}" for k in rng.integers(0, 120, n)], "name": name, "norm_name": norm})
+    if seed % 2:
+        names = names.astype({"enterprise_id": object, "name": object, "norm_name": object})
+    first: dict[str, str] = {}
+    for nm, k in zip(names.name, names.norm_name):
+        if k not in (None, "") and nm not in first:
+            first[nm] = k
+    keyed = [k if k not in (None, "") else first.get(nm) or normalize_names(pd.Series([nm])).iloc[0] for nm, k in zip(names.name, names.norm_name)]
+    plain = match_reference(names.assign(norm_name=keyed), ref)  # every row carries its key: nothing left to look up
+    fast = match_reference(names, ref)
+    assert len(plain) > 20
+    assert fast.sort_index().to_dict() == plain.sort_index().to_dict()
+
+
 def test_bundled_reference_is_well_formed():
     ref = load_reference()
     assert list(ref.columns) == REFERENCE_COLUMNS

@@ -29,6 +29,7 @@ import pandas as pd
 
 from .._text import is_china_country, normalize_names
 from ..config.load import data_file
+from ..store.rows import isin_keys
 
 __all__ = ["load_reference", "apply_reference", "REFERENCE_COLUMNS"]
 
@@ -85,6 +86,29 @@ def _keys(names: pd.DataFrame) -> np.ndarray:
     return key.astype(str).to_numpy(dtype=object)
 
 
+def _could_match(names: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    """The rows of ``names`` (with ``norm_name``) whose key may be one of ``keys``, and the rows their keys come from.
+
+    A row with a stored key is kept when that key is a reference key. A row without one takes the
+    key of the first row that stores one for the same name (:func:`_keys`), or is normalised: it is
+    kept when its name is such a row's name or no row stores a key for it, and so are the rows that
+    store a key for a kept name. Hash look-ups over the whole table; :func:`_keys` then reads
+    the few rows kept, in their order, so it finds the same first rows and the same keys.
+    """
+    norm = names["norm_name"]
+    has = (norm.notna() & (norm.astype(str) != "")).to_numpy(dtype=bool)
+    name = names["name"]
+    hit = has & norm.isin(keys).to_numpy(dtype=bool)
+    bare = name[~has]
+    if not len(bare):
+        return names[hit]
+    hit_names = pd.unique(name[hit].to_numpy(dtype=object))
+    wanted = bare[bare.isin(hit_names).to_numpy(dtype=bool) | ~isin_keys(bare, name[has])]
+    wanted = pd.unique(wanted.to_numpy(dtype=object))
+    keep = hit | name.isin(wanted).to_numpy(dtype=bool)
+    return names[keep]
+
+
 def match_reference(names: pd.DataFrame, ref: pd.DataFrame) -> pd.Series:
     """Reference row of each enterprise (``-1`` where none), from a long ``enterprise_id, name`` table.
 
@@ -95,6 +119,8 @@ def match_reference(names: pd.DataFrame, ref: pd.DataFrame) -> pd.Series:
     deterministic.
     """
     keys = _reference_keys(ref)
+    if "norm_name" in names.columns:  # keyed only where a key can be a reference key (a few hundred of a million)
+        names = _could_match(names.reset_index(drop=True), keys["key"])
     n = names[["enterprise_id", "name"]].copy()
     n["key"] = _keys(names)
     hits = n.merge(keys, on="key", how="inner")[["enterprise_id", "ref"]]
@@ -129,6 +155,15 @@ def _blank(values: np.ndarray) -> np.ndarray:
     return np.fromiter((not v.strip() for v in values.tolist()), dtype=bool, count=len(values))
 
 
+def _put(frame: pd.DataFrame, col: str, rows: np.ndarray, values: np.ndarray) -> None:
+    """Set ``frame[col]`` to itself with missing values as ``""`` (all ``""`` where absent) and ``values`` at positions ``rows``."""
+    whole = frame[col].fillna("").astype(str) if col in frame.columns else pd.Series(np.full(len(frame), "", dtype=object), index=frame.index).astype(str)
+    if len(rows):
+        whole = whole.copy()
+        whole.iloc[rows] = np.asarray(values, dtype=object)
+    frame[col] = whole
+
+
 def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fill each enterprise's empty fields from its reference row.
 
@@ -153,21 +188,21 @@ def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame |
     out = ents.copy()
     stored = names[["enterprise_id", "name", *(["norm_name"] if "norm_name" in names.columns else [])]]
     long = pd.concat([stored, ents[["enterprise_id", "name"]], ents[["enterprise_id", "name_en"]].rename(columns={"name_en": "name"})], ignore_index=True)
-    long = long[long["name"].fillna("").astype(str).str.strip() != ""]
+    long = long[(long["name"].fillna("").astype(str).str.strip() != "").to_numpy(dtype=bool)]
     if "country" in ents.columns:
         country = ents["country"].fillna("").astype(str)
-        foreign = country.map({c: is_china_country(c) is False for c in country.unique()}).to_numpy(dtype=bool)
-        long = long[~long["enterprise_id"].isin(ents["enterprise_id"].to_numpy()[foreign])]
+        foreign = [c for c in country.unique() if is_china_country(c) is False]
+        long = long[~isin_keys(long["enterprise_id"], ents["enterprise_id"][country.isin(foreign).to_numpy(dtype=bool)])]
     match = match_reference(long, ref)
     row = out["enterprise_id"].map(match).fillna(-1).astype(np.int64).to_numpy()
-    # Only the matched rows (a few hundred of a million) are compared and filled.
+    # Only the matched rows (a few hundred of a million) are read, compared and filled; a
+    # column is written whole once (its missing values as ""), without a Python string per row.
     at = np.flatnonzero(row >= 0)
     r = ref.iloc[row[at]].reset_index(drop=True)
     for col, src in (("name_zh", "name_zh"), ("name_en", "name_en"), ("country", "country"), ("ownership", "ownership")):
-        cur, new = _texts(out, col), _texts(r, src)
-        take = _blank(cur[at]) & ~_blank(new)
-        cur[at[take]] = new[take]
-        out[col] = cur
+        new = _texts(r, src)
+        take = _blank(_texts(out, col, at)) & ~_blank(new)
+        _put(out, col, at[take], new[take])
     # Headquarters as a pair: the reference's where the records say nothing of it, its city where
     # they give the same province only; a city or address of the records stands as it is.
     blank = {c: _blank(_texts(out, c, at)) for c in ("province", "city", "hq")}
@@ -178,26 +213,21 @@ def apply_reference(ents: pd.DataFrame, names: pd.DataFrame, ref: pd.DataFrame |
     )
     where = blank["city"] & blank["hq"]
     for col, src, ok in (("province", "hq_province", where & blank["province"]), ("city", "hq_city", where & (blank["province"] | same_prov))):
-        cur, new = _texts(out, col), _texts(r, src)
+        new = _texts(r, src)
         take = ok & ~_blank(new)
-        cur[at[take]] = new[take]
-        out[col] = cur
+        _put(out, col, at[take], new[take])
     if "aliases" in out.columns:
-        cur, extra = _texts(out, "aliases"), _texts(r, "aliases")
-        mine = cur[at]
-        cur[at] = np.where((mine == "") | (extra == ""), mine + extra, mine + ";" + extra)
-        out["aliases"] = cur
+        mine, extra = _texts(out, "aliases", at), _texts(r, "aliases")
+        _put(out, "aliases", at, np.where((mine == "") | (extra == ""), mine + extra, mine + ";" + extra))
     # Business lines: only where no profile gave the enterprise's business.
-    text = _texts(out, "industry_text")
     profiled = out["on_profile"].to_numpy(dtype=bool)[at] if "on_profile" in out.columns else np.zeros(len(at), dtype=bool)
     business = np.where(~profiled, _texts(r, "business_zh"), "").astype(object)
-    mine = text[at]
-    text[at] = np.where(mine == "", business, np.where(business == "", mine, mine + " | " + business))
-    out["industry_text"] = text
+    mine = _texts(out, "industry_text", at)
+    _put(out, "industry_text", at, np.where(mine == "", business, np.where(business == "", mine, mine + " | " + business)))
     for col, src in (("parent_zh", "parent_zh"), ("reference_source", "source")):
-        filled = np.full(len(out), "", dtype=object)
-        filled[at] = _texts(r, src)
-        out[col] = filled
+        out[col] = ""
+        _put(out, col, at, _texts(r, src))
     # Display name: Chinese where known.
-    out["name"] = np.where(out["name_zh"].astype(str) != "", out["name_zh"], out["name"])
+    zh = out["name_zh"].astype(str)
+    out["name"] = zh.where(zh != "", out["name"])
     return out

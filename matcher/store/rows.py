@@ -174,10 +174,31 @@ def has_rows(conn, table: sa.Table) -> bool:
     return conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None
 
 
-def isin_keys(values: np.ndarray, keys) -> np.ndarray:
-    """Whether each of ``values`` is one of ``keys`` (hashable, compared as ``==``): a hash look-up, as ``Series.isin``."""
+def isin_keys(values, keys) -> np.ndarray:
+    """Whether each of ``values`` is one of ``keys`` (hashable, compared as ``==``): a hash look-up, as ``Series.isin``.
+
+    Two text columns held by Arrow (pandas' ``str``) are compared in Arrow, without a Python
+    string each: ``Series.isin`` makes a Python object of every one of a million keys.
+    """
+    arrow = _arrow_texts(values), _arrow_texts(keys)
+    if arrow[0] is not None and arrow[1] is not None:
+        import pyarrow.compute as pc
+
+        return pc.is_in(arrow[0], value_set=arrow[1]).to_numpy(zero_copy_only=False).astype(bool)
+    values = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    keys = keys.to_numpy(dtype=object) if isinstance(keys, pd.Series) else keys
     keys = np.asarray(keys if isinstance(keys, (list, np.ndarray)) else list(keys), dtype=object)
     return pd.Index(pd.unique(keys), dtype=object).get_indexer(np.asarray(values, dtype=object)) >= 0
+
+
+def _arrow_texts(values):
+    """The Arrow array of a text column held by Arrow (a pandas ``str`` Series), else None."""
+    if not isinstance(values, pd.Series) or getattr(values.dtype, "storage", None) != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    arr = pa.array(values.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def text_keys(values: pd.Series) -> list[str]:
