@@ -77,9 +77,9 @@ def _keys(names: pd.DataFrame) -> np.ndarray:
     if "norm_name" not in names.columns:
         return normalize_names(names["name"].astype(str)).to_numpy(dtype=object)
     stored = names["norm_name"]
-    key = stored.where(stored.notna() & (stored.astype(str) != ""))
+    key = stored.where(stored.notna() & (stored.astype(str) != "")).astype(object)
     known = names.loc[key.notna(), ["name", "norm_name"]].drop_duplicates("name").set_index("name").norm_name
-    key = key.fillna(names["name"].map(known))
+    key = key.fillna(names["name"].map(known).astype(object))
     todo = key.isna()
     if todo.any():
         key[todo] = normalize_names(names.loc[todo, "name"].astype(str))

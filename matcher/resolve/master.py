@@ -329,11 +329,14 @@ def sync_import_names(conn, ids, import_id: int) -> bool:
     if not first and (row is None or row[0] != before):
         return False
     names = select_in(conn, names_t, "enterprise_id", sorted({str(i) for i in ids}), columns=("norm_name", "name"))
-    have = select_in(conn, parsed_names_t, "norm_name", names.norm_name.tolist(), columns=("norm_name", "name"))
-    spelled = names.norm_name.map(have.set_index("norm_name").name)
-    stale = _stale(spelled, names.name)
+    if first:  # nothing parsed yet: every name is new
+        have = pd.DataFrame({"norm_name": pd.Series(dtype=object), "name": pd.Series(dtype=object)})
+        stale = np.ones(len(names), dtype=bool)
+    else:
+        have = select_in(conn, parsed_names_t, "norm_name", names.norm_name.tolist(), columns=("norm_name", "name"))
+        stale = _stale(names.norm_name.map(have.set_index("norm_name").name), names.name)
     if stale.any():
-        old = have[have.norm_name.isin(set(names.norm_name[stale]))]
+        old = have[have.norm_name.isin(set(names.norm_name[stale]))] if len(have) else have
         if len(old):
             _add_counts(conn, old.name, -1)
             keys = old.norm_name.tolist()

@@ -33,7 +33,7 @@ from .._text import HAS_CJK, fold_text
 from ..errors import InputError, MatcherError
 from ..i18n import gettext as _
 from ..store.merges import live_of, merge, representative
-from ..store.rows import CHUNK, count_live, count_rows, select_in
+from ..store.rows import CHUNK, count_live, count_rows, has_rows, select_in
 from ..store.schema import enterprises_t, entries_t, merge_undos_t, merges_t, names_t, parsed_names_t, review_decisions_t
 from .aliases import load_aliases
 from .master import attach_parsed, candidate_master, load_master, mark_synced, name_token_counts, names_of, sync_import_names, token_counts
@@ -214,6 +214,8 @@ def _kept(conn, ids) -> set[str]:
 
     Looked up as :func:`~matcher.store.rows.select_in` does: in chunks, or for many ids one read of the merges.
     """
+    if not has_rows(conn, merges_t):  # nothing was ever merged (a new database): no id set to build
+        return set()
     merges = select_in(conn, merges_t, "kept_id", sorted(set(ids)), columns=("kept_id", "merge_id"))
     if merges.empty:
         return set()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from ..i18n import gettext as _
 from .checks import check_entries, check_profiles
 from .industries import invalidate, invalidate_rows_of
 from .merges import merge
-from .rows import CHUNK, existing_ids, has_rows, insert_frame, isin_keys, known_names, now, text_keys
+from .rows import CHUNK, distinct_texts, existing_ids, has_rows, insert_frame, isin_keys, known_names, now
 from .schema import enterprises_t, entries_t, imports_t, names_t, profiles_t
 
 __all__ = ["ImportResult", "ListImport", "enterprise_id_for", "fresh_ids", "open_import", "record_import", "write_list", "write_profiles"]
@@ -55,16 +55,23 @@ def fresh_ids(conn, norms: pd.Series) -> pd.Series:
 
     The hash of the name, unless that id is taken (by a stored enterprise or by another name of the
     batch, the names in sorted order): then the hash of ``name#1``, ``name#2``, … until one is free.
+    Only names whose ids collide are sorted: a million new names are hashed in the order given.
     """
-    todo = np.array(text_keys(norms), dtype=object)
+    todo = np.array(distinct_texts(norms), dtype=object)
     out: dict[str, str] = {}
     salt = 0
     while len(todo):
         if salt > 1000:
-            raise StoreError(_("no free enterprise id for {name!r} after {n} tries").format(name=todo[0], n=salt))
+            raise StoreError(_("no free enterprise id for {name!r} after {n} tries").format(name=min(todo), n=salt))
         ids = np.array([enterprise_id_for(n, salt) for n in todo], dtype=object)
         taken = existing_ids(conn, pd.Series(ids, dtype=object)) | set(out.values())
-        ok = ~isin_keys(ids, list(taken)) & ~pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy()
+        ok = ~isin_keys(ids, list(taken))
+        shared = pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()
+        if shared.any():  # ids two names of the batch hash to: the first name in sorted order has it
+            among = np.flatnonzero(shared)
+            order = among[np.argsort(todo[among], kind="stable")]
+            first = ~pd.Series(ids[order], dtype=object).duplicated(keep="first").to_numpy()
+            ok[order[~first]] = False
         out.update(zip(todo[ok].tolist(), ids[ok].tolist()))
         todo = todo[~ok]
         salt += 1
@@ -84,6 +91,9 @@ class ImportResult:
     new_enterprises: int = 0
     matched: int = 0
     merged: int = 0
+    #: A profile import that merged nothing: the rows it wrote to ``profiles``, each of its
+    #: enterprises' one profile, for reading them back without a read (``None`` otherwise).
+    profile_rows: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     def summary(self, list_names: dict[str, str] | None = None) -> str:
         """One line saying what the import did; ``list_names`` gives each list type's name (世界500强), else its id."""
@@ -107,8 +117,8 @@ class ListImport:
     enterprise_ids: np.ndarray
 
     def with_merged(self, merged: int) -> ImportResult:
-        """The result with ``merged`` enterprises resolved into known ones."""
-        return replace(self.result, merged=self.result.merged + merged)
+        """The result with ``merged`` enterprises resolved into known ones (a merge moves profile rows: they are no longer given)."""
+        return replace(self.result, merged=self.result.merged + merged, profile_rows=self.result.profile_rows if not merged else None)
 
 
 def open_import(conn, kind, list_type, year, source_name, sha256, n_rows, rows_table) -> tuple[int | None, str]:
@@ -278,8 +288,8 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     target[new_pos] = new_ids.to_numpy()
     # Register every name of the profile for its enterprise (new names only).
     long["eid"] = long.pos.map(target)
-    known_now = known_names(conn, long.norm)
-    add = long[~long.norm.isin(known_now.index)].drop_duplicates("norm")
+    # The names known before: a merge above moves names to another enterprise, it adds or drops none.
+    add = long[~isin_keys(long.norm, pd.Series(known.index, dtype=long.norm.dtype))].drop_duplicates("norm")
     insert_frame(conn, names_t, add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]])
     rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
     rows = rows.drop_duplicates("enterprise_id", keep="last")
@@ -289,6 +299,7 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
         for i in range(0, len(replaced), CHUNK):
             conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(replaced[i : i + CHUNK])))
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
-    insert_frame(conn, profiles_t, rows.reindex(columns=cols, fill_value=""))
-    result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged)
+    rows = rows.reindex(columns=cols, fill_value="")
+    insert_frame(conn, profiles_t, rows)
+    result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged, None if merged else rows)
     return ListImport(result, import_id, fresh.enterprise_id.to_numpy(dtype=object))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from .schema import enterprises_t, metadata, names_t
 
-__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids", "count_live", "isin_keys", "count_rows", "has_rows", "text_keys"]
+__all__ = ["CHUNK", "SCAN_FROM", "now", "insert_frame", "select_in", "read_table", "known_names", "existing_ids", "live_ids", "count_live", "isin_keys", "count_rows", "has_rows", "distinct_texts"]
 
 #: Keys per ``IN (…)`` clause: below every engine's limit on bound parameters.
 CHUNK = 500
@@ -29,6 +29,7 @@ def _lookup(conn, key: sa.Column, value: sa.Column, keys: list[str]) -> dict[str
         hit = isin_keys(k, keys)
         return dict(zip(k[hit].tolist(), v[hit].tolist()))
     found: dict[str, str] = {}
+    keys = sorted(keys)  # queried in chunks, in order
     for i in range(0, len(keys), CHUNK):
         for k, v in conn.execute(sa.select(key, value).where(key.in_(keys[i : i + CHUNK]))):
             found[k] = v
@@ -139,7 +140,13 @@ def select_in(conn, table: sa.Table, column: str, keys, columns: tuple[str, ...]
     if len(keys) >= SCAN_FROM:
         key = [] if any(c.name == column for c in cols) else [table.c[column].label("_key")]
         whole = _read_sql(conn, sa.select(*cols, *key))
-        hit = isin_keys(whole["_key" if key else column].to_numpy(dtype=object), keys)
+        if whole.empty:
+            return whole.drop(columns=["_key"] if key else [])
+        stored = whole["_key" if key else column]
+        if _arrow_texts(stored) is not None and all(isinstance(k, str) for k in keys):
+            hit = isin_keys(stored, pd.Series(keys, dtype=stored.dtype))  # text matched in Arrow, without a Python string per row
+        else:
+            hit = isin_keys(stored.to_numpy(dtype=object), keys)
         return whole[hit].drop(columns=["_key"] if key else []).reset_index(drop=True)
     parts = [pd.read_sql(sa.select(*cols).where(table.c[column].in_(keys[i : i + CHUNK])), conn) for i in range(0, len(keys), CHUNK)]
     parts = [p for p in parts if len(p)]
@@ -201,24 +208,24 @@ def _arrow_texts(values):
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def text_keys(values: pd.Series) -> list[str]:
-    """The distinct values of ``values`` as text (missing ones left out), sorted.
+def distinct_texts(values: pd.Series) -> list[str]:
+    """The distinct values of ``values`` as text (missing ones left out), in no particular order.
 
     From the values as Python objects: iterating a text column of pandas' string dtype
     boxes every value again (``set(s.astype(str))`` costs a second per million).
     """
     uniq = pd.unique(values.dropna().to_numpy(dtype=object))
-    return sorted(v if isinstance(v, str) else str(v) for v in uniq)
+    return [v if isinstance(v, str) else str(v) for v in uniq]
 
 
 def known_names(conn, norms: pd.Series) -> pd.Series:
     """normalised name → enterprise id, for the names already known."""
-    return pd.Series(_lookup(conn, names_t.c.norm_name, names_t.c.enterprise_id, text_keys(norms)), dtype=object)
+    return pd.Series(_lookup(conn, names_t.c.norm_name, names_t.c.enterprise_id, distinct_texts(norms)), dtype=object)
 
 
 def existing_ids(conn, ids: pd.Series) -> set[str]:
     """Those of ``ids`` that are stored enterprises (live or merged away)."""
-    return set(_lookup(conn, enterprises_t.c.enterprise_id, enterprises_t.c.enterprise_id, text_keys(ids)))
+    return set(_lookup(conn, enterprises_t.c.enterprise_id, enterprises_t.c.enterprise_id, distinct_texts(ids)))
 
 
 def count_live(conn) -> int:
@@ -227,13 +234,14 @@ def count_live(conn) -> int:
     return int(conn.execute(q).scalar_one())
 
 
-def live_ids(conn, ids: list[str]) -> set[str]:
+def live_ids(conn, ids) -> set[str]:
     """Those of ``ids`` that are live enterprises (not merged away)."""
-    keys = sorted(set(ids))
+    wanted = ids if isinstance(ids, (set, frozenset)) else set(ids)
     out: set[str] = set()
-    if len(keys) >= SCAN_FROM:  # one scan of the live ids, not thousands of IN queries
+    if len(wanted) >= SCAN_FROM:  # one scan of the live ids, not thousands of IN queries
         q = sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.merged_into.is_(None))
-        return {r[0] for r in conn.execute(q).cursor.fetchall()} & set(keys)
+        return {r[0] for r in conn.execute(q).cursor.fetchall()} & wanted
+    keys = sorted(wanted)
     for i in range(0, len(keys), CHUNK):
         chunk = keys[i : i + CHUNK]
         q = sa.select(enterprises_t.c.enterprise_id).where(enterprises_t.c.enterprise_id.in_(chunk), enterprises_t.c.merged_into.is_(None))
