@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -24,8 +25,13 @@ from click.testing import CliRunner
 from matcher import _parallel as parallel
 from matcher.cli.app import main
 from matcher.featurise import industries as industries_mod
+from matcher.featurise.universe import build_universe
+from matcher.ingest.lists import parse_profiles
+from matcher.ingest.tables import read_table
+from matcher.resolve.imports import import_enterprises, import_profiles
 from matcher.sim.realistic import realistic_world
 from matcher.store import rows, views
+from matcher.store.core import Store
 from matcher.store.rows import isin_keys
 
 #: Columns that hold the time of a write, not what was written.
@@ -111,6 +117,8 @@ def _plain(monkeypatch):
     monkeypatch.setattr(rows, "_read_sql", lambda conn, select: pd.read_sql(select, conn))
     monkeypatch.setattr(rows, "isin_keys", lambda values, keys: pd.Series(values, dtype=object).isin(set(keys)).to_numpy())
     monkeypatch.setattr(views, "_joined", _grouped)
+    read_profiles = views._profiles_of
+    monkeypatch.setattr(views, "_profiles_of", lambda conn, ids, given: read_profiles(conn, ids, None))  # the import's rows read back
     monkeypatch.setenv("MATCHER_WORKERS", "1")
     stored = industries_mod.stored_industries
     monkeypatch.setattr(industries_mod, "stored_industries", lambda *a, **kw: stored(*a, **{**kw, "with_texts": False}))
@@ -158,12 +166,77 @@ def test_fast_paths_store_what_the_plain_paths_store(files, tmp_path, monkeypatc
         assert plain["merges"], "a profile whose names are two listed enterprises joins them"
 
 
+@pytest.mark.parametrize("steps", [("profiles",), ("profiles", "list", "profiles-v2")], ids=["new-database", "list-and-replace"])
+def test_the_import_line_s_universe_from_the_written_rows_is_the_one_read_back(files, tmp_path, config, steps):
+    """The rows a profile import wrote, handed on, give the universe and enterprises that reading them back gives."""
+    db = tmp_path / "u.db"
+    _steps(files, db, steps[:-1])
+    path = files / ("v2" if steps[-1] == "profiles-v2" else "") / "synthetic_profiles.csv"
+    store = Store(db)
+    table = read_table(path)
+    result = import_profiles(store, parse_profiles(table), source_name=path.name, sha256=table.sha256)
+    assert result.merged == 0 and result.profile_rows is not None and len(result.profile_rows) >= 2900
+    ids = import_enterprises(store, [result])
+    assert ids.tolist() == import_enterprises(store, [replace(result, profile_rows=None)]).tolist()
+    given = build_universe(store, config, include_guangxi=True, ids=ids, profile_rows=result.profile_rows)
+    read = build_universe(store, config, include_guangxi=True, ids=ids)
+    some = build_universe(store, config, include_guangxi=True, ids=ids[::3], profile_rows=result.profile_rows.iloc[::2])
+    pd.testing.assert_frame_equal(given, read)
+    pd.testing.assert_frame_equal(some, read[read.enterprise_id.isin(ids[::3])].reset_index(drop=True))
+
+
 def test_the_text_join_is_the_groupby_join():
     rng = np.random.default_rng(1)
     keys = np.array(sorted(rng.choice(["E1", "E2", "E3", "E4"], 40)), dtype=object)
     texts = np.array([f"经营{i}" for i in range(40)], dtype=object)
     assert views._joined(keys, texts).to_dict() == _grouped(keys, texts).to_dict()
     assert views._joined(np.array([], dtype=object), np.array([], dtype=object)).empty
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_industry_texts_are_each_enterprise_s_distinct_texts_in_order(seed):
+    """The column-wise join of profile texts and the long join of listed ones give what a plain loop gives."""
+    rng = np.random.default_rng(seed)
+    pool = np.array(["", " ", "制造", "汽车", "Auto", "汽车 ", "b", "a", "电池|储能"], dtype=object)
+    ids = [f"E{k}" for k in range(60)]
+    entries = pd.DataFrame({"enterprise_id": rng.choice(ids[:25], 50), "industry": rng.choice(pool, 50), "business": rng.choice(pool, 50)})
+    profiles = pd.DataFrame({"enterprise_id": ids[10:], "industry": rng.choice(pool, 50), "business": rng.choice(pool, 50)})
+    if seed % 2:
+        entries, profiles = entries.astype("str"), profiles.astype("str")
+    got = views._industry_texts(entries, profiles.set_index("enterprise_id"))
+    texts: dict[str, set[str]] = {}
+    for frame in (entries, profiles):
+        for e, a, b in zip(frame.enterprise_id, frame.industry, frame.business):
+            texts.setdefault(e, set()).update(t for t in (a, b) if t.strip())
+    want = {e: " | ".join(sorted(t)) for e, t in texts.items() if t}
+    assert got.to_dict() == want and got.index.is_unique
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fresh_ids_give_a_colliding_id_to_the_first_name_in_sorted_order(seed, monkeypatch):
+    """Ids of new names as the plain rule gives them, names in sorted order, with many collisions and stored ids."""
+    import zlib
+
+    from matcher.store import imports
+
+    rng = np.random.default_rng(seed)
+    monkeypatch.setattr(imports, "enterprise_id_for", lambda n, salt=0: f"E{zlib.crc32(f'{n}#{salt}'.encode()) % 40}")
+    stored = {f"E{k}" for k in rng.choice(40, 8, replace=False)}
+    monkeypatch.setattr(imports, "existing_ids", lambda conn, ids: stored & set(ids))
+    names = pd.Series(rng.choice([f"名称{k}" for k in range(25)], 60).tolist() + [None])
+    got = imports.fresh_ids(None, names)
+    want: dict[str, str] = {}
+    salt, todo = 0, sorted(set(names.dropna()))
+    while todo:  # the plain rule, one name at a time
+        left = []
+        for n in todo:
+            i = imports.enterprise_id_for(n, salt)
+            if i in stored or i in want.values():
+                left.append(n)
+            else:
+                want[n] = i
+        todo, salt = left, salt + 1
+    assert got.to_dict() == want and len(set(got)) == len(got) == len(set(names.dropna()))
 
 
 def test_isin_keys_is_series_isin():

@@ -82,7 +82,9 @@ def _echo_gaps(obj: Ctx, results, quiet: bool) -> None:
 
     store = obj.store()
     ids = import_enterprises(store, results)
-    universe = build_universe(store, obj.config, include_guangxi=True, texts=True, ids=ids)
+    given = [r.profile_rows for r in results if r.profile_rows is not None]
+    rows = given[0] if len(given) == 1 and len(results) == 1 else None  # the import's own profiles: not read back
+    universe = build_universe(store, obj.config, include_guangxi=True, texts=True, ids=ids, profile_rows=rows)
     # Maps and stores the industries of what the import added or changed (from the universe's texts):
     # later commands only read them.
     among = ids if quiet and all(r.status != "replaced" for r in results) else None

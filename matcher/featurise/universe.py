@@ -93,6 +93,7 @@ def build_universe(
     edition_window: int | None = None,
     texts: bool = True,
     ids=None,
+    profile_rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per live enterprise, sorted by ``enterprise_id``.
 
@@ -121,18 +122,21 @@ def build_universe(
     (enterprise ids), only the rows of those of them that are live, the same
     rows the whole universe has for them, read from their own records (and
     their ultimate parents'): what one import added or touched, without
-    reading the whole database.
+    reading the whole database. ``profile_rows``, with ``ids``: rows of the
+    ``profiles`` table the caller holds, each enterprise's whole profile (an
+    import that just wrote them, :attr:`~matcher.store.imports.ImportResult.profile_rows`):
+    those enterprises' profiles are taken from it, not read.
     """
     include_guangxi = config.scoring.include_guangxi if include_guangxi is None else include_guangxi
     edition_window = config.scoring.edition_window_years if edition_window is None else edition_window
     parents = store.ultimate_parents()
-    if ids is not None and _every_live(store, ids):
+    if ids is not None and profile_rows is None and _every_live(store, ids):
         ids = None  # an import that touched every enterprise (the first one): the whole tables, read without look-ups
     if ids is None:
         ents = apply_reference(store.enterprise_frame(texts=texts), store.read("enterprise_names"))
         entries, newest = store.read("list_entries"), None
     else:
-        ents, names, entries, newest = _records_of(store, ids, parents, texts=texts)
+        ents, names, entries, newest = _records_of(store, ids, parents, texts=texts, profile_rows=profile_rows)
         ents = apply_reference(ents, names)
     loc = locate(ents, config, load_gazetteer(config))
     own_guangxi = (loc["hq_province"] == GUANGXI).to_numpy()
@@ -163,7 +167,7 @@ def build_universe(
             fill = (out["ownership"] == "") & out[on_column(t.id)]
             out.loc[fill, "ownership"] = t.implies_ownership
     if ids is not None:  # the parents read for their location only
-        out = out[isin_keys(out.enterprise_id.to_numpy(dtype=object), [str(i) for i in ids])]
+        out = out[isin_keys(out.enterprise_id, pd.Series([str(i) for i in ids], dtype=out.enterprise_id.dtype))]
     if not include_guangxi:
         out = out[~out["guangxi_own"]]
     return out.sort_values("enterprise_id").reset_index(drop=True)
@@ -176,15 +180,17 @@ def _every_live(store: Store, ids) -> bool:
         return False
     with store.engine.connect() as conn:
         n_live = count_live(conn)
-        return len(keys) >= n_live and len(live_ids(conn, [str(k) for k in keys])) == n_live
+        return len(keys) >= n_live and len(live_ids(conn, {str(k) for k in keys})) == n_live
 
 
-def _records_of(store: Store, ids, parents: pd.Series, *, texts: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
+def _records_of(
+    store: Store, ids, parents: pd.Series, *, texts: bool, profile_rows: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
     """The enterprise frame, names and list entries of ``ids`` and their ultimate parents, and each list type's newest edition."""
     want = sorted({str(i) for i in ids})
-    need = sorted(set(want) | set(parents.reindex(want).dropna().astype(str)))
+    need = sorted(set(want) | set(parents.reindex(want).dropna().astype(str))) if len(parents) else want
     with store.engine.connect() as conn:
-        ents = enterprise_frame(conn, need)
+        ents = enterprise_frame(conn, need, profile_rows=profile_rows)
         names = select_in(conn, names_t, "enterprise_id", need).sort_values("norm_name", kind="stable").reset_index(drop=True)
         entries = select_in(conn, entries_t, "enterprise_id", need, columns=("enterprise_id", "list_type", "year", "rank"))
         newest = pd.read_sql(sa.select(entries_t.c.list_type, sa.func.max(entries_t.c.year).label("year")).group_by(entries_t.c.list_type), conn)

@@ -97,11 +97,15 @@ def import_enterprises(store, results: list[ImportResult]) -> np.ndarray:
     """The live enterprises the rows of the imports ``results`` belong to now (after their merges), sorted.
 
     An import is found by kind, list type, year and file name, so an unchanged
-    import (the same file again) gives the enterprises of its earlier rows.
+    import (the same file again) gives the enterprises of its earlier rows. A profile
+    import's rows given with its result (:attr:`ImportResult.profile_rows`) are not read again.
     """
     with store.engine.connect() as conn:
         found: set[str] = set()
         for r in results:
+            if r.profile_rows is not None:
+                found |= set(r.profile_rows.enterprise_id.tolist())
+                continue
             kind = "profiles" if r.kind == "profiles" else "list"
             key = (imports_t.c.kind == kind, imports_t.c.list_type == r.list_type, imports_t.c.year == r.year, imports_t.c.source_name == r.source_name)
             row = conn.execute(sa.select(imports_t.c.import_id).where(*key)).first()
@@ -110,4 +114,4 @@ def import_enterprises(store, results: list[ImportResult]) -> np.ndarray:
             rows = profiles_t if kind == "profiles" else entries_t
             # The driver's tuples: a million rows without a row object each.
             found |= {e for (e,) in conn.execute(sa.select(rows.c.enterprise_id).where(rows.c.import_id == row[0]).distinct()).cursor.fetchall()}
-        return np.array(sorted(live_ids(conn, sorted(found))), dtype=object)
+        return np.array(sorted(live_ids(conn, found)), dtype=object)

@@ -12,7 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .._text import HAS_CJK
-from .rows import count_rows, known_names, read_table, select_in
+from .rows import count_rows, isin_keys, known_names, read_table, select_in
 from .schema import imports_t, meta_t, metadata
 
 __all__ = [
@@ -56,7 +56,7 @@ def snapshot_hash(conn) -> str:
     return h.hexdigest()
 
 
-def enterprise_frame(conn, ids=None, *, texts: bool = True) -> pd.DataFrame:
+def enterprise_frame(conn, ids=None, *, texts: bool = True, profile_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per live enterprise with its names, location texts and industry texts.
 
     Columns: ``enterprise_id, name, name_zh, name_en, aliases, ownership,
@@ -65,6 +65,8 @@ def enterprise_frame(conn, ids=None, *, texts: bool = True) -> pd.DataFrame:
     With ``ids``, only those enterprises (the same rows the whole frame has for them). With
     ``texts=False`` the industry and business texts are not read (``industry_text`` is empty):
     for callers that read the industries stored at import (:mod:`matcher.store.industries`).
+    ``profile_rows`` (with ``ids``): rows of the ``profiles`` table, the whole profile of each
+    enterprise they name, held by the caller: only the others' profiles are read.
     """
     if ids is None and texts:
         ents, entries, profiles = (read_table(conn, t) for t in ("enterprises", "list_entries", "profiles"))
@@ -72,32 +74,34 @@ def enterprise_frame(conn, ids=None, *, texts: bool = True) -> pd.DataFrame:
         ents = read_table(conn, "enterprises")
         entries, profiles = (_without_texts(conn, t) for t in ("list_entries", "profiles"))
     else:
-        ents, entries, profiles = (select_in(conn, metadata.tables[t], "enterprise_id", ids) for t in ("enterprises", "list_entries", "profiles"))
+        ents, entries = (select_in(conn, metadata.tables[t], "enterprise_id", ids) for t in ("enterprises", "list_entries"))
+        profiles = _profiles_of(conn, ids, profile_rows)
     ents = ents[ents.merged_into.isna()].drop(columns="merged_into")
     profiles = profiles.set_index("enterprise_id")
     out = ents.set_index("enterprise_id")
     # Newest edition first; within a year by list type and row, never by import order.
     e = entries.sort_values(["year", "list_type", "source_row", "import_id"], ascending=[False, True, True, True], kind="stable")
+    # Each enterprise's profile row and list entries looked up once (not a hash of a million ids per column).
+    at = profiles.index.get_indexer(out.index)
+    listed_ids = pd.Index(pd.unique(e.enterprise_id.to_numpy(dtype=object)), dtype=object)
+    eat = listed_ids.get_indexer(out.index)
+
+    def by_listed(values: pd.Series) -> pd.Series:
+        return _take(values.reindex(listed_ids), eat, out.index)
+
     for col in ("country", "province", "city", "hq"):
         vals = e[e[col].astype(str).str.strip() != ""].groupby("enterprise_id")[col].first()
-        prof = profiles[col].where(profiles[col].astype(str).str.strip() != "") if len(profiles) else pd.Series(dtype=object)
-        out[col] = prof.reindex(out.index).fillna(vals.reindex(out.index)).fillna("")
-    text = pd.concat(
-        [
-            e[["enterprise_id", "industry"]].rename(columns={"industry": "t"}),
-            e[["enterprise_id", "business"]].rename(columns={"business": "t"}),
-            profiles.reset_index()[["enterprise_id", "industry"]].rename(columns={"industry": "t"}) if len(profiles) else None,
-            profiles.reset_index()[["enterprise_id", "business"]].rename(columns={"business": "t"}) if len(profiles) else None,
-        ]
-    )
-    text = text[text.t.astype(str).str.strip() != ""].drop_duplicates()
-    text = text.sort_values(["enterprise_id", "t"])
-    out["industry_text"] = _joined(text.enterprise_id.to_numpy(dtype=object), text.t.to_numpy(dtype=object)).reindex(out.index).fillna("")
+        if len(profiles):
+            prof = _take(profiles[col].where(profiles[col].astype(str).str.strip() != ""), at, out.index)
+        else:
+            prof = pd.Series(dtype=object).reindex(out.index)
+        out[col] = prof.fillna(by_listed(vals)).fillna("")
+    out["industry_text"] = _industry_texts(e, profiles).reindex(out.index).fillna("")
 
     def prof(col: str) -> pd.Series:
         if len(profiles) == 0:
             return pd.Series("", index=out.index, dtype=object)
-        return profiles[col].reindex(out.index).fillna("").astype(str)
+        return _take(profiles[col], at, out.index).fillna("").astype(str)
 
     cjk = HAS_CJK
     name = out["name"].astype(str)
@@ -107,17 +111,75 @@ def enterprise_frame(conn, ids=None, *, texts: bool = True) -> pd.DataFrame:
     # type, then the name), so they do not depend on which list was imported first.
     listed = entries.sort_values(["year", "list_type", "name"], ascending=[False, True, True], kind="stable")
     listed_cjk = listed["name"].astype(str).str.contains(cjk, regex=True)
-    zh_listed = listed[listed_cjk].groupby("enterprise_id")["name"].first().reindex(out.index)
-    en_listed = listed[~listed_cjk].groupby("enterprise_id")["name"].first().reindex(out.index)
+    zh_listed = by_listed(listed[listed_cjk].groupby("enterprise_id")["name"].first())
+    en_listed = by_listed(listed[~listed_cjk].groupby("enterprise_id")["name"].first())
     out["name_zh"] = pname.where(pname.str.contains(cjk, regex=True), zh_listed.fillna(name.where(is_cjk, "")))
     out["name_en"] = pen.where(pen != "", en_listed.fillna(name.where(~is_cjk, "")))
     out["aliases"] = prof("aliases")
     out["ownership"] = prof("ownership")
     out["branches"] = prof("branches")
-    out["on_profile"] = pd.Index(profiles.index.to_numpy(dtype=object)).unique().get_indexer(out.index.to_numpy(dtype=object)) >= 0  # hashed: Index.isin is slow here
+    out["on_profile"] = at >= 0
     # Display name: Chinese where known, else English (both as the newest edition prints them).
     out["name"] = out["name_zh"].where(out["name_zh"] != "", out["name_en"].where(out["name_en"] != "", out["name"]))
     return out.reset_index().sort_values("enterprise_id").reset_index(drop=True)
+
+
+def _take(values: pd.Series, pos: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` at positions ``pos`` (missing where -1), on ``index``: ``reindex`` with the look-up done by the caller, once."""
+    return pd.Series(pd.api.extensions.take(values.array, pos, allow_fill=True), index=index)
+
+
+def _profiles_of(conn, ids, given: pd.DataFrame | None) -> pd.DataFrame:
+    """The ``profiles`` rows of ``ids``: from ``given`` (whole profiles of the enterprises it names) where it has them, else read."""
+    if given is None:
+        return select_in(conn, metadata.tables["profiles"], "enterprise_id", ids)
+    keys = pd.Series(list(ids), dtype=given.enterprise_id.dtype)
+    held = isin_keys(keys, given.enterprise_id)
+    mine = given[isin_keys(given.enterprise_id, keys)]
+    if held.all():
+        return mine.reset_index(drop=True)
+    read = select_in(conn, metadata.tables["profiles"], "enterprise_id", keys[~held].tolist())
+    return pd.concat([mine, read], ignore_index=True) if len(read) else mine.reset_index(drop=True)
+
+
+def _industry_texts(entries: pd.DataFrame, profiles: pd.DataFrame) -> pd.Series:
+    """Each enterprise's distinct industry and business texts (not blank) in code-point order, joined with ``" | "``, by id.
+
+    ``profiles`` is indexed by enterprise id (one row each). The enterprises with list entries are
+    joined as a long table; the others have at most two texts, their profile's, ordered
+    column-wise: a million profiles without a sort of two million texts.
+    """
+
+    def long(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat([frame[["enterprise_id", c]].rename(columns={c: "t"}) for c in ("industry", "business")])
+
+    listed = long(entries)
+    listed = listed[listed.t.astype(str).str.strip() != ""]
+    with_entries = pd.unique(listed.enterprise_id.to_numpy(dtype=object))
+    prof = profiles.reset_index()[["enterprise_id", "industry", "business"]] if len(profiles) else None
+    parts = []
+    if prof is not None:
+        on_list = pd.Index(with_entries, dtype=object).get_indexer(prof.enterprise_id.to_numpy(dtype=object)) >= 0
+        listed = pd.concat([listed, long(prof[on_list])])
+        parts.append(_two_texts(prof[~on_list]))
+    text = listed[listed.t.astype(str).str.strip() != ""].drop_duplicates().sort_values(["enterprise_id", "t"])
+    parts.append(_joined(text.enterprise_id.to_numpy(dtype=object), text.t.to_numpy(dtype=object)))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts) if parts else pd.Series(dtype=object)
+
+
+def _two_texts(prof: pd.DataFrame) -> pd.Series:
+    """``industry`` and ``business`` of each row as :func:`_industry_texts` joins them (blank ones left out, one of two equal), by id."""
+    a, b = prof["industry"].fillna("").astype(str), prof["business"].fillna("").astype(str)
+    has_a, has_b = (a.str.strip() != "").to_numpy(dtype=bool), (b.str.strip() != "").to_numpy(dtype=bool)
+    both = has_a & has_b & (a != b).to_numpy(dtype=bool)
+    first = (a <= b).to_numpy(dtype=bool)
+    lo, hi = a.where(first, b), b.where(first, a)
+    text = pd.Series(np.full(len(prof), "", dtype=object), index=prof.index).astype(str)
+    text = text.where(~has_b, b).where(~has_a, a)  # one text (or two equal ones)
+    text = text.where(~both, lo + " | " + hi)
+    keep = has_a | has_b
+    return pd.Series(text[keep].to_numpy(dtype=object), index=pd.Index(prof.enterprise_id[keep].to_numpy(dtype=object), dtype=object), dtype=object)
 
 
 def _joined(keys: np.ndarray, texts: np.ndarray) -> pd.Series:
