@@ -28,6 +28,7 @@ from matcher.featurise import industries as industries_mod
 from matcher.featurise.universe import build_universe
 from matcher.ingest.lists import parse_profiles
 from matcher.ingest.tables import read_table
+from matcher.resolve import records as records_mod
 from matcher.resolve.imports import import_enterprises, import_profiles
 from matcher.sim.realistic import realistic_world
 from matcher.store import rows, views
@@ -119,6 +120,8 @@ def _plain(monkeypatch):
     monkeypatch.setattr(views, "_joined", _grouped)
     read_profiles = views._profiles_of
     monkeypatch.setattr(views, "_profiles_of", lambda conn, ids, given: read_profiles(conn, ids, None))  # the import's rows read back
+    sync = records_mod.sync_import_names
+    monkeypatch.setattr(records_mod, "sync_import_names", lambda conn, ids, import_id, names=None: sync(conn, ids, import_id))  # names read back
     monkeypatch.setenv("MATCHER_WORKERS", "1")
     stored = industries_mod.stored_industries
     monkeypatch.setattr(industries_mod, "stored_industries", lambda *a, **kw: stored(*a, **{**kw, "with_texts": False}))
@@ -183,6 +186,25 @@ def test_the_import_line_s_universe_from_the_written_rows_is_the_one_read_back(f
     some = build_universe(store, config, include_guangxi=True, ids=ids[::3], profile_rows=result.profile_rows.iloc[::2])
     pd.testing.assert_frame_equal(given, read)
     pd.testing.assert_frame_equal(some, read[read.enterprise_id.isin(ids[::3])].reset_index(drop=True))
+
+
+def test_a_profile_import_gives_every_name_of_the_enterprises_it_created(files, tmp_path):
+    """``ListImport.names`` are the names table's rows of the new enterprises, read back or not (after a list too)."""
+    from matcher.store.imports import write_profiles
+    from matcher.store.rows import select_in
+    from matcher.store.schema import names_t
+
+    db = tmp_path / "n.db"
+    _steps(files, db, ("list",))
+    path = files / "synthetic_profiles.csv"
+    table = read_table(path)
+    store = Store(db)
+    with store.begin() as conn:
+        written = write_profiles(conn, parse_profiles(table), source_name=path.name, sha256=table.sha256)
+        read = select_in(conn, names_t, "enterprise_id", written.enterprise_ids.tolist(), columns=("norm_name", "enterprise_id", "name"))
+    assert len(written.enterprise_ids) > 2000 and len(read) > len(written.enterprise_ids)
+    key = ["norm_name", "enterprise_id", "name"]
+    assert sorted(map(tuple, written.names[key].astype(str).to_numpy())) == sorted(map(tuple, read[key].astype(str).to_numpy()))
 
 
 def test_the_text_join_is_the_groupby_join():

@@ -86,7 +86,7 @@ def import_profiles(store, profiles: pd.DataFrame, *, source_name: str, sha256: 
         written = write_profiles(conn, profiles, source_name=source_name, sha256=sha256)
         result = written.result
         if store.auto_resolve and written.import_id is not None and len(written.enterprise_ids):
-            result = written.with_merged(resolve_incoming(store, conn, written.enterprise_ids, written.import_id))
+            result = written.with_merged(resolve_incoming(store, conn, written.enterprise_ids, written.import_id, names=written.names))
         elif store.auto_resolve and written.import_id is not None:  # every profile matched: its aliases may be new names
             rows = conn.execute(sa.select(profiles_t.c.enterprise_id).where(profiles_t.c.import_id == written.import_id).distinct())
             keep_synced(conn, [r[0] for r in rows], written.import_id)

@@ -312,7 +312,7 @@ def keep_synced(conn, ids, import_id: int) -> None:
         mark_synced(conn)
 
 
-def sync_import_names(conn, ids, import_id: int) -> bool:
+def sync_import_names(conn, ids, import_id: int, names: pd.DataFrame | None = None) -> bool:
     """Parse and record the names of the import's enterprises ``ids`` that have no current stored parse.
 
     Only when the stored parsed names were exactly the live names before import
@@ -320,6 +320,7 @@ def sync_import_names(conn, ids, import_id: int) -> bool:
     stored parsed names: the first import); returns whether they are exactly the live
     names now. When not, nothing is written: the caller reads the whole master
     (:func:`load_master`, :func:`attach_parsed`). Runs in the caller's write transaction.
+    ``names``: the rows of the names table naming ``ids`` (all of them), when the caller holds them.
     """
     ensure_parsed_tables(conn)
     row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == SYNCED_KEY)).first()
@@ -328,7 +329,9 @@ def sync_import_names(conn, ids, import_id: int) -> bool:
     first = row is None and before == _NO_IMPORTS and count_rows(conn, parsed_names_t) == 0
     if not first and (row is None or row[0] != before):
         return False
-    names = select_in(conn, names_t, "enterprise_id", sorted({str(i) for i in ids}), columns=("norm_name", "name"))
+    if names is None:
+        names = select_in(conn, names_t, "enterprise_id", sorted({str(i) for i in ids}), columns=("norm_name", "name"))
+    names = names[["norm_name", "name"]].reset_index(drop=True)
     if first:  # nothing parsed yet: every name is new
         have = pd.DataFrame({"norm_name": pd.Series(dtype=object), "name": pd.Series(dtype=object)})
         stale = np.ones(len(names), dtype=bool)

@@ -112,7 +112,7 @@ def _colisted(imports: dict[str, frozenset[int]], a: str, b: str) -> bool:
     return bool(imports.get(a, frozenset()) & imports.get(b, frozenset()))
 
 
-def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None = None) -> int:
+def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None = None, names: pd.DataFrame | None = None) -> int:
     """Merge the import's new enterprises into known ones where the resolver says ``merge``; returns how many.
 
     Called by :func:`matcher.resolve.imports.import_lists` inside its transaction.
@@ -122,6 +122,8 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     known to be current (:func:`~matcher.resolve.master.sync_import_names`) or the
     import is large. A large import whose new enterprises hold every known name
     (the first import) reads nothing back: its names are parsed and stored, as always.
+    ``names``: every row of the names table naming one of ``ids``, when the caller has them
+    (:attr:`matcher.store.imports.ListImport.names`), so they are not read back.
     """
     ids = [str(i) for i in ids]
     resolver = resolver or Resolver()
@@ -132,7 +134,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     new_ids = sorted(set(ids) - set(other.enterprise_id) - _kept(conn, ids))
     # The stored parsed names kept whole: the import's new names are parsed and recorded now,
     # also when there is nothing to resolve them against, so reading commands find them all.
-    synced = sync_import_names(conn, ids, import_id)
+    synced = sync_import_names(conn, ids, import_id, names=names)
     fast = synced and len(ids) < _FAST_UP_TO
     # Current parsed names and no other names than the new ones' (a first import): nothing to read, nothing to resolve.
     alone = synced and not fast and _names_all_new(conn, new_ids)

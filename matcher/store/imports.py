@@ -115,6 +115,9 @@ class ListImport:
     result: ImportResult
     import_id: int | None
     enterprise_ids: np.ndarray
+    #: Of a profile import: every row of the names table that names one of ``enterprise_ids``
+    #: (``norm_name, enterprise_id, name``), written by it: they are new, so it gave all their names.
+    names: pd.DataFrame | None = None
 
     def with_merged(self, merged: int) -> ImportResult:
         """The result with ``merged`` enterprises resolved into known ones (a merge moves profile rows: they are no longer given)."""
@@ -290,7 +293,8 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     long["eid"] = long.pos.map(target)
     # The names known before: a merge above moves names to another enterprise, it adds or drops none.
     add = long[~isin_keys(long.norm, pd.Series(known.index, dtype=long.norm.dtype))].drop_duplicates("norm")
-    insert_frame(conn, names_t, add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]])
+    add = add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]]
+    insert_frame(conn, names_t, add)
     rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
     rows = rows.drop_duplicates("enterprise_id", keep="last")
     replaced = sorted(set(rows.enterprise_id))
@@ -302,4 +306,5 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     rows = rows.reindex(columns=cols, fill_value="")
     insert_frame(conn, profiles_t, rows)
     result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged, None if merged else rows)
-    return ListImport(result, import_id, fresh.enterprise_id.to_numpy(dtype=object))
+    created = fresh.enterprise_id.to_numpy(dtype=object)
+    return ListImport(result, import_id, created, add[isin_keys(add.enterprise_id, pd.Series(created, dtype=add.enterprise_id.dtype))])
