@@ -122,6 +122,7 @@ def import_profiles(obj: Ctx, file, sheet):
         s.step(_("storing and resolving enterprises"))
         quiet = _quiet(obj)
         result = _store_profiles(obj, profiles, file, table)
+        del table, profiles  # the result holds the rows written (when needed): the file's frames go
         click.echo(result.summary())
         s.step(_("checking industries and headquarters"))
         _echo_gaps(obj, [result], quiet)

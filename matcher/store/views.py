@@ -103,7 +103,9 @@ def enterprise_frame(conn, ids=None, *, texts: bool = True, profile_rows: pd.Dat
             return pd.Series("", index=out.index, dtype=object)
         return _take(profiles[col], at, out.index).fillna("").astype(str)
 
-    cjk = HAS_CJK
+    # The same character class with its characters written out: pandas matches Arrow text in Arrow
+    # then (its regular expressions do not take \u escapes), not one Python call per name.
+    cjk = HAS_CJK.pattern.encode("ascii").decode("unicode_escape")
     name = out["name"].astype(str)
     is_cjk = name.str.contains(cjk, regex=True)
     pname, pen = prof("name"), prof("name_en")
