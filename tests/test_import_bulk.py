@@ -288,6 +288,10 @@ def test_parts_come_back_in_order(monkeypatch):
     monkeypatch.setattr(parallel, "_other_threads", lambda: False)
     assert parallel.workers() == min(2, os.cpu_count() or 1)  # as the comparisons above run the fast paths
     assert parallel.map_parts(_square, list(range(7))) == [x * x for x in range(7)]
+    assert list(parallel.iter_parts(_square, list(range(7)))) == [x * x for x in range(7)]  # taken one by one while workers map ahead
+    taken = parallel.iter_parts(_square, list(range(7)))
+    assert next(taken) == 0 and next(taken) == 1
+    taken.close()  # a caller that stops early (a failed write): the worker is shut down, nothing hangs
     slices = parallel.split_rows(10, min_rows=2, most=2)
     assert [i for s in slices for i in range(s.start, s.stop)] == list(range(10)) and max(s.stop - s.start for s in slices) <= 2
     monkeypatch.setenv("MATCHER_WORKERS", "1")

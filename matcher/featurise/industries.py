@@ -24,7 +24,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .._parallel import map_parts, split_rows
+from .._parallel import iter_parts, split_rows
 from ..config.model import Config
 from ..i18n import gettext as _
 from ..store import industries as stored
@@ -42,8 +42,8 @@ MAPPER_VERSION = "2"
 
 log = logging.getLogger(__name__)
 
-#: Enterprises mapped at a time.
-_SLICE = 250_000
+#: Enterprises mapped at a time: small enough that the first slices are written while the later are mapped.
+_SLICE = 125_000
 
 
 def industry_vectorizer(config: Config, **params) -> IndustryVectorizer:
@@ -122,11 +122,20 @@ def _refresh(store: Store, config: Config, *, vec: IndustryVectorizer | None, am
         if not len(ids) and old == fp:
             return none
         parts = _parts(conn, vec, ids, frame)
-        # The slices of a large import are mapped on two cores (matcher._parallel).
-        found = map_parts(_map_slice, parts)
+        slice_ids = [p[1].enterprise_id.to_numpy(dtype=object) for p in parts]
+        rest = ids[~isin_keys(ids, np.concatenate(slice_ids))] if slice_ids else ids  # none read: the row saying so
+        found: list[pd.DataFrame] = []
+
+        def mapped():
+            # The slices of a large import are mapped by a worker while the earlier ones are written (matcher._parallel).
+            for sid, m in zip(slice_ids, iter_parts(_map_slice, parts), strict=True):
+                found.append(m)
+                yield sid, m
+            if len(rest):
+                yield rest, pd.DataFrame(columns=stored.COLUMNS)
+
+        stored.write_match_slices(conn, mapped(), fp)
         matches = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=stored.COLUMNS)
-        del parts, found
-        stored.write_matches(conn, ids, matches, fp)
     if old is None:
         log.info(_("industries of {n} enterprises mapped and stored in the database (first use)").format(n=len(ids)))
     elif old != fp:

@@ -18,6 +18,8 @@ scoring command otherwise) and :func:`write_matches` stores them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
@@ -25,7 +27,7 @@ import sqlalchemy as sa
 from .rows import CHUNK, SCAN_FROM, has_rows, insert_frame, isin_keys, live_ids, select_in
 from .schema import enterprise_industries_t, enterprises_t, meta_t
 
-__all__ = ["FINGERPRINT_KEY", "PENDING_KEY", "COLUMNS", "has_pending", "invalidate", "invalidate_rows_of", "pending_ids", "write_matches", "read_matches", "fingerprint", "clear"]
+__all__ = ["FINGERPRINT_KEY", "PENDING_KEY", "COLUMNS", "has_pending", "invalidate", "invalidate_rows_of", "pending_ids", "write_matches", "write_match_slices", "read_matches", "fingerprint", "clear"]
 
 #: ``meta`` key of the fingerprint of the taxonomy and settings the stored industries were mapped with.
 FINGERPRINT_KEY = "industries_fingerprint"
@@ -98,8 +100,29 @@ def write_matches(conn, ids, matches: pd.DataFrame, fingerprint_value: str) -> i
     ``matches`` has :data:`COLUMNS`; an enterprise of ``ids`` without a match
     gets the row with industry ``""`` that says it was mapped. Returns the rows written.
     """
-    ids = np.asarray(ids, dtype=object)
-    invalidate(conn, ids)
+    return write_match_slices(conn, [(ids, matches)], fingerprint_value)
+
+
+def write_match_slices(conn, slices: Iterable[tuple[np.ndarray, pd.DataFrame]], fingerprint_value: str) -> int:
+    """:func:`write_matches` of ``(ids, matches)`` slices as they come (mapped while the earlier ones are written).
+
+    A slice's ids all sort after the earlier slices' (consecutive ranges of sorted ids): its rows
+    go in at the end of the key's order. Returns the rows written.
+    """
+    n = 0
+    for ids, matches in slices:
+        ids = np.asarray(ids, dtype=object)
+        invalidate(conn, ids)
+        rows = _rows(ids, matches)
+        insert_frame(conn, _T, rows, key_order=True)
+        n += len(rows)
+    conn.execute(meta_t.delete().where(meta_t.c.key.in_([FINGERPRINT_KEY, PENDING_KEY])))
+    conn.execute(meta_t.insert().values(key=FINGERPRINT_KEY, value=fingerprint_value))
+    return n
+
+
+def _rows(ids: np.ndarray, matches: pd.DataFrame) -> pd.DataFrame:
+    """The rows stored for ``ids``: each match of theirs, and the industry ``""`` row of an id without one, in key order."""
     # The ids sorted and distinct (as np.unique gives them); each match's position among them.
     keys = pd.Index(ids.astype(str), dtype=object).unique()
     if not keys.is_monotonic_increasing:
@@ -114,7 +137,7 @@ def write_matches(conn, ids, matches: pd.DataFrame, fingerprint_value: str) -> i
     industry = np.concatenate([m.industry.to_numpy(dtype=object), np.full(len(none), "", dtype=object)])
     # In the key's order (enterprise, then industry) from integer codes: no sort of a million texts.
     order = np.lexsort((pd.factorize(industry, sort=True)[0], pos))
-    rows = pd.DataFrame(
+    return pd.DataFrame(
         {
             "enterprise_id": keys.to_numpy(dtype=object)[pos[order]],
             "industry": industry[order],
@@ -123,10 +146,6 @@ def write_matches(conn, ids, matches: pd.DataFrame, fingerprint_value: str) -> i
             "evidence": np.concatenate([m.evidence.astype(str).to_numpy(dtype=object), np.full(len(none), "", dtype=object)])[order],
         }
     )
-    insert_frame(conn, _T, rows, key_order=True)
-    conn.execute(meta_t.delete().where(meta_t.c.key.in_([FINGERPRINT_KEY, PENDING_KEY])))
-    conn.execute(meta_t.insert().values(key=FINGERPRINT_KEY, value=fingerprint_value))
-    return len(rows)
 
 
 def read_matches(conn, ids=None) -> pd.DataFrame:
