@@ -28,6 +28,7 @@ from matcher.featurise import industries as industries_mod
 from matcher.featurise.universe import build_universe
 from matcher.ingest.lists import parse_profiles
 from matcher.ingest.tables import read_table
+from matcher.resolve import master as master_mod
 from matcher.resolve import records as records_mod
 from matcher.resolve.imports import import_enterprises, import_profiles
 from matcher.sim.realistic import realistic_world
@@ -133,6 +134,7 @@ def _fast(monkeypatch):
     monkeypatch.setattr(parallel, "_other_threads", lambda: False)  # threads other tests left idle do not matter here
     monkeypatch.setattr(parallel, "MIN_ROWS", 500)
     monkeypatch.setattr(industries_mod, "_SLICE", 700)
+    monkeypatch.setattr(master_mod, "_PARSE_SLICE", 700)
     monkeypatch.setattr(rows, "_SLICE", 1000)
     monkeypatch.setattr(rows, "_WIDE_FROM", 1000)
     monkeypatch.setattr(rows, "SCAN_FROM", 100)  # look-ups of many keys scan the table (the plain paths query in chunks)

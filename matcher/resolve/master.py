@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .._parallel import concat_rows, map_parts, split_rows
+from .._parallel import iter_parts, split_rows
 from ..i18n import gettext as _
 from ..store.rows import CHUNK, count_rows, insert_frame, select_in
 from ..store.schema import enterprises_t, entries_t, imports_t, meta_t, names_t, parsed_names_t, profiles_t, token_counts_t
@@ -169,10 +169,7 @@ def attach_parsed(conn, names: pd.DataFrame) -> pd.DataFrame:
         for i in range(0, len(keys), CHUNK):
             conn.execute(parsed_names_t.delete().where(parsed_names_t.c.norm_name.in_(keys[i : i + CHUNK])))
     if stale.any():
-        fresh = out.loc[stale, ["norm_name", "name"]].reset_index(drop=True)
-        fields, counts = _parse(fresh.name)
-        fresh = pd.concat([fresh, fields.reset_index(drop=True)], axis=1)
-        insert_frame(conn, parsed_names_t, fresh)
+        fields, counts = _parse_and_store(conn, out.loc[stale, ["norm_name", "name"]].reset_index(drop=True))
         _add_delta(conn, counts, +1)
         out[list(NAME_FIELDS)] = out[list(NAME_FIELDS)].astype(object)
         out.loc[stale, list(NAME_FIELDS)] = fields.to_numpy(dtype=object)
@@ -180,16 +177,33 @@ def attach_parsed(conn, names: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["parsed_name"])
 
 
-def _parse(names: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """:func:`~matcher.resolve.normalize.parse_names` and :func:`name_token_counts` of ``names``.
+#: Names parsed at a time when there are many: the first slices are stored while workers parse the next.
+_PARSE_SLICE = 125_000
 
-    A million names are parsed and counted in parts on two cores: the same rows, and
-    the counts of the parts added up (each name counted once, in its part).
+
+def _parse_and_store(conn, fresh: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Parse the names ``fresh`` (``norm_name, name``) and insert them into the parsed names.
+
+    Returns their :data:`~matcher.resolve.normalize.NAME_FIELDS` (a row per row of ``fresh``, in its
+    order) and :func:`name_token_counts`. In key order, in slices: worker processes parse the
+    next slices while one is written (:func:`matcher._parallel.iter_parts`); the same rows as
+    parsing all at once, and the slices' counts added up (each name counted once, in its slice).
     """
-    done = map_parts(_parse_part, [names.iloc[s] for s in split_rows(len(names))])
-    counts = [c for _f, c in done if len(c)]
+    order = np.asarray(fresh["norm_name"].argsort(kind="stable"), dtype=np.int64)
+    rows = fresh.iloc[order].reset_index(drop=True)
+    slices = split_rows(len(rows), most=_PARSE_SLICE)
+    fields: list[pd.DataFrame] = []
+    counts: list[pd.Series] = []
+    for sl, (f, c) in zip(slices, iter_parts(_parse_part, [rows["name"].iloc[sl] for sl in slices]), strict=True):
+        f = f.reset_index(drop=True)
+        insert_frame(conn, parsed_names_t, pd.concat([rows.iloc[sl].reset_index(drop=True), f], axis=1), key_order=True)
+        fields.append(f)
+        if len(c):
+            counts.append(c)
     total = counts[0] if len(counts) == 1 else (pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=np.int64))
-    return concat_rows([f for f, _c in done]), total
+    back = np.empty(len(order), dtype=np.int64)
+    back[order] = np.arange(len(order))
+    return pd.concat(fields, ignore_index=True).iloc[back].reset_index(drop=True), total
 
 
 def _parse_part(names: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
@@ -345,9 +359,7 @@ def sync_import_names(conn, ids, import_id: int, names: pd.DataFrame | None = No
             keys = old.norm_name.tolist()
             for i in range(0, len(keys), CHUNK):
                 conn.execute(parsed_names_t.delete().where(parsed_names_t.c.norm_name.in_(keys[i : i + CHUNK])))
-        fresh = names.loc[stale, ["norm_name", "name"]].reset_index(drop=True)
-        fields, counts = _parse(fresh.name)
-        insert_frame(conn, parsed_names_t, pd.concat([fresh, fields.reset_index(drop=True)], axis=1))
+        _fields, counts = _parse_and_store(conn, names.loc[stale, ["norm_name", "name"]].reset_index(drop=True))
         _add_delta(conn, counts, +1)
     merged_named = sa.select(enterprises_t.c.enterprise_id).where(
         enterprises_t.c.merged_into.is_not(None), sa.exists().where(names_t.c.enterprise_id == enterprises_t.c.enterprise_id)
