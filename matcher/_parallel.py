@@ -28,7 +28,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_ROWS", "workers", "map_parts", "iter_parts", "map_shared", "split_rows", "concat_rows"]
+__all__ = ["MIN_ROWS", "workers", "map_parts", "iter_parts", "Ahead", "map_shared", "split_rows", "concat_rows"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -95,20 +95,46 @@ def iter_parts(fn: Callable[[T], R], parts: Sequence[T]) -> Iterator[R]:
     system shares the two cores among the three). The same results as :func:`map_parts`;
     ``fn`` as there. In this process, one part at a time, where :func:`map_parts` would be.
     """
-    k = min(workers(), len(parts))
-    if k < 2:
-        for p in parts:
-            yield fn(p)
-        return
-    gc.freeze()  # as map_parts: the workers' collector leaves the parent's objects alone
-    pool = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("fork"))
+    ahead = Ahead(fn, parts)
     try:
-        later = [pool.submit(fn, p) for p in parts]
-        for f in later:
-            yield f.result()
+        yield from ahead.results()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
+        ahead.close()
+
+
+class Ahead:
+    """Parts mapped by worker processes from now on, while this process does other work; taken later.
+
+    :meth:`results` yields ``fn(p)`` for each part in order (:func:`iter_parts`); :meth:`close`
+    ends the workers (what they have not started is dropped). With one process
+    (:func:`workers`), nothing runs ahead: :meth:`results` maps each part when it is taken.
+    """
+
+    def __init__(self, fn: Callable[[T], R], parts: Sequence[T]):
+        self.fn, self.parts = fn, list(parts)
+        k = min(workers(), len(self.parts))
+        self._pool = None
+        self._later: list = []
+        if k >= 2:
+            gc.freeze()  # as map_parts: the workers' collector leaves the parent's objects alone
+            self._pool = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("fork"))
+            self._later = [self._pool.submit(fn, p) for p in self.parts]
+
+    def results(self) -> Iterator[R]:
+        """``fn(p)`` for each part, in order."""
+        if self._pool is None:
+            for p in self.parts:
+                yield self.fn(p)
+            return
+        for f in self._later:
+            yield f.result()
+
+    def close(self) -> None:
+        """End the workers (the parts they have not started are dropped); again does nothing."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
 
 
 #: The object :func:`map_shared` hands its workers: they inherit it by ``fork``, it is never pickled.

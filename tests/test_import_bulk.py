@@ -28,7 +28,7 @@ from matcher.featurise import industries as industries_mod
 from matcher.featurise.universe import build_universe
 from matcher.ingest.lists import parse_profiles
 from matcher.ingest.tables import read_table
-from matcher.resolve import master as master_mod
+from matcher.resolve import parsing as parsing_mod
 from matcher.resolve import records as records_mod
 from matcher.resolve.imports import import_enterprises, import_profiles
 from matcher.sim.realistic import realistic_world
@@ -122,7 +122,7 @@ def _plain(monkeypatch):
     read_profiles = views._profiles_of
     monkeypatch.setattr(views, "_profiles_of", lambda conn, ids, given: read_profiles(conn, ids, None))  # the import's rows read back
     sync = records_mod.sync_import_names
-    monkeypatch.setattr(records_mod, "sync_import_names", lambda conn, ids, import_id, names=None: sync(conn, ids, import_id))  # names read back
+    monkeypatch.setattr(records_mod, "sync_import_names", lambda conn, ids, import_id, names=None, ahead=None: sync(conn, ids, import_id))  # names read back
     monkeypatch.setenv("MATCHER_WORKERS", "1")
     stored = industries_mod.stored_industries
     monkeypatch.setattr(industries_mod, "stored_industries", lambda *a, **kw: stored(*a, **{**kw, "with_texts": False}))
@@ -134,7 +134,7 @@ def _fast(monkeypatch):
     monkeypatch.setattr(parallel, "_other_threads", lambda: False)  # threads other tests left idle do not matter here
     monkeypatch.setattr(parallel, "MIN_ROWS", 500)
     monkeypatch.setattr(industries_mod, "_SLICE", 700)
-    monkeypatch.setattr(master_mod, "_PARSE_SLICE", 700)
+    monkeypatch.setattr(parsing_mod, "PARSE_SLICE", 700)
     monkeypatch.setattr(rows, "_SLICE", 1000)
     monkeypatch.setattr(rows, "_WIDE_FROM", 1000)
     monkeypatch.setattr(rows, "SCAN_FROM", 100)  # look-ups of many keys scan the table (the plain paths query in chunks)
@@ -207,6 +207,21 @@ def test_a_profile_import_gives_every_name_of_the_enterprises_it_created(files, 
     assert len(written.enterprise_ids) > 2000 and len(read) > len(written.enterprise_ids)
     key = ["norm_name", "enterprise_id", "name"]
     assert sorted(map(tuple, written.names[key].astype(str).to_numpy())) == sorted(map(tuple, read[key].astype(str).to_numpy()))
+
+
+def test_the_names_parsed_while_the_rows_are_written_are_the_ones_stored(files, tmp_path, monkeypatch):
+    """A new database's profile import parses its new enterprises' names once, ahead, in two processes, and stores them."""
+    _fast(monkeypatch)
+    made = []
+    init = parsing_mod.ParsingAhead.__init__
+    monkeypatch.setattr(parsing_mod.ParsingAhead, "__init__", lambda self, names: (made.append(len(names)), init(self, names))[1])
+    db = tmp_path / "a.db"
+    _run(db, "import-profiles", files / "synthetic_profiles.csv")
+    con = sqlite3.connect(db)
+    stored = con.execute("SELECT count(*) FROM parsed_names").fetchone()[0]
+    named = con.execute("SELECT count(*) FROM enterprise_names").fetchone()[0]
+    con.close()
+    assert made == [stored] and stored == named > 2900  # started once, taken: not parsed a second time
 
 
 def test_the_text_join_is_the_groupby_join():

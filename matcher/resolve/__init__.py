@@ -16,6 +16,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "master": ["FINGERPRINT_KEY", "parse_fingerprint", "ensure_parsed_tables", "load_master", "attach_parsed", "token_counts", "name_token_counts"],
         "model_cache": ["cache_folder", "set_model_cache", "model_cache_key", "load_cached", "save_cached"],
         "names": ["resolve_enterprise_names"],
+        "parsing": ["ParsingAhead", "parse_ahead", "parse_and_store"],
         "normalize": ["NAME_FIELDS", "GENERIC_ZH", "GENERIC_EN", "place_province", "syllables", "to_pinyin", "to_initials", "parse_names"],
         "records": ["REVIEW_COLUMNS", "master_names", "parsed_master_names", "resolve_incoming", "ResolveSummary", "resolve_store", "link_parents", "apply_review", "master_list"],
         "resolver": ["DECISIONS", "Resolver"],

@@ -18,6 +18,7 @@ from ..store.imports import ImportResult, write_list, write_profiles
 from ..store.rows import live_ids
 from ..store.schema import entries_t, imports_t, profiles_t
 from .master import keep_synced
+from .parsing import ParsingAhead, parse_ahead
 from .records import resolve_incoming
 
 __all__ = ["import_list", "import_lists", "import_profiles", "import_enterprises"]
@@ -82,14 +83,22 @@ def import_profiles(store, profiles: pd.DataFrame, *, source_name: str, sha256: 
     creates are resolved against the known ones as a list's new enterprises are
     (``store.auto_resolve``), so the master does not depend on which came first.
     """
+    # The names of the enterprises it creates are parsed by worker processes while its rows are written.
+    ahead: list[ParsingAhead] = []
+    start = (lambda names: ahead.append(parse_ahead(names))) if store.auto_resolve else None
     with store.begin() as conn:
-        written = write_profiles(conn, profiles, source_name=source_name, sha256=sha256)
-        result = written.result
-        if store.auto_resolve and written.import_id is not None and len(written.enterprise_ids):
-            result = written.with_merged(resolve_incoming(store, conn, written.enterprise_ids, written.import_id, names=written.names))
-        elif store.auto_resolve and written.import_id is not None:  # every profile matched: its aliases may be new names
-            rows = conn.execute(sa.select(profiles_t.c.enterprise_id).where(profiles_t.c.import_id == written.import_id).distinct())
-            keep_synced(conn, [r[0] for r in rows], written.import_id)
+        try:
+            written = write_profiles(conn, profiles, source_name=source_name, sha256=sha256, on_new_names=start)
+            result = written.result
+            if store.auto_resolve and written.import_id is not None and len(written.enterprise_ids):
+                merged = resolve_incoming(store, conn, written.enterprise_ids, written.import_id, names=written.names, ahead=ahead[0] if ahead else None)
+                result = written.with_merged(merged)
+            elif store.auto_resolve and written.import_id is not None:  # every profile matched: its aliases may be new names
+                rows = conn.execute(sa.select(profiles_t.c.enterprise_id).where(profiles_t.c.import_id == written.import_id).distinct())
+                keep_synced(conn, [r[0] for r in rows], written.import_id)
+        finally:
+            for a in ahead:
+                a.close()
         return result
 
 

@@ -39,13 +39,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .._parallel import iter_parts, split_rows
 from ..i18n import gettext as _
 from ..store.rows import CHUNK, count_rows, insert_frame, select_in
 from ..store.schema import enterprises_t, entries_t, imports_t, meta_t, names_t, parsed_names_t, profiles_t, token_counts_t
 from .blocking import key_values
-from .compare import token_keys
 from .normalize import NAME_FIELDS, parse_names
+from .parsing import ParsingAhead, name_token_counts, parse_and_store
 
 __all__ = [
     "FINGERPRINT_KEY",
@@ -169,45 +168,12 @@ def attach_parsed(conn, names: pd.DataFrame) -> pd.DataFrame:
         for i in range(0, len(keys), CHUNK):
             conn.execute(parsed_names_t.delete().where(parsed_names_t.c.norm_name.in_(keys[i : i + CHUNK])))
     if stale.any():
-        fields, counts = _parse_and_store(conn, out.loc[stale, ["norm_name", "name"]].reset_index(drop=True))
+        fields, counts = parse_and_store(conn, out.loc[stale, ["norm_name", "name"]].reset_index(drop=True))
         _add_delta(conn, counts, +1)
         out[list(NAME_FIELDS)] = out[list(NAME_FIELDS)].astype(object)
         out.loc[stale, list(NAME_FIELDS)] = fields.to_numpy(dtype=object)
         log.debug("parsed names: %d parsed and stored, %d dropped", int(stale.sum()), len(gone))
     return out.drop(columns=["parsed_name"])
-
-
-#: Names parsed at a time when there are many: the first slices are stored while workers parse the next.
-_PARSE_SLICE = 125_000
-
-
-def _parse_and_store(conn, fresh: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Parse the names ``fresh`` (``norm_name, name``) and insert them into the parsed names.
-
-    Returns their :data:`~matcher.resolve.normalize.NAME_FIELDS` (a row per row of ``fresh``, in its
-    order) and :func:`name_token_counts`. In key order, in slices: worker processes parse the
-    next slices while one is written (:func:`matcher._parallel.iter_parts`); the same rows as
-    parsing all at once, and the slices' counts added up (each name counted once, in its slice).
-    """
-    order = np.asarray(fresh["norm_name"].argsort(kind="stable"), dtype=np.int64)
-    rows = fresh.iloc[order].reset_index(drop=True)
-    slices = split_rows(len(rows), most=_PARSE_SLICE)
-    fields: list[pd.DataFrame] = []
-    counts: list[pd.Series] = []
-    for sl, (f, c) in zip(slices, iter_parts(_parse_part, [rows["name"].iloc[sl] for sl in slices]), strict=True):
-        f = f.reset_index(drop=True)
-        insert_frame(conn, parsed_names_t, pd.concat([rows.iloc[sl].reset_index(drop=True), f], axis=1), key_order=True)
-        fields.append(f)
-        if len(c):
-            counts.append(c)
-    total = counts[0] if len(counts) == 1 else (pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=np.int64))
-    back = np.empty(len(order), dtype=np.int64)
-    back[order] = np.arange(len(order))
-    return pd.concat(fields, ignore_index=True).iloc[back].reset_index(drop=True), total
-
-
-def _parse_part(names: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    return parse_names(names), name_token_counts(names)
 
 
 def read_master(conn) -> tuple[pd.DataFrame, pd.Series | None]:
@@ -234,13 +200,6 @@ def read_master(conn) -> tuple[pd.DataFrame, pd.Series | None]:
         names[list(NAME_FIELDS)] = names[list(NAME_FIELDS)].astype(object)
         names.loc[stale, list(NAME_FIELDS)] = parse_names(names.loc[stale, "name"]).to_numpy(dtype=object)
     return names.drop(columns=["parsed_name"]), (token_counts(conn) if exact else None)
-
-
-def name_token_counts(names: pd.Series) -> pd.Series:
-    """How many of ``names`` hold each token key (:func:`~matcher.resolve.compare.token_keys`)."""
-    if not len(names):
-        return pd.Series(dtype=np.int64)
-    return pd.Series(token_keys(names.reset_index(drop=True))[1]).value_counts()
 
 
 def token_counts(conn) -> pd.Series:
@@ -326,7 +285,7 @@ def keep_synced(conn, ids, import_id: int) -> None:
         mark_synced(conn)
 
 
-def sync_import_names(conn, ids, import_id: int, names: pd.DataFrame | None = None) -> bool:
+def sync_import_names(conn, ids, import_id: int, names: pd.DataFrame | None = None, ahead: ParsingAhead | None = None) -> bool:
     """Parse and record the names of the import's enterprises ``ids`` that have no current stored parse.
 
     Only when the stored parsed names were exactly the live names before import
@@ -334,7 +293,8 @@ def sync_import_names(conn, ids, import_id: int, names: pd.DataFrame | None = No
     stored parsed names: the first import); returns whether they are exactly the live
     names now. When not, nothing is written: the caller reads the whole master
     (:func:`load_master`, :func:`attach_parsed`). Runs in the caller's write transaction.
-    ``names``: the rows of the names table naming ``ids`` (all of them), when the caller holds them.
+    ``names``: the rows of the names table naming ``ids`` (all of them), when the caller holds them;
+    ``ahead``: names being parsed already (:func:`parse_ahead`), taken when they are the ones to parse.
     """
     ensure_parsed_tables(conn)
     row = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == SYNCED_KEY)).first()
@@ -359,7 +319,7 @@ def sync_import_names(conn, ids, import_id: int, names: pd.DataFrame | None = No
             keys = old.norm_name.tolist()
             for i in range(0, len(keys), CHUNK):
                 conn.execute(parsed_names_t.delete().where(parsed_names_t.c.norm_name.in_(keys[i : i + CHUNK])))
-        _fields, counts = _parse_and_store(conn, names.loc[stale, ["norm_name", "name"]].reset_index(drop=True))
+        _fields, counts = parse_and_store(conn, names.loc[stale, ["norm_name", "name"]].reset_index(drop=True), ahead)
         _add_delta(conn, counts, +1)
     merged_named = sa.select(enterprises_t.c.enterprise_id).where(
         enterprises_t.c.merged_into.is_not(None), sa.exists().where(names_t.c.enterprise_id == enterprises_t.c.enterprise_id)

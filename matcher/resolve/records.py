@@ -36,8 +36,18 @@ from ..store.merges import live_of, merge, representative
 from ..store.rows import CHUNK, count_live, count_rows, has_rows, select_in
 from ..store.schema import enterprises_t, entries_t, merge_undos_t, merges_t, names_t, parsed_names_t, review_decisions_t
 from .aliases import load_aliases
-from .master import attach_parsed, candidate_master, load_master, mark_synced, name_token_counts, names_of, sync_import_names, token_counts
+from .master import (
+    attach_parsed,
+    candidate_master,
+    load_master,
+    mark_synced,
+    name_token_counts,
+    names_of,
+    sync_import_names,
+    token_counts,
+)
 from .normalize import NAME_FIELDS
+from .parsing import ParsingAhead
 from .resolver import Resolver
 from .vetoes import conflict, facts
 
@@ -112,7 +122,9 @@ def _colisted(imports: dict[str, frozenset[int]], a: str, b: str) -> bool:
     return bool(imports.get(a, frozenset()) & imports.get(b, frozenset()))
 
 
-def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None = None, names: pd.DataFrame | None = None) -> int:
+def resolve_incoming(
+    store, conn, ids, import_id: int, resolver: Resolver | None = None, names: pd.DataFrame | None = None, ahead: ParsingAhead | None = None
+) -> int:
     """Merge the import's new enterprises into known ones where the resolver says ``merge``; returns how many.
 
     Called by :func:`matcher.resolve.imports.import_lists` inside its transaction.
@@ -123,7 +135,8 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     import is large. A large import whose new enterprises hold every known name
     (the first import) reads nothing back: its names are parsed and stored, as always.
     ``names``: every row of the names table naming one of ``ids``, when the caller has them
-    (:attr:`matcher.store.imports.ListImport.names`), so they are not read back.
+    (:attr:`matcher.store.imports.ListImport.names`), so they are not read back; ``ahead``: those
+    names being parsed already (:func:`~matcher.resolve.parsing.parse_ahead`).
     """
     ids = [str(i) for i in ids]
     resolver = resolver or Resolver()
@@ -134,7 +147,7 @@ def resolve_incoming(store, conn, ids, import_id: int, resolver: Resolver | None
     new_ids = sorted(set(ids) - set(other.enterprise_id) - _kept(conn, ids))
     # The stored parsed names kept whole: the import's new names are parsed and recorded now,
     # also when there is nothing to resolve them against, so reading commands find them all.
-    synced = sync_import_names(conn, ids, import_id, names=names)
+    synced = sync_import_names(conn, ids, import_id, names=names, ahead=ahead)
     fast = synced and len(ids) < _FAST_UP_TO
     # Current parsed names and no other names than the new ones' (a first import): nothing to read, nothing to resolve.
     alone = synced and not fast and _names_all_new(conn, new_ids)

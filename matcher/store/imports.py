@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -250,7 +251,7 @@ def _profile_names(profiles: pd.DataFrame, source_name: str) -> pd.DataFrame:
     return long
 
 
-def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: str) -> ListImport:
+def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: str, on_new_names: Callable[[pd.DataFrame], None] | None = None) -> ListImport:
     """Write enterprise profiles (from :func:`matcher.ingest.lists.parse_profiles`).
 
     A profile is matched to enterprises by every name it gives (name,
@@ -258,6 +259,8 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     they are merged into the one with the smaller id, and the merge is
     recorded in the ``merges`` table. The enterprises it creates are returned
     for the caller to resolve against the known ones, as a list's are.
+    ``on_new_names`` is called with their names (:attr:`ListImport.names`) before the names
+    and profiles are written, so the caller can start work on them meanwhile.
     """
     check_profiles(profiles, source_name=source_name)
     import_id, status = open_import(conn, "profiles", "", 0, source_name, sha256, len(profiles), profiles_t)
@@ -294,6 +297,10 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     # The names known before: a merge above moves names to another enterprise, it adds or drops none.
     add = long[~isin_keys(long.norm, pd.Series(known.index, dtype=long.norm.dtype))].drop_duplicates("norm")
     add = add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]]
+    created = fresh.enterprise_id.to_numpy(dtype=object)
+    created_names = add[isin_keys(add.enterprise_id, pd.Series(created, dtype=add.enterprise_id.dtype))]
+    if on_new_names is not None and len(created_names):
+        on_new_names(created_names)
     insert_frame(conn, names_t, add)
     rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
     rows = rows.drop_duplicates("enterprise_id", keep="last")
@@ -306,5 +313,4 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     rows = rows.reindex(columns=cols, fill_value="")
     insert_frame(conn, profiles_t, rows)
     result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged, None if merged else rows)
-    created = fresh.enterprise_id.to_numpy(dtype=object)
-    return ListImport(result, import_id, created, add[isin_keys(add.enterprise_id, pd.Series(created, dtype=add.enterprise_id.dtype))])
+    return ListImport(result, import_id, created, created_names)
