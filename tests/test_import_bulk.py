@@ -3,8 +3,9 @@
 The fast paths of ``matcher import-profiles`` and ``import-list`` on SQLite (rows bound
 through the driver's ``executemany``, tables scanned through the driver's cursor, the
 industry texts joined without a call per enterprise, industries mapped from the universe
-the import line builds and the matches taken as written, names keyed and parsed and industries
-mapped in two processes, in several slices) against the plain paths (SQLAlchemy's
+the import line builds from the profile rows the import wrote and the matches taken as written,
+the new enterprises' names handed to the resolution, names keyed in two processes, names parsed
+ahead and industries mapped by workers while earlier slices are written) against the plain paths (SQLAlchemy's
 inserts and reads, what other databases use, one process, industries read again): the
 same database, every table row for row, on a SYNTHETIC profile file with English names,
 aliases (some shared by two profiles), headquarters, branches and ownership, imported
