@@ -225,6 +225,28 @@ def test_the_names_parsed_while_the_rows_are_written_are_the_ones_stored(files, 
     assert made == [stored] and stored == named > 2900  # started once, taken: not parsed a second time
 
 
+def test_names_parsed_ahead_are_taken_only_when_they_are_the_names_to_store(tmp_path, monkeypatch):
+    """Parsing ahead other names than those to store: they are parsed again, and the rows are those of parsing at once."""
+    from matcher.resolve.normalize import parse_names
+    from matcher.store.schema import parsed_names_t
+
+    _fast(monkeypatch)
+    monkeypatch.setattr(parsing_mod, "PARSE_SLICE", 300)
+    names = [f"测试{k}科技有限公司" for k in range(1500)]
+    fresh = pd.DataFrame({"norm_name": [f"k{k:05d}" for k in range(1500)][::-1], "name": names})
+    store = Store(tmp_path / "p.db")
+    for ahead in (parsing_mod.parse_ahead(fresh.iloc[:-1]), parsing_mod.parse_ahead(fresh.sample(frac=1, random_state=1)), None):
+        with store.begin() as conn:
+            conn.execute(parsed_names_t.delete())
+            fields, counts = parsing_mod.parse_and_store(conn, fresh, ahead)
+            stored = pd.read_sql("SELECT * FROM parsed_names ORDER BY norm_name", conn)
+        if ahead is not None:
+            ahead.close()  # closed already: again does nothing
+        want = parse_names(fresh["name"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(fields.astype(object), want.astype(object))
+        assert stored.norm_name.tolist() == sorted(fresh.norm_name) and counts.sum() > 0
+
+
 def test_the_text_join_is_the_groupby_join():
     rng = np.random.default_rng(1)
     keys = np.array(sorted(rng.choice(["E1", "E2", "E3", "E4"], 40)), dtype=object)

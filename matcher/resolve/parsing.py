@@ -36,9 +36,7 @@ class ParsingAhead:
     """Names being parsed by worker processes while the import writes its rows (:func:`parse_ahead`)."""
 
     def __init__(self, names: pd.DataFrame):
-        order = np.asarray(names["norm_name"].argsort(kind="stable"), dtype=np.int64)
-        self.order = order
-        self.rows = names[["norm_name", "name"]].iloc[order].reset_index(drop=True)
+        self.rows = names[["norm_name", "name"]].iloc[_key_order(names)].reset_index(drop=True)
         self.slices = split_rows(len(self.rows), most=PARSE_SLICE)
         self.ahead = Ahead(_parse_part, [self.rows["name"].iloc[sl] for sl in self.slices])
 
@@ -62,14 +60,19 @@ def parse_and_store(conn, fresh: pd.DataFrame, ahead: ParsingAhead | None = None
 
     Returns their :data:`~matcher.resolve.normalize.NAME_FIELDS` (a row per row of ``fresh``, in its
     order) and :func:`name_token_counts`. In key order, in slices: worker processes parse the
-    next slices while one is written (:func:`matcher._parallel.iter_parts`); the same rows as
+    next slices while one is written (:class:`matcher._parallel.Ahead`); the same rows as
     parsing all at once, and the slices' counts added up (each name counted once, in its slice).
     ``ahead``: the same names being parsed already (:func:`parse_ahead`), taken when they are
     exactly these (else parsed here).
     """
-    if ahead is None or not _same_names(ahead.rows, fresh):
+    order = _key_order(fresh)
+    rows = fresh[["norm_name", "name"]].iloc[order].reset_index(drop=True)
+    if ahead is not None and not _same_rows(ahead.rows, rows):
+        ahead.close()  # other names: its workers stop now
+        ahead = None
+    if ahead is None:
         ahead = ParsingAhead(fresh)
-    order, rows, slices = ahead.order, ahead.rows, ahead.slices
+    slices = ahead.slices
     fields: list[pd.DataFrame] = []
     counts: list[pd.Series] = []
     try:
@@ -87,12 +90,14 @@ def parse_and_store(conn, fresh: pd.DataFrame, ahead: ParsingAhead | None = None
     return pd.concat(fields, ignore_index=True).iloc[back].reset_index(drop=True), total
 
 
-def _same_names(sorted_rows: pd.DataFrame, fresh: pd.DataFrame) -> bool:
-    """Whether ``fresh`` holds the rows ``sorted_rows`` (``norm_name, name``, sorted by ``norm_name``), in any order."""
-    if len(sorted_rows) != len(fresh):
-        return False
-    other = fresh[["norm_name", "name"]].iloc[np.asarray(fresh["norm_name"].argsort(kind="stable"), dtype=np.int64)]
-    return all(np.array_equal(sorted_rows[c].to_numpy(dtype=object), other[c].to_numpy(dtype=object)) for c in ("norm_name", "name"))
+def _key_order(names: pd.DataFrame) -> np.ndarray:
+    """Positions of ``names`` in the order of their ``norm_name`` (the parsed names' key), ties in their order."""
+    return np.asarray(names["norm_name"].argsort(kind="stable"), dtype=np.int64)
+
+
+def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Whether two ``norm_name, name`` frames hold the same rows in the same order."""
+    return len(a) == len(b) and all(np.array_equal(a[c].to_numpy(dtype=object), b[c].to_numpy(dtype=object)) for c in ("norm_name", "name"))
 
 
 def _parse_part(names: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
