@@ -167,7 +167,7 @@ def build_universe(
             fill = (out["ownership"] == "") & out[on_column(t.id)]
             out.loc[fill, "ownership"] = t.implies_ownership
     if ids is not None:  # the parents read for their location only
-        out = out[isin_keys(out.enterprise_id, pd.Series([str(i) for i in ids], dtype=out.enterprise_id.dtype))]
+        out = out[isin_keys(out.enterprise_id, [str(i) for i in ids])]
     if not include_guangxi:
         out = out[~out["guangxi_own"]]
     return out.sort_values("enterprise_id").reset_index(drop=True)

@@ -295,10 +295,10 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     # Register every name of the profile for its enterprise (new names only).
     long["eid"] = long.pos.map(target)
     # The names known before: a merge above moves names to another enterprise, it adds or drops none.
-    add = long[~isin_keys(long.norm, pd.Series(known.index, dtype=long.norm.dtype))].drop_duplicates("norm")
+    add = long[~isin_keys(long.norm, known.index)].drop_duplicates("norm")
     add = add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]]
     created = fresh.enterprise_id.to_numpy(dtype=object)
-    created_names = add[isin_keys(add.enterprise_id, pd.Series(created, dtype=add.enterprise_id.dtype))]
+    created_names = add[isin_keys(add.enterprise_id, created)]
     if on_new_names is not None and len(created_names):
         on_new_names(created_names)
     insert_frame(conn, names_t, add)

@@ -142,11 +142,7 @@ def select_in(conn, table: sa.Table, column: str, keys, columns: tuple[str, ...]
         whole = _read_sql(conn, sa.select(*cols, *key))
         if whole.empty:
             return whole.drop(columns=["_key"] if key else [])
-        stored = whole["_key" if key else column]
-        if _arrow_texts(stored) is not None and all(isinstance(k, str) for k in keys):
-            hit = isin_keys(stored, pd.Series(keys, dtype=stored.dtype))  # text matched in Arrow, without a Python string per row
-        else:
-            hit = isin_keys(stored.to_numpy(dtype=object), keys)
+        hit = isin_keys(whole["_key" if key else column], keys)
         return whole[hit].drop(columns=["_key"] if key else []).reset_index(drop=True)
     parts = [pd.read_sql(sa.select(*cols).where(table.c[column].in_(keys[i : i + CHUNK])), conn) for i in range(0, len(keys), CHUNK)]
     parts = [p for p in parts if len(p)]
@@ -184,14 +180,21 @@ def has_rows(conn, table: sa.Table) -> bool:
 def isin_keys(values, keys) -> np.ndarray:
     """Whether each of ``values`` is one of ``keys`` (hashable, compared as ``==``): a hash look-up, as ``Series.isin``.
 
-    Two text columns held by Arrow (pandas' ``str``) are compared in Arrow, without a Python
-    string each: ``Series.isin`` makes a Python object of every one of a million keys.
+    A text column held by Arrow (pandas' ``str``) is compared in Arrow, without a Python string
+    each, with keys that are such a column or Python strings (``Series.isin`` makes a Python
+    object of every one of a million keys).
     """
-    arrow = _arrow_texts(values), _arrow_texts(keys)
-    if arrow[0] is not None and arrow[1] is not None:
-        import pyarrow.compute as pc
+    column = _arrow_texts(values)
+    if column is not None:
+        wanted = _arrow_texts(keys)
+        if wanted is None and not isinstance(keys, pd.Series):
+            keys = keys if isinstance(keys, (list, np.ndarray, pd.Index)) else list(keys)
+            if all(isinstance(k, str) for k in keys):  # texts given as Python strings: made one Arrow column
+                wanted = _arrow_texts(pd.Series(keys, dtype=values.dtype))
+        if wanted is not None:
+            import pyarrow.compute as pc
 
-        return pc.is_in(arrow[0], value_set=arrow[1]).to_numpy(zero_copy_only=False).astype(bool)
+            return pc.is_in(column, value_set=wanted).to_numpy(zero_copy_only=False).astype(bool)
     values = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     keys = keys.to_numpy(dtype=object) if isinstance(keys, pd.Series) else keys
     keys = np.asarray(keys if isinstance(keys, (list, np.ndarray)) else list(keys), dtype=object)
