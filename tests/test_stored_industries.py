@@ -201,3 +201,20 @@ def test_write_matches_stores_each_match_and_a_row_for_each_unmatched_id(store, 
     want = pd.concat([mine, blank]).sort_values(["enterprise_id", "industry"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got.astype(str), want.astype(str))
     assert written == len(want) and (k == 0).any() and (k > 0).any()
+
+
+def test_write_match_slices_without_replace_writes_the_same_rows_for_ids_with_none_stored(store):
+    # replace=False skips looking for rows to drop (the caller found the ids pending): on ids with
+    # none stored it stores what the replacing write stores; the replacing write drops earlier rows.
+    ids = np.array(["E1", "E2", "E3"], dtype=object)
+    matches = pd.DataFrame({"enterprise_id": ["E1", "E3"], "industry": ["a", "b"], "confidence": [0.9, 0.5], "method": "keyword", "evidence": ["x", "y"]})
+    query = "SELECT enterprise_id, industry, confidence, method, evidence FROM enterprise_industries ORDER BY enterprise_id, industry"
+    with store.begin() as conn:
+        n_plain = stored.write_match_slices(conn, [(ids[:2], matches), (ids[2:], matches)], "fp", replace=False)
+        plain = pd.read_sql(query, conn)
+        conn.exec_driver_sql("DELETE FROM enterprise_industries")
+        n_replacing = stored.write_matches(conn, ids, matches, "fp")
+        assert n_plain == n_replacing == 3
+        pd.testing.assert_frame_equal(pd.read_sql(query, conn), plain)
+        stored.write_matches(conn, ids[:1], matches.assign(industry="c"), "fp")  # E1's earlier row dropped
+        assert pd.read_sql(query, conn).industry.tolist() == ["c", "", "b"]

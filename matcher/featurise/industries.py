@@ -134,7 +134,8 @@ def _refresh(store: Store, config: Config, *, vec: IndustryVectorizer | None, am
             if len(rest):
                 yield rest, pd.DataFrame(columns=stored.COLUMNS)
 
-        stored.write_match_slices(conn, mapped(), fp)
+        # The ids have none stored (pending, lacking, or all cleared above): nothing to drop first.
+        stored.write_match_slices(conn, mapped(), fp, replace=False)
         matches = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=stored.COLUMNS)
     if old is None:
         log.info(_("industries of {n} enterprises mapped and stored in the database (first use)").format(n=len(ids)))

@@ -103,16 +103,19 @@ def write_matches(conn, ids, matches: pd.DataFrame, fingerprint_value: str) -> i
     return write_match_slices(conn, [(ids, matches)], fingerprint_value)
 
 
-def write_match_slices(conn, slices: Iterable[tuple[np.ndarray, pd.DataFrame]], fingerprint_value: str) -> int:
+def write_match_slices(conn, slices: Iterable[tuple[np.ndarray, pd.DataFrame]], fingerprint_value: str, *, replace: bool = True) -> int:
     """:func:`write_matches` of ``(ids, matches)`` slices as they come (mapped while the earlier ones are written).
 
     A slice's ids all sort after the earlier slices' (consecutive ranges of sorted ids): its rows
-    go in at the end of the key's order. Returns the rows written.
+    go in at the end of the key's order. ``replace=False``: the caller knows the ids to have no
+    stored rows (:func:`pending_ids` found them in the same transaction): none are looked for to
+    drop. Returns the rows written.
     """
     n = 0
     for ids, matches in slices:
         ids = np.asarray(ids, dtype=object)
-        invalidate(conn, ids)
+        if replace:
+            invalidate(conn, ids)
         rows = _rows(ids, matches)
         insert_frame(conn, _T, rows, key_order=True)
         n += len(rows)
