@@ -86,6 +86,10 @@ enterprises_t = sa.Table(
     sa.Column("enterprise_id", sa.String(16), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("merged_into", sa.String(16), nullable=True),
+    # Short rows looked up by their key: on SQLite stored in the key's B-tree itself (no rowid table
+    # beside a key index: a third less to write at a million enterprises). A database made before
+    # keeps its rowid tables; both read and write the same.
+    sqlite_with_rowid=False,
 )
 
 names_t = sa.Table(
@@ -392,6 +396,7 @@ enterprise_industries_t = sa.Table(
     sa.Column("confidence", sa.Float, nullable=False),
     sa.Column("method", sa.String(16), nullable=False),
     sa.Column("evidence", sa.Text, nullable=False, default=""),
+    sqlite_with_rowid=False,  # short rows in the key's B-tree, as ``enterprises`` (2.4 million rows at 1M enterprises)
 )
 
 #: Each known name parsed for entity resolution (:func:`matcher.resolve.normalize.parse_names`), by
