@@ -44,6 +44,9 @@ class Steps:
         if _BARS["on"] and sys.stderr.isatty():
             from tqdm import tqdm
 
+            # No monitor thread (it only tunes bars updated many times a second): a process running a
+            # thread maps large inputs on one core (matcher._parallel forks only from a single thread).
+            tqdm.monitor_interval = 0
             self._bar = tqdm(total=total, desc=task, file=sys.stderr, leave=False, unit=_("step"), dynamic_ncols=True)
 
     def step(self, name: str) -> None:
