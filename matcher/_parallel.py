@@ -28,7 +28,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_ROWS", "workers", "map_parts", "iter_parts", "Ahead", "map_shared", "split_rows", "concat_rows"]
+__all__ = ["MIN_ROWS", "workers", "map_parts", "iter_parts", "Ahead", "Background", "map_shared", "iter_shared", "split_rows", "concat_rows"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -106,18 +106,22 @@ class Ahead:
     """Parts mapped by worker processes from now on, while this process does other work; taken later.
 
     :meth:`results` yields ``fn(p)`` for each part in order (:func:`iter_parts`); :meth:`close`
-    ends the workers (what they have not started is dropped). With one process
+    ends the workers (what they have not started is dropped). The workers run at a lower
+    priority (``nice``), so this process's own work is not slowed by them. With one process
     (:func:`workers`), nothing runs ahead: :meth:`results` maps each part when it is taken.
     """
 
-    def __init__(self, fn: Callable[[T], R], parts: Sequence[T]):
+    def __init__(self, fn: Callable[[T], R], parts: Sequence[T], *, nice: int = 10):
         self.fn, self.parts = fn, list(parts)
         k = min(workers(), len(self.parts))
         self._pool = None
         self._later: list = []
         if k >= 2:
             gc.freeze()  # as map_parts: the workers' collector leaves the parent's objects alone
-            self._pool = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("fork"))
+            # Below this process's priority (``nice``): its own work comes first on the cores they share, the
+            # workers taking what it leaves (it waits for their results only at the end of its own).
+            ctx = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=k, mp_context=ctx, initializer=os.nice, initargs=(nice,))
             self._later = [self._pool.submit(fn, p) for p in self.parts]
 
     def results(self) -> Iterator[R]:
@@ -135,6 +139,80 @@ class Ahead:
             pool, self._pool = self._pool, None
             pool.shutdown(wait=True, cancel_futures=True)
             gc.unfreeze()
+
+
+class Background:
+    """Parts mapped by worker processes of low priority from now on, while this process goes on; taken when needed.
+
+    For work whose input is known long before its result is wanted (the business texts of a
+    file being imported, mapped while its rows are written): the workers take only the time
+    this process and the other workers leave idle (``nice``). Unlike :class:`Ahead` it starts no
+    thread here (a pool's manager thread would make :func:`workers` say one process to the pools
+    started meanwhile): each worker maps its parts (every k-th) and sends their results through
+    a pipe when done. :meth:`results` gives ``[fn(p) for p in parts]``, mapping here what a worker
+    could not deliver; :meth:`close` ends the workers. With one process (:func:`workers`) nothing
+    runs ahead: :meth:`results` maps the parts when asked.
+    """
+
+    def __init__(self, fn: Callable[[T], R], parts: Sequence[T], *, nice: int = 10):
+        self.fn, self.parts = fn, list(parts)
+        self._workers: list = []
+        k = min(workers(), len(self.parts))
+        if k < 2:
+            return
+        ctx = multiprocessing.get_context("fork")
+        gc.freeze()  # the workers' collector leaves the parent's objects alone (their state is taken at the fork)
+        try:
+            for i in range(k):
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_background, args=(fn, self.parts[i::k], send, nice), daemon=True)
+                proc.start()
+                send.close()
+                self._workers.append((proc, recv))
+        finally:
+            gc.unfreeze()
+
+    def results(self) -> list[R]:
+        """``fn(p)`` for each part, in order (waiting for the workers)."""
+        if not self._workers:
+            return [self.fn(p) for p in self.parts]
+        k = len(self._workers)
+        out: list = [None] * len(self.parts)
+        for i, (_proc, recv) in enumerate(self._workers):
+            try:
+                done = recv.recv()
+            except (EOFError, OSError):  # the worker died (killed, out of memory): its parts are mapped here
+                done = None
+            mine = range(i, len(self.parts), k)
+            got = done if isinstance(done, list) and len(done) == len(mine) else [self.fn(self.parts[j]) for j in mine]
+            for j, r in zip(mine, got, strict=True):
+                out[j] = r
+        self.close()
+        return out
+
+    def close(self) -> None:
+        """End the workers (what they have not sent is dropped); again does nothing."""
+        workers_, self._workers = self._workers, []
+        for proc, recv in workers_:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+            recv.close()
+
+
+def _background(fn: Callable, parts: list, send, nice: int) -> None:
+    """A :class:`Background` worker: its parts mapped at low priority, the results sent at once (None when one failed:
+    the parent maps them itself, and meets the error there)."""
+    os.nice(nice)
+    try:
+        done: list | None = [fn(p) for p in parts]
+    except Exception:
+        done = None
+    try:
+        send.send(done)
+    except Exception:  # a result that cannot be pickled: the parent maps the parts
+        send.send(None)
+    send.close()
 
 
 #: The object :func:`map_shared` hands its workers: they inherit it by ``fork``, it is never pickled.
@@ -155,6 +233,16 @@ def map_shared(fn: Callable[[object, T], R], shared: object, parts: Sequence[T])
     _shared = shared
     try:
         return map_parts(_call_shared, [(fn, p) for p in parts])
+    finally:
+        _shared = None
+
+
+def iter_shared(fn: Callable[[object, T], R], shared: object, parts: Sequence[T]) -> Iterator[R]:
+    """:func:`iter_parts` of ``fn(shared, p)``, ``shared`` reaching the workers by ``fork`` as in :func:`map_shared`."""
+    global _shared
+    _shared = shared
+    try:
+        yield from iter_parts(_call_shared, [(fn, p) for p in parts])
     finally:
         _shared = None
 

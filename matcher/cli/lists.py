@@ -74,8 +74,10 @@ def _quiet(obj: Ctx) -> bool:
     return not industries_pending(obj.store())
 
 
-def _echo_gaps(obj: Ctx, results, quiet: bool) -> None:
-    """After an import: how many of its enterprises have an unknown industry or headquarters, and how to fix it."""
+def _echo_gaps(obj: Ctx, results, quiet: bool, ahead=None) -> None:
+    """After an import: how many of its enterprises have an unknown industry or headquarters, and how to fix it.
+
+    ``ahead``: the import's texts mapped meanwhile (:func:`matcher.featurise.industries.map_ahead`)."""
     from ..featurise.industries import stored_industries
     from ..featurise.universe import build_universe, gaps_line, universe_gaps
     from ..resolve.imports import import_enterprises
@@ -88,7 +90,7 @@ def _echo_gaps(obj: Ctx, results, quiet: bool) -> None:
     # Maps and stores the industries of what the import added or changed (from the universe's texts):
     # later commands only read them.
     among = ids if quiet and all(r.status != "replaced" for r in results) else None
-    industries = stored_industries(store, obj.config, universe, among=among, with_texts=True)
+    industries = stored_industries(store, obj.config, universe, among=among, with_texts=True, ahead=ahead)
     click.echo(gaps_line(universe_gaps(universe, obj.config, industries=industries)))
 
 
@@ -110,6 +112,7 @@ def import_profiles(obj: Ctx, file, sheet):
     a profile whose Chinese and English names match two list entries joins
     them into one enterprise.
     """
+    from ..featurise.industries import map_ahead
     from ..ingest.lists import parse_profiles
     from ..ingest.tables import read_table
 
@@ -121,11 +124,17 @@ def import_profiles(obj: Ctx, file, sheet):
         profiles = parse_profiles(table)
         s.step(_("storing and resolving enterprises"))
         quiet = _quiet(obj)
-        result = _store_profiles(obj, profiles, file, table)
-        del table, profiles  # the result holds the rows written (when needed): the file's frames go
-        click.echo(result.summary())
-        s.step(_("checking industries and headquarters"))
-        _echo_gaps(obj, [result], quiet)
+        # A large file's business texts are mapped to industries by background workers while it is stored.
+        ahead = map_ahead(obj.config, profiles)
+        try:
+            result = _store_profiles(obj, profiles, file, table)
+            del table, profiles  # the result holds the rows written (when needed): the file's frames go
+            click.echo(result.summary())
+            s.step(_("checking industries and headquarters"))
+            _echo_gaps(obj, [result], quiet, ahead=ahead)
+        finally:
+            if ahead is not None:
+                ahead.close()
 
 
 def _store_profiles(obj: Ctx, profiles, file, table):

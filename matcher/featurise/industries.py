@@ -24,18 +24,28 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .._parallel import iter_parts, split_rows
+from .._parallel import MIN_ROWS, Background, iter_shared, split_rows, workers
 from ..config.model import Config
 from ..i18n import gettext as _
 from ..store import industries as stored
 from ..store.core import Store
 from ..store.rows import SCAN_FROM, isin_keys, live_ids, select_in
 from ..store.schema import enterprise_industries_t, names_t
-from ..store.views import enterprise_frame, read
+from ..store.views import enterprise_frame, profile_industry_texts, read
 from .reference import apply_reference
-from .transformers import IndustryVectorizer
+from .transformers import IndustryVectorizer, MappedTexts
 
-__all__ = ["MAPPER_VERSION", "industry_vectorizer", "industry_fingerprint", "map_enterprises", "industries_pending", "refresh_industries", "stored_industries"]
+__all__ = [
+    "MAPPER_VERSION",
+    "industry_vectorizer",
+    "industry_fingerprint",
+    "map_enterprises",
+    "MappingAhead",
+    "map_ahead",
+    "industries_pending",
+    "refresh_industries",
+    "stored_industries",
+]
 
 #: Raised whenever the mapping rules change in code, so stored industries are mapped again.
 MAPPER_VERSION = "2"
@@ -65,9 +75,12 @@ def industry_fingerprint(vec: IndustryVectorizer) -> str:
     return h.hexdigest()
 
 
-def map_enterprises(vec: IndustryVectorizer, ents: pd.DataFrame) -> pd.DataFrame:
-    """Direct matches of enterprises (a frame with ``enterprise_id, industry_text, name``, ``name_en``), by enterprise id."""
-    found = vec.explain(ents)
+def map_enterprises(vec: IndustryVectorizer, ents: pd.DataFrame, mapped: MappedTexts | None = None) -> pd.DataFrame:
+    """Direct matches of enterprises (a frame with ``enterprise_id, industry_text, name``, ``name_en``), by enterprise id.
+
+    ``mapped``: texts mapped already by ``vec`` (:class:`MappingAhead`); only the others are mapped.
+    """
+    found = vec.explain(ents, mapped)
     return pd.DataFrame(
         {
             "enterprise_id": ents.enterprise_id.to_numpy(dtype=object)[found.row.to_numpy(dtype=np.int64)],
@@ -76,10 +89,58 @@ def map_enterprises(vec: IndustryVectorizer, ents: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def _map_slice(part: tuple[IndustryVectorizer, pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
-    """Direct matches of a slice of enterprises (``vec, ents, names``), the bundled reference applied first unless ``names`` is None."""
+def _map_slice(mapped: MappedTexts | None, part: tuple[IndustryVectorizer, pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    """Direct matches of a slice of enterprises (``vec, ents, names``), the bundled reference applied first unless ``names`` is None;
+    the texts of ``mapped`` looked up there."""
     vec, ents, names = part
-    return map_enterprises(vec, ents if names is None else apply_reference(ents, names))
+    return map_enterprises(vec, ents if names is None else apply_reference(ents, names), mapped)
+
+
+def _map_texts(part: tuple[IndustryVectorizer, np.ndarray]) -> pd.DataFrame:
+    """:meth:`IndustryMapper.map_texts <matcher.featurise.taxonomy.IndustryMapper.map_texts>` of a slice of texts (``vec, texts``)."""
+    vec, texts = part
+    return vec.mapper_.map_texts(pd.Series(texts, dtype=object))
+
+
+class MappingAhead:
+    """The industry texts of a file being imported, mapped by background workers while its rows are written.
+
+    Started by :func:`map_ahead` before the import; handed to :func:`stored_industries` after it,
+    where the enterprises' texts found here are not mapped again (the others are). Close it
+    when done (:meth:`close`): a mapping not taken is dropped.
+    """
+
+    def __init__(self, vec: IndustryVectorizer, texts: np.ndarray):
+        self.fingerprint = industry_fingerprint(vec)
+        self.texts = texts
+        # Lowest priority: they take only what the import leaves idle, never its own processes' time.
+        self._work = Background(_map_texts, [(vec, texts[sl]) for sl in split_rows(len(texts), most=_SLICE)], nice=19)
+
+    def mapped(self) -> MappedTexts:
+        """The texts and their matches (waits for the workers)."""
+        found, offset = [], 0
+        for (_vec, texts), f in zip(self._work.parts, self._work.results(), strict=True):
+            found.append(f.assign(row=f.row.to_numpy(dtype=np.int64) + offset))
+            offset += len(texts)
+        found = [f for f in found if len(f)]
+        return MappedTexts(self.texts, pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["row", "industry", "confidence", "method", "evidence"]))
+
+    def close(self) -> None:
+        self._work.close()
+
+
+def map_ahead(config: Config, profiles: pd.DataFrame) -> MappingAhead | None:
+    """Start mapping the industry texts of profiles about to be imported (:func:`matcher.ingest.lists.parse_profiles`).
+
+    The texts an enterprise with only these profiles will have (:func:`matcher.store.views.profile_industry_texts`),
+    each distinct text once, mapped by worker processes of low priority (:class:`matcher._parallel.Background`):
+    they use the time the import leaves a core idle. None for a small file, or on one process.
+    """
+    if len(profiles) < MIN_ROWS or workers() < 2:
+        return None
+    texts = pd.unique(profile_industry_texts(profiles))
+    texts = texts[texts != ""]
+    return MappingAhead(industry_vectorizer(config), np.asarray(texts, dtype=object)) if len(texts) else None
 
 
 def industries_pending(store: Store) -> bool:
@@ -106,7 +167,9 @@ def refresh_industries(store: Store, config: Config, *, vec: IndustryVectorizer 
     return len(_refresh(store, config, vec=vec, among=among, frame=frame)[0])
 
 
-def _refresh(store: Store, config: Config, *, vec: IndustryVectorizer | None, among, frame: pd.DataFrame | None) -> tuple[np.ndarray, pd.DataFrame]:
+def _refresh(
+    store: Store, config: Config, *, vec: IndustryVectorizer | None, among, frame: pd.DataFrame | None, ahead: MappingAhead | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
     """:func:`refresh_industries`; the enterprises mapped (sorted) and their matches as stored (:data:`~matcher.store.industries.COLUMNS`)."""
     vec = vec if vec is not None else industry_vectorizer(config)
     fp = industry_fingerprint(vec)
@@ -126,9 +189,12 @@ def _refresh(store: Store, config: Config, *, vec: IndustryVectorizer | None, am
         rest = ids[~isin_keys(ids, np.concatenate(slice_ids))] if slice_ids else ids  # none read: the row saying so
         found: list[pd.DataFrame] = []
 
+        # Texts mapped while the import was written (map_ahead) are looked up, not mapped again.
+        done = ahead.mapped() if ahead is not None and ahead.fingerprint == fp else None
+
         def mapped():
-            # The slices of a large import are mapped by a worker while the earlier ones are written (matcher._parallel).
-            for sid, m in zip(slice_ids, iter_parts(_map_slice, parts), strict=True):
+            # The slices of a large import are mapped by workers while the earlier ones are written (matcher._parallel).
+            for sid, m in zip(slice_ids, iter_shared(_map_slice, done, parts), strict=True):
                 found.append(m)
                 yield sid, m
             if len(rest):
@@ -179,7 +245,14 @@ def _lacking(conn, ids) -> np.ndarray:
 
 
 def stored_industries(
-    store: Store, config: Config, universe: pd.DataFrame, *, vec: IndustryVectorizer | None = None, among=None, with_texts: bool = False
+    store: Store,
+    config: Config,
+    universe: pd.DataFrame,
+    *,
+    vec: IndustryVectorizer | None = None,
+    among=None,
+    with_texts: bool = False,
+    ahead: MappingAhead | None = None,
 ) -> pd.DataFrame:
     """The stored direct matches of the universe's rows: ``row, industry, confidence, method, evidence``.
 
@@ -191,18 +264,23 @@ def stored_industries(
     ``among`` as for :func:`refresh_industries`. ``with_texts``: the universe was built with
     its texts (``build_universe(texts=True)``), so the pending enterprises among its rows are
     mapped from it, not read again (``frame`` of :func:`refresh_industries`), and when they
-    all were, their matches are taken as written instead of being read back.
+    all were, their matches are taken as written instead of being read back. ``ahead``: the
+    texts of the import mapped meanwhile (:func:`map_ahead`), looked up instead of mapped again.
     """
     vec = vec if vec is not None else industry_vectorizer(config)
-    mapped, matches = _refresh(store, config, vec=vec, among=among, frame=universe if with_texts else None)
-    if with_texts and len(universe) and isin_keys(universe.enterprise_id.to_numpy(dtype=object), mapped).all():
+    mapped, matches = _refresh(store, config, vec=vec, among=among, frame=universe if with_texts else None, ahead=ahead)
+    rows_ids = universe.enterprise_id.to_numpy(dtype=object)
+    # The enterprises mapped are those of the universe (both sorted): an import's own, all mapped now.
+    same = len(rows_ids) == len(mapped) and np.array_equal(rows_ids, np.asarray(mapped, dtype=object))
+    if with_texts and len(universe) and (same or isin_keys(rows_ids, mapped).all()):
         # Every row was mapped just now: its matches as stored (what read_matches would read back).
-        m = matches[(matches.industry != "") & isin_keys(matches.enterprise_id.to_numpy(dtype=object), mapped)]
+        found = matches.industry.to_numpy(dtype=object) != ""
+        m = matches[found if same else found & isin_keys(matches.enterprise_id.to_numpy(dtype=object), mapped)]
         m = m.assign(evidence=m.evidence.astype(str))
     else:
         with store.engine.connect() as conn:
             m = stored.read_matches(conn, universe.enterprise_id.tolist() if len(universe) < SCAN_FROM else None)
-    pos = pd.Index(universe.enterprise_id.to_numpy(dtype=object)).get_indexer(m.enterprise_id.to_numpy(dtype=object))
+    pos = pd.Index(rows_ids).get_indexer(m.enterprise_id.to_numpy(dtype=object))
     keep = pos >= 0
     out = pd.DataFrame(
         {

@@ -27,7 +27,7 @@ from ..errors import MatcherError
 from ..i18n import gettext as _
 from .taxonomy import IndustryMapper
 
-__all__ = ["IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column", "match_values"]
+__all__ = ["MappedTexts", "IndustryVectorizer", "TierFeaturizer", "RegionEncoder", "rank_column", "tier_values", "spread_rows", "on_column", "match_values"]
 
 
 def _require(X, columns, who: str) -> None:
@@ -56,6 +56,37 @@ def _default_config():
     from ..config.load import load_config
 
     return load_config()
+
+
+class MappedTexts:
+    """Industry texts mapped already: ``found`` is :meth:`IndustryMapper.map_texts <matcher.featurise.taxonomy.IndustryMapper.map_texts>`
+    of ``texts`` (distinct; ``row`` a position in ``texts``, rows in order of ``row``), by the same taxonomy and settings.
+
+    Each text is mapped on its own, so the matches of a text do not depend on what others
+    were mapped with it: :meth:`find` gives those of any texts from these, mapping only the new ones.
+    """
+
+    def __init__(self, texts, found: pd.DataFrame):
+        self.texts = pd.Index(np.asarray(texts, dtype=object), dtype=object)
+        self.found = found.reset_index(drop=True)
+        self._rows = self.found.row.to_numpy(dtype=np.int64)
+
+    def find(self, mapper: IndustryMapper, texts) -> pd.DataFrame:
+        """``mapper.map_texts(texts)``: the matches of the texts mapped already taken, the others mapped now."""
+        texts = np.asarray(texts, dtype=object)
+        at = self.texts.get_indexer(texts)
+        hit, miss = np.flatnonzero(at >= 0), np.flatnonzero(at < 0)
+        # Each text's rows are one run of ``found`` (sorted by row): the runs gathered at once.
+        starts = np.searchsorted(self._rows, at[hit], side="left")
+        counts = np.searchsorted(self._rows, at[hit], side="right") - starts
+        take = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        parts = [self.found.iloc[take].assign(row=np.repeat(hit, counts))]
+        if len(miss):
+            new = mapper.map_texts(pd.Series(texts[miss], dtype=object))
+            if len(new):
+                parts.append(new.assign(row=miss[new.row.to_numpy(dtype=np.int64)]))
+        out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+        return out.sort_values(["row", "industry"], kind="stable").reset_index(drop=True)
 
 
 class IndustryVectorizer(TransformerMixin, BaseEstimator):
@@ -145,17 +176,18 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         self.n_features_in_ = 2
         return self
 
-    def explain(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Direct matches per row: ``row, industry, confidence, method, evidence``."""
-        found, inv = self.explain_distinct(X)
+    def explain(self, X: pd.DataFrame, mapped: MappedTexts | None = None) -> pd.DataFrame:
+        """Direct matches per row: ``row, industry, confidence, method, evidence``; ``mapped``: see :meth:`explain_distinct`."""
+        found, inv = self.explain_distinct(X, mapped)
         return spread_rows(found, inv)
 
-    def explain_distinct(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    def explain_distinct(self, X: pd.DataFrame, mapped: MappedTexts | None = None) -> tuple[pd.DataFrame, np.ndarray]:
         """Direct matches of each distinct industry source, and which one each row uses.
 
         Rows with the same industry text (or, where the text gives nothing,
         the same name) get the same industries, so each distinct source is
-        mapped once.
+        mapped once. ``mapped``: texts this vectorizer's mapper mapped already
+        (:class:`MappedTexts`); only the others are mapped now (the same result).
 
         Returns
         -------
@@ -168,7 +200,7 @@ class IndustryVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "mapper_")
         _require(X, ("industry_text", "name") if self.use_names else ("industry_text",), "IndustryVectorizer")
         codes, texts = pd.factorize(X["industry_text"].fillna("").astype(str).to_numpy(), use_na_sentinel=False)
-        found = self.mapper_.map_texts(pd.Series(texts, dtype=object))
+        found = self.mapper_.map_texts(pd.Series(texts, dtype=object)) if mapped is None else mapped.find(self.mapper_, texts)
         found = found[found.confidence >= self.min_confidence]
         inv = codes.astype(np.int64)
         if self.use_names:

@@ -20,6 +20,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "schema": ["SCHEMA_VERSION", "metadata", "meta_t", "imports_t", "enterprises_t", "names_t", "entries_t", "profiles_t", "merges_t", "merge_rows_t", "merge_undos_t", "review_decisions_t", "parents_t", "visits_t", "projects_t", "stage_changes_t", "stationed_t", "HISTORY_TABLES", "issued_plans_t", "plan_leads_t", "RESOLUTION_TABLES", "PLAN_TABLES", "MIGRATIONS", "read_version", "ensure_schema"],
         "users": ["ROLES", "add_user", "get_user", "users_frame", "set_password", "set_active", "audit", "audit_frame"],
         "feedback": ["OUTCOMES", "CONTACT_OUTCOMES", "record_outcome", "move_stage", "complete_step", "feedback_frame"],
-        "views": ["SNAPSHOT_TABLES", "read", "counts", "schema_version", "snapshot_hash", "enterprise_frame", "list_memberships", "list_years", "lookup_names"],
+        "views": ["SNAPSHOT_TABLES", "read", "counts", "schema_version", "snapshot_hash", "enterprise_frame", "profile_industry_texts", "list_memberships", "list_years", "lookup_names"],
     },
 )

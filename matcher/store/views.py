@@ -21,6 +21,7 @@ __all__ = [
     "schema_version",
     "snapshot_hash",
     "enterprise_frame",
+    "profile_industry_texts",
     "list_memberships",
     "list_years",
     "lookup_names",
@@ -170,8 +171,17 @@ def _industry_texts(entries: pd.DataFrame, profiles: pd.DataFrame) -> pd.Series:
     return pd.concat(parts) if parts else pd.Series(dtype=object)
 
 
-def _two_texts(prof: pd.DataFrame) -> pd.Series:
-    """``industry`` and ``business`` of each row as :func:`_industry_texts` joins them (blank ones left out, one of two equal), by id."""
+def profile_industry_texts(profiles: pd.DataFrame) -> np.ndarray:
+    """The industry text of each profile (``industry`` and ``business`` columns) as the enterprise frame gives an
+    enterprise with that profile and no list entry (``""`` where both are blank)."""
+    prof = profiles.reindex(columns=["industry", "business"], fill_value="").assign(enterprise_id=np.arange(len(profiles)))
+    return _two_texts(prof, keep_blank=True).to_numpy(dtype=object)
+
+
+def _two_texts(prof: pd.DataFrame, keep_blank: bool = False) -> pd.Series:
+    """``industry`` and ``business`` of each row as :func:`_industry_texts` joins them (blank ones left out, one of two equal), by id.
+
+    Rows with both blank are left out, unless ``keep_blank`` (their text ``""``)."""
     a, b = prof["industry"].fillna("").astype(str), prof["business"].fillna("").astype(str)
     has_a, has_b = (a.str.strip() != "").to_numpy(dtype=bool), (b.str.strip() != "").to_numpy(dtype=bool)
     both = has_a & has_b & (a != b).to_numpy(dtype=bool)
@@ -180,7 +190,7 @@ def _two_texts(prof: pd.DataFrame) -> pd.Series:
     text = pd.Series(np.full(len(prof), "", dtype=object), index=prof.index).astype(str)
     text = text.where(~has_b, b).where(~has_a, a)  # one text (or two equal ones)
     text = text.where(~both, lo + " | " + hi)
-    keep = has_a | has_b
+    keep = has_a | has_b | keep_blank
     return pd.Series(text[keep].to_numpy(dtype=object), index=pd.Index(prof.enterprise_id[keep].to_numpy(dtype=object), dtype=object), dtype=object)
 
 
