@@ -304,9 +304,9 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     insert_frame(conn, names_t, add)
     rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
     rows = rows.drop_duplicates("enterprise_id", keep="last")
-    replaced = sorted(set(rows.enterprise_id))
-    invalidate(conn, replaced)  # new texts: their industries are mapped again (see matcher.store.industries)
+    invalidate(conn, rows.enterprise_id.to_numpy(dtype=object))  # new texts: their industries are mapped again (see matcher.store.industries)
     if has_rows(conn, profiles_t):  # else nothing to replace
+        replaced = sorted(set(rows.enterprise_id))
         for i in range(0, len(replaced), CHUNK):
             conn.execute(profiles_t.delete().where(profiles_t.c.enterprise_id.in_(replaced[i : i + CHUNK])))
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]

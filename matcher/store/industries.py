@@ -42,13 +42,15 @@ _T = enterprise_industries_t
 
 def invalidate(conn, ids) -> None:
     """Drop the stored industries of the enterprises ``ids``: they are mapped again on next use."""
-    keys = sorted({str(i) for i in ids if i is not None and i == i})
-    if not keys:
+    ids = np.asarray(ids if isinstance(ids, (np.ndarray, pd.Series, pd.Index)) else list(ids), dtype=object)
+    ids = ids[pd.notna(ids)]
+    if not len(ids):
         return
     if conn.execute(sa.select(meta_t.c.key).where(meta_t.c.key == PENDING_KEY)).first() is None:
         conn.execute(meta_t.insert().values(key=PENDING_KEY, value="1"))
     if not has_rows(conn, _T):
-        return  # nothing stored (a new database): nothing to drop
+        return  # nothing stored (a new database): nothing to drop (and no million ids sorted for nothing)
+    keys = sorted({str(i) for i in ids})
     if len(keys) > 50_000:
         # Many enterprises: one statement over a temporary key table, not thousands of IN lists.
         conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS _stale_ids (enterprise_id TEXT PRIMARY KEY)")
