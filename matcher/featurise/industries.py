@@ -96,10 +96,13 @@ def _map_slice(mapped: MappedTexts | None, part: tuple[IndustryVectorizer, pd.Da
     return map_enterprises(vec, ents if names is None else apply_reference(ents, names), mapped)
 
 
-def _map_texts(part: tuple[IndustryVectorizer, np.ndarray]) -> pd.DataFrame:
-    """:meth:`IndustryMapper.map_texts <matcher.featurise.taxonomy.IndustryMapper.map_texts>` of a slice of texts (``vec, texts``)."""
-    vec, texts = part
-    return vec.mapper_.map_texts(pd.Series(texts, dtype=object))
+def _map_profile_texts(part: tuple[IndustryVectorizer, pd.DataFrame]) -> tuple[np.ndarray, pd.DataFrame]:
+    """The distinct industry texts of a slice of profiles (``vec, profiles``) and their matches
+    (:meth:`IndustryMapper.map_texts <matcher.featurise.taxonomy.IndustryMapper.map_texts>`)."""
+    vec, profiles = part
+    texts = pd.unique(profile_industry_texts(profiles))
+    texts = np.asarray(texts[texts != ""], dtype=object)
+    return texts, vec.mapper_.map_texts(pd.Series(texts, dtype=object))
 
 
 class MappingAhead:
@@ -110,20 +113,31 @@ class MappingAhead:
     when done (:meth:`close`): a mapping not taken is dropped.
     """
 
-    def __init__(self, vec: IndustryVectorizer, texts: np.ndarray):
+    def __init__(self, vec: IndustryVectorizer, profiles: pd.DataFrame):
         self.fingerprint = industry_fingerprint(vec)
-        self.texts = texts
+        rows = profiles.reindex(columns=["industry", "business"], fill_value="")
         # Lowest priority: they take only what the import leaves idle, never its own processes' time.
-        self._work = Background(_map_texts, [(vec, texts[sl]) for sl in split_rows(len(texts), most=_SLICE)], nice=19)
+        # The workers find the texts too (the slices reach them by fork): this process only forks them.
+        self._work = Background(_map_profile_texts, [(vec, rows.iloc[sl]) for sl in split_rows(len(rows), most=_SLICE)], nice=19)
 
     def mapped(self) -> MappedTexts:
         """The texts and their matches (waits for the workers)."""
-        found, offset = [], 0
-        for (_vec, texts), f in zip(self._work.parts, self._work.results(), strict=True):
+        texts, found, offset = [], [], 0
+        for t, f in self._work.results():
+            texts.append(t)
             found.append(f.assign(row=f.row.to_numpy(dtype=np.int64) + offset))
-            offset += len(texts)
-        found = [f for f in found if len(f)]
-        return MappedTexts(self.texts, pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["row", "industry", "confidence", "method", "evidence"]))
+            offset += len(t)
+        every = np.concatenate(texts) if texts else np.array([], dtype=object)
+        matches = pd.concat([f for f in found if len(f)], ignore_index=True) if any(len(f) for f in found) else None
+        # A text in two slices: its first mapping kept (the same matches), each text once.
+        first = ~pd.Index(every, dtype=object).duplicated()
+        if matches is None:
+            return MappedTexts(every[first], pd.DataFrame(columns=["row", "industry", "confidence", "method", "evidence"]))
+        if not first.all():
+            new_row = np.cumsum(first) - 1
+            matches = matches[first[matches.row.to_numpy(dtype=np.int64)]]
+            matches = matches.assign(row=new_row[matches.row.to_numpy(dtype=np.int64)])
+        return MappedTexts(every[first], matches)
 
     def close(self) -> None:
         self._work.close()
@@ -138,9 +152,7 @@ def map_ahead(config: Config, profiles: pd.DataFrame) -> MappingAhead | None:
     """
     if len(profiles) < MIN_ROWS or workers() < 2:
         return None
-    texts = pd.unique(profile_industry_texts(profiles))
-    texts = texts[texts != ""]
-    return MappingAhead(industry_vectorizer(config), np.asarray(texts, dtype=object)) if len(texts) else None
+    return MappingAhead(industry_vectorizer(config), profiles)
 
 
 def industries_pending(store: Store) -> bool:
@@ -291,5 +303,19 @@ def stored_industries(
             "evidence": m.evidence.to_numpy(dtype=object)[keep],
         }
     )
-    out = out[out.confidence >= vec.min_confidence]
+    out = out[out.confidence >= vec.min_confidence].reset_index(drop=True)
+    if _in_order(out):  # as an import's slices come (a stable sort would leave them as they are)
+        return out
     return out.sort_values(["row", "confidence", "industry"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+
+
+def _in_order(m: pd.DataFrame) -> bool:
+    """Whether the rows are sorted by row, then confidence (descending), then industry."""
+    r, c, ind = m.row.to_numpy(), m.confidence.to_numpy(), m.industry.to_numpy(dtype=object)
+    if len(r) < 2 or (r[1:] < r[:-1]).any():
+        return len(r) < 2
+    same = r[1:] == r[:-1]
+    if (same & (c[1:] > c[:-1])).any():
+        return False
+    tie = np.flatnonzero(same & (c[1:] == c[:-1]))
+    return bool((ind[tie + 1] > ind[tie]).all())
