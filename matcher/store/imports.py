@@ -233,14 +233,22 @@ def _profile_names(profiles: pd.DataFrame, source_name: str) -> pd.DataFrame:
     names = [profiles[["name"]].assign(pos=np.arange(len(profiles)), order=0)]
     en = profiles["name_en"].astype(str)
     names.append(pd.DataFrame({"name": en, "pos": np.arange(len(profiles)), "order": 1})[en.str.strip() != ""])
-    al = profiles["aliases"].astype(str).str.split(r"[;；|]").explode().str.strip()
+    aliases = profiles["aliases"].astype(str)
+    aliases = aliases[(aliases.str.strip() != "").to_numpy(dtype=bool)]  # most profiles give none: only the others split
+    al = aliases.str.split(r"[;；|]").explode().str.strip()
     names.append(pd.DataFrame({"name": al.to_numpy(), "pos": al.index.to_numpy(), "order": 2})[al.fillna("").to_numpy() != ""])
     long = pd.concat(names, ignore_index=True)
     # A large import's names keyed on two cores (matcher._parallel): each key depends on its name only.
     long["norm"] = concat_rows(map_parts(normalize_names, [long["name"].iloc[sl] for sl in split_rows(len(long))]))
-    long = long[long.norm != ""].drop_duplicates(["pos", "norm"])
+    long = long[long.norm != ""]
+    # A profile giving one name twice keeps it once; only profiles with several names can.
+    several = long.pos.duplicated(keep=False).to_numpy()
+    if several.any():
+        twice = np.zeros(len(long), dtype=bool)
+        twice[several] = long[several].duplicated(["pos", "norm"]).to_numpy()
+        long = long[~twice]
     # A name shared by two profiles of the same file identifies neither.
-    shared = long.drop_duplicates(["pos", "norm"]).duplicated("norm", keep=False)
+    shared = long.duplicated("norm", keep=False)
     if shared.any():
         log.warning(
             _("{source}: {n} names are given by more than one profile and are ignored for matching").format(
