@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from matcher import _parallel as parallel
 from matcher.cli.app import main
 from matcher.featurise import industries as industries_mod
+from matcher.featurise import universe as universe_mod
 from matcher.featurise.universe import build_universe
 from matcher.ingest.lists import parse_profiles
 from matcher.ingest.tables import read_table
@@ -120,8 +121,9 @@ def _plain(monkeypatch):
     monkeypatch.setattr(rows, "_read_sql", lambda conn, select: pd.read_sql(select, conn))
     monkeypatch.setattr(rows, "isin_keys", lambda values, keys: pd.Series(values, dtype=object).isin(set(keys)).to_numpy())
     monkeypatch.setattr(views, "_joined", _grouped)
-    read_profiles = views._profiles_of
-    monkeypatch.setattr(views, "_profiles_of", lambda conn, ids, given: read_profiles(conn, ids, None))  # the import's rows read back
+    read_rows = views.rows_of
+    for module in (views, universe_mod):  # the import's rows (profiles, created enterprises and names) read back
+        monkeypatch.setattr(module, "rows_of", lambda conn, table, ids, given: read_rows(conn, table, ids, None))
     sync = records_mod.sync_import_names
     monkeypatch.setattr(records_mod, "sync_import_names", lambda conn, ids, import_id, names=None, ahead=None: sync(conn, ids, import_id))  # names read back
     monkeypatch.setenv("MATCHER_WORKERS", "1")
@@ -184,10 +186,16 @@ def test_the_import_line_s_universe_from_the_written_rows_is_the_one_read_back(f
     assert result.merged == 0 and result.profile_rows is not None and len(result.profile_rows) >= 2900
     ids = import_enterprises(store, [result])
     assert ids.tolist() == import_enterprises(store, [replace(result, profile_rows=None)]).tolist()
+    ents, names = result.created_rows
+    assert len(ents) == result.new_enterprises and set(names.enterprise_id) == set(ents.enterprise_id)
     given = build_universe(store, config, include_guangxi=True, ids=ids, profile_rows=result.profile_rows)
     read = build_universe(store, config, include_guangxi=True, ids=ids)
-    some = build_universe(store, config, include_guangxi=True, ids=ids[::3], profile_rows=result.profile_rows.iloc[::2])
+    held = build_universe(store, config, include_guangxi=True, ids=ids, profile_rows=result.profile_rows, created_rows=result.created_rows)
+    half = set(ents.enterprise_id.iloc[::2])  # every row of half the created enterprises held, the others read
+    part = (ents[ents.enterprise_id.isin(half)], names[names.enterprise_id.isin(half)])
+    some = build_universe(store, config, include_guangxi=True, ids=ids[::3], profile_rows=result.profile_rows.iloc[::2], created_rows=part)
     pd.testing.assert_frame_equal(given, read)
+    pd.testing.assert_frame_equal(held, read)
     pd.testing.assert_frame_equal(some, read[read.enterprise_id.isin(ids[::3])].reset_index(drop=True))
 
 
@@ -371,3 +379,15 @@ def test_a_bulk_load_builds_the_indexes_after_the_rows_and_rolls_back_whole(stor
     with store.begin() as conn:  # into a table that has rows: the indexes stay
         rows.insert_frame(conn, names_t, frame.assign(norm_name=frame.norm_name + "b"))
     assert not any(s.startswith("DROP INDEX") for s in seen) and len(store.read("enterprise_names")) == 600
+
+
+def test_ids_taken_as_they_are_only_when_sorted_and_distinct():
+    from matcher.featurise.universe import _sorted_distinct
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        ids = [f"E{int(x)}" for x in rng.integers(0, 5, int(rng.integers(0, 6)))]
+        want = sorted(set(ids))
+        for form in (ids, np.array(ids, dtype=object), np.array(want, dtype=object), set(ids), pd.Series(ids, dtype=object)):
+            assert _sorted_distinct(form) == want
+    assert _sorted_distinct(np.array(["E1", 2], dtype=object)) == ["2", "E1"]  # not all text: made text, then sorted

@@ -84,9 +84,10 @@ def _echo_gaps(obj: Ctx, results, quiet: bool, ahead=None) -> None:
 
     store = obj.store()
     ids = import_enterprises(store, results)
-    given = [r.profile_rows for r in results if r.profile_rows is not None]
-    rows = given[0] if len(given) == 1 and len(results) == 1 else None  # the import's own profiles: not read back
-    universe = build_universe(store, obj.config, include_guangxi=True, texts=True, ids=ids, profile_rows=rows)
+    # A single profile import's own rows (profiles, and the enterprises and names it created): not read back.
+    one = results[0] if len(results) == 1 and results[0].profile_rows is not None else None
+    rows, created = (one.profile_rows, one.created_rows) if one is not None else (None, None)
+    universe = build_universe(store, obj.config, include_guangxi=True, texts=True, ids=ids, profile_rows=rows, created_rows=created)
     # Maps and stores the industries of what the import added or changed (from the universe's texts):
     # later commands only read them.
     among = ids if quiet and all(r.status != "replaced" for r in results) else None

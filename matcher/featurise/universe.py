@@ -24,8 +24,8 @@ from ..i18n import gettext as _
 from ..resolve.resolver import Resolver
 from ..store.core import Store
 from ..store.rows import SCAN_FROM, count_live, isin_keys, live_ids, select_in
-from ..store.schema import entries_t, names_t
-from ..store.views import enterprise_frame
+from ..store.schema import entries_t
+from ..store.views import enterprise_frame, rows_of
 from .geography import Gazetteer, locate
 from .reference import apply_reference
 from .transformers import on_column, rank_column
@@ -94,6 +94,7 @@ def build_universe(
     texts: bool = True,
     ids=None,
     profile_rows: pd.DataFrame | None = None,
+    created_rows: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per live enterprise, sorted by ``enterprise_id``.
 
@@ -125,18 +126,20 @@ def build_universe(
     reading the whole database. ``profile_rows``, with ``ids``: rows of the
     ``profiles`` table the caller holds, each enterprise's whole profile (an
     import that just wrote them, :attr:`~matcher.store.imports.ImportResult.profile_rows`):
-    those enterprises' profiles are taken from it, not read.
+    those enterprises' profiles are taken from it, not read. ``created_rows`` likewise: the rows
+    of ``enterprises`` and ``enterprise_names`` of the enterprises an import created
+    (:attr:`~matcher.store.imports.ImportResult.created_rows`).
     """
     include_guangxi = config.scoring.include_guangxi if include_guangxi is None else include_guangxi
     edition_window = config.scoring.edition_window_years if edition_window is None else edition_window
     parents = store.ultimate_parents()
-    if ids is not None and profile_rows is None and _every_live(store, ids):
+    if ids is not None and profile_rows is None and created_rows is None and _every_live(store, ids):
         ids = None  # an import that touched every enterprise (the first one): the whole tables, read without look-ups
     if ids is None:
         ents = apply_reference(store.enterprise_frame(texts=texts), store.read("enterprise_names"))
         entries, newest = store.read("list_entries"), None
     else:
-        ents, names, entries, newest = _records_of(store, ids, parents, texts=texts, profile_rows=profile_rows)
+        ents, names, entries, newest = _records_of(store, ids, parents, texts=texts, profile_rows=profile_rows, created_rows=created_rows)
         ents = apply_reference(ents, names)
     loc = locate(ents, config, load_gazetteer(config))
     own_guangxi = (loc["hq_province"] == GUANGXI).to_numpy()
@@ -183,15 +186,30 @@ def _every_live(store: Store, ids) -> bool:
         return len(keys) >= n_live and len(live_ids(conn, {str(k) for k in keys})) == n_live
 
 
+def _sorted_distinct(ids) -> list[str]:
+    """The ids as sorted distinct strings; taken as they are when they are so already (an import's enterprises, a million)."""
+    if isinstance(ids, np.ndarray) and ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=False) == "string":
+        if len(ids) < 2 or bool((ids[1:] > ids[:-1]).all()):
+            return ids.tolist()
+    return sorted({str(i) for i in ids})
+
+
 def _records_of(
-    store: Store, ids, parents: pd.Series, *, texts: bool, profile_rows: pd.DataFrame | None = None
+    store: Store,
+    ids,
+    parents: pd.Series,
+    *,
+    texts: bool,
+    profile_rows: pd.DataFrame | None = None,
+    created_rows: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
     """The enterprise frame, names and list entries of ``ids`` and their ultimate parents, and each list type's newest edition."""
-    want = sorted({str(i) for i in ids})
+    want = _sorted_distinct(ids)
     need = sorted(set(want) | set(parents.reindex(want).dropna().astype(str))) if len(parents) else want
     with store.engine.connect() as conn:
-        ents = enterprise_frame(conn, need, profile_rows=profile_rows)
-        names = select_in(conn, names_t, "enterprise_id", need).sort_values("norm_name", kind="stable").reset_index(drop=True)
+        held_ents, held_names = created_rows if created_rows is not None else (None, None)
+        ents = enterprise_frame(conn, need, profile_rows=profile_rows, enterprise_rows=held_ents)
+        names = rows_of(conn, "enterprise_names", need, held_names).sort_values("norm_name", kind="stable").reset_index(drop=True)
         entries = select_in(conn, entries_t, "enterprise_id", need, columns=("enterprise_id", "list_type", "year", "rank"))
         newest = pd.read_sql(sa.select(entries_t.c.list_type, sa.func.max(entries_t.c.year).label("year")).group_by(entries_t.c.list_type), conn)
     if not texts:  # as the whole frame without texts has them

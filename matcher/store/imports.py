@@ -95,6 +95,9 @@ class ImportResult:
     #: A profile import that merged nothing: the rows it wrote to ``profiles``, each of its
     #: enterprises' one profile, for reading them back without a read (``None`` otherwise).
     profile_rows: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    #: With :attr:`profile_rows`: the rows it wrote to ``enterprises`` and ``enterprise_names`` for the
+    #: enterprises it created (every row of theirs), for reading them back without a read.
+    created_rows: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, compare=False, repr=False)
 
     def summary(self, list_names: dict[str, str] | None = None) -> str:
         """One line saying what the import did; ``list_names`` gives each list type's name (世界500强), else its id."""
@@ -122,7 +125,9 @@ class ListImport:
 
     def with_merged(self, merged: int) -> ImportResult:
         """The result with ``merged`` enterprises resolved into known ones (a merge moves profile rows: they are no longer given)."""
-        return replace(self.result, merged=self.result.merged + merged, profile_rows=self.result.profile_rows if not merged else None)
+        if not merged:
+            return replace(self.result)
+        return replace(self.result, merged=self.result.merged + merged, profile_rows=None, created_rows=None)
 
 
 def open_import(conn, kind, list_type, year, source_name, sha256, n_rows, rows_table) -> tuple[int | None, str]:
@@ -320,5 +325,6 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
     rows = rows.reindex(columns=cols, fill_value="")
     insert_frame(conn, profiles_t, rows)
-    result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged, None if merged else rows)
+    held = None if merged else (fresh.assign(merged_into=None), created_names)
+    result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged, None if merged else rows, held)
     return ListImport(result, import_id, created, created_names)

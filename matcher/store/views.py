@@ -22,6 +22,7 @@ __all__ = [
     "snapshot_hash",
     "enterprise_frame",
     "profile_industry_texts",
+    "rows_of",
     "list_memberships",
     "list_years",
     "lookup_names",
@@ -57,7 +58,9 @@ def snapshot_hash(conn) -> str:
     return h.hexdigest()
 
 
-def enterprise_frame(conn, ids=None, *, texts: bool = True, profile_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+def enterprise_frame(
+    conn, ids=None, *, texts: bool = True, profile_rows: pd.DataFrame | None = None, enterprise_rows: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per live enterprise with its names, location texts and industry texts.
 
     Columns: ``enterprise_id, name, name_zh, name_en, aliases, ownership,
@@ -67,7 +70,8 @@ def enterprise_frame(conn, ids=None, *, texts: bool = True, profile_rows: pd.Dat
     ``texts=False`` the industry and business texts are not read (``industry_text`` is empty):
     for callers that read the industries stored at import (:mod:`matcher.store.industries`).
     ``profile_rows`` (with ``ids``): rows of the ``profiles`` table, the whole profile of each
-    enterprise they name, held by the caller: only the others' profiles are read.
+    enterprise they name, held by the caller: only the others' profiles are read; ``enterprise_rows``
+    likewise rows of the ``enterprises`` table (:func:`rows_of`).
     """
     if ids is None and texts:
         ents, entries, profiles = (read_table(conn, t) for t in ("enterprises", "list_entries", "profiles"))
@@ -75,8 +79,9 @@ def enterprise_frame(conn, ids=None, *, texts: bool = True, profile_rows: pd.Dat
         ents = read_table(conn, "enterprises")
         entries, profiles = (_without_texts(conn, t) for t in ("list_entries", "profiles"))
     else:
-        ents, entries = (select_in(conn, metadata.tables[t], "enterprise_id", ids) for t in ("enterprises", "list_entries"))
-        profiles = _profiles_of(conn, ids, profile_rows)
+        ents = rows_of(conn, "enterprises", ids, enterprise_rows)
+        entries = select_in(conn, metadata.tables["list_entries"], "enterprise_id", ids)
+        profiles = rows_of(conn, "profiles", ids, profile_rows)
     ents = ents[ents.merged_into.isna()].drop(columns="merged_into")
     profiles = profiles.set_index("enterprise_id")
     out = ents.set_index("enterprise_id")
@@ -132,16 +137,19 @@ def _take(values: pd.Series, pos: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(pd.api.extensions.take(values.array, pos, allow_fill=True), index=index)
 
 
-def _profiles_of(conn, ids, given: pd.DataFrame | None) -> pd.DataFrame:
-    """The ``profiles`` rows of ``ids``: from ``given`` (whole profiles of the enterprises it names) where it has them, else read."""
+def rows_of(conn, table: str, ids, given: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of ``table`` whose ``enterprise_id`` is one of ``ids``: from ``given`` where it has them, the others read.
+
+    ``given`` holds rows of ``table`` the caller just wrote (an import), every row of each enterprise it names.
+    """
     if given is None:
-        return select_in(conn, metadata.tables["profiles"], "enterprise_id", ids)
+        return select_in(conn, metadata.tables[table], "enterprise_id", ids)
     keys = pd.Series(list(ids), dtype=given.enterprise_id.dtype)
     held = isin_keys(keys, given.enterprise_id)
     mine = given[isin_keys(given.enterprise_id, keys)]
     if held.all():
         return mine.reset_index(drop=True)
-    read = select_in(conn, metadata.tables["profiles"], "enterprise_id", keys[~held].tolist())
+    read = select_in(conn, metadata.tables[table], "enterprise_id", keys[~held].tolist())
     return pd.concat([mine, read], ignore_index=True) if len(read) else mine.reset_index(drop=True)
 
 
