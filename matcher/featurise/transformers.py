@@ -60,7 +60,8 @@ def _default_config():
 
 class MappedTexts:
     """Industry texts mapped already: ``found`` is :meth:`IndustryMapper.map_texts <matcher.featurise.taxonomy.IndustryMapper.map_texts>`
-    of ``texts`` (distinct; ``row`` a position in ``texts``, rows in order of ``row``), by the same taxonomy and settings.
+    of ``texts`` (distinct; ``row`` a position in ``texts``, rows in order of row, then industry, as it gives them),
+    by the same taxonomy and settings.
 
     Each text is mapped on its own, so the matches of a text do not depend on what others
     were mapped with it: :meth:`find` gives those of any texts from these, mapping only the new ones.
@@ -80,13 +81,14 @@ class MappedTexts:
         starts = np.searchsorted(self._rows, at[hit], side="left")
         counts = np.searchsorted(self._rows, at[hit], side="right") - starts
         take = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        parts = [self.found.iloc[take].assign(row=np.repeat(hit, counts))]
+        # In order of row, then industry already: the texts' runs in the order of the texts, each run in industry order.
+        out = self.found.iloc[take].assign(row=np.repeat(hit, counts)).reset_index(drop=True)
         if len(miss):
             new = mapper.map_texts(pd.Series(texts[miss], dtype=object))
             if len(new):
-                parts.append(new.assign(row=miss[new.row.to_numpy(dtype=np.int64)]))
-        out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
-        return out.sort_values(["row", "industry"], kind="stable").reset_index(drop=True)
+                out = pd.concat([out, new.assign(row=miss[new.row.to_numpy(dtype=np.int64)])], ignore_index=True)
+                out = out.sort_values(["row", "industry"], kind="stable").reset_index(drop=True)
+        return out
 
 
 class IndustryVectorizer(TransformerMixin, BaseEstimator):

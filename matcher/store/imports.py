@@ -325,6 +325,7 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     cols = ["enterprise_id", "import_id", "source_row", "name", *_PROFILE_TEXT]
     rows = rows.reindex(columns=cols, fill_value="")
     insert_frame(conn, profiles_t, rows)
-    held = None if merged else (fresh.assign(merged_into=None), created_names)
+    # In the column types a read gives them (text columns as ``str``): what takes them works as on rows read back.
+    held = None if merged else (fresh.astype(str).assign(merged_into=None), created_names.astype(str))
     result = ImportResult("profiles", source_name, "", 0, len(profiles), status, len(fresh), matched, merged, None if merged else rows, held)
     return ListImport(result, import_id, created, created_names)
