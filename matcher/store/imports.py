@@ -272,8 +272,9 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     they are merged into the one with the smaller id, and the merge is
     recorded in the ``merges`` table. The enterprises it creates are returned
     for the caller to resolve against the known ones, as a list's are.
-    ``on_new_names`` is called with their names (:attr:`ListImport.names`) before the names
-    and profiles are written, so the caller can start work on them meanwhile.
+    ``on_new_names`` is called with their names (``norm_name, name``: the rows of :attr:`ListImport.names`)
+    as soon as they are known, before the enterprises, names and profiles are written, so the caller
+    can start work on them meanwhile.
     """
     check_profiles(profiles, source_name=source_name)
     import_id, status = open_import(conn, "profiles", "", 0, source_name, sha256, len(profiles), profiles_t)
@@ -296,6 +297,13 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     # Profiles matching no enterprise create one from their first name.
     first = long[long.order == 0].set_index("pos").norm
     new_pos = target.index[target.isna()]
+    # The names not known before, each once: those of the profiles matching no enterprise are the
+    # names of the enterprises created below, handed on at once so that work on them starts now.
+    unknown = long[~isin_keys(long.norm, known.index)].drop_duplicates("norm")
+    if on_new_names is not None:
+        theirs = unknown[np.isin(unknown.pos.to_numpy(), new_pos.to_numpy())]
+        if len(theirs):
+            on_new_names(theirs.rename(columns={"norm": "norm_name"})[["norm_name", "name"]])
     new_norm = first.reindex(new_pos)
     unnamed = new_norm.isna().to_numpy()
     if unnamed.any():  # a profile whose names all normalise to nothing: its folded name (only those rows folded)
@@ -306,14 +314,11 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     insert_frame(conn, enterprises_t, fresh.assign(merged_into=None))
     target[new_pos] = new_ids.to_numpy()
     # Register every name of the profile for its enterprise (new names only).
-    long["eid"] = long.pos.map(target)
     # The names known before: a merge above moves names to another enterprise, it adds or drops none.
-    add = long[~isin_keys(long.norm, known.index)].drop_duplicates("norm")
+    add = unknown.assign(eid=unknown.pos.map(target))
     add = add.rename(columns={"norm": "norm_name", "eid": "enterprise_id"})[["norm_name", "enterprise_id", "name"]]
     created = fresh.enterprise_id.to_numpy(dtype=object)
-    created_names = add[isin_keys(add.enterprise_id, created)]
-    if on_new_names is not None and len(created_names):
-        on_new_names(created_names)
+    created_names = add[isin_keys(add.enterprise_id, created)]  # the names handed on above, now with their enterprise
     insert_frame(conn, names_t, add)
     rows = profiles.assign(enterprise_id=target.to_numpy(), import_id=import_id)
     rows = rows.drop_duplicates("enterprise_id", keep="last")
