@@ -127,12 +127,11 @@ class MappingAhead:
             texts.append(t)
             found.append(f.assign(row=f.row.to_numpy(dtype=np.int64) + offset))
             offset += len(t)
-        every = np.concatenate(texts) if texts else np.array([], dtype=object)
-        matches = pd.concat([f for f in found if len(f)], ignore_index=True) if any(len(f) for f in found) else None
+        every = np.concatenate(texts)
+        kept = [f for f in found if len(f)]
+        matches = pd.concat(kept, ignore_index=True) if kept else found[0]  # none found: map_texts' empty frame
         # A text in two slices: its first mapping kept (the same matches), each text once.
         first = ~pd.Index(every, dtype=object).duplicated()
-        if matches is None:
-            return MappedTexts(every[first], pd.DataFrame(columns=["row", "industry", "confidence", "method", "evidence"]))
         if not first.all():
             new_row = np.cumsum(first) - 1
             matches = matches[first[matches.row.to_numpy(dtype=np.int64)]]

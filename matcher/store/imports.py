@@ -126,7 +126,7 @@ class ListImport:
     def with_merged(self, merged: int) -> ImportResult:
         """The result with ``merged`` enterprises resolved into known ones (a merge moves profile rows: they are no longer given)."""
         if not merged:
-            return replace(self.result)
+            return self.result
         return replace(self.result, merged=self.result.merged + merged, profile_rows=None, created_rows=None)
 
 
