@@ -22,6 +22,7 @@ LAYERS = {
     "_text": 0,
     "_files": 0,
     "_parallel": 0,
+    "_memory": 0,
     "i18n": 0,
     "progress": 0,
     "config": 1,

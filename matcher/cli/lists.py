@@ -33,12 +33,13 @@ def import_list(obj: Ctx, file, list_type, year, sheet):
     合计) are left out and named. The import is one transaction; importing
     the same file again changes nothing.
     """
+    from .._memory import batch_job
     from ..ingest.editions import split_editions
     from ..ingest.lists import parse_list, type_warnings
     from ..ingest.tables import read_table
 
     tier = obj.config.tier(list_type)
-    with steps(_("importing {file}").format(file=Path(file).name), total=4) as s:
+    with batch_job(), steps(_("importing {file}").format(file=Path(file).name), total=4) as s:
         s.step(_("reading the file"))
         table = read_table(file, sheet=sheet)
         _echo_skipped(file, table)
@@ -113,11 +114,13 @@ def import_profiles(obj: Ctx, file, sheet):
     a profile whose Chinese and English names match two list entries joins
     them into one enterprise.
     """
+    from .._memory import batch_job
     from ..featurise.industries import map_ahead
     from ..ingest.lists import parse_profiles
     from ..ingest.tables import read_table
 
-    with steps(_("importing {file}").format(file=Path(file).name), total=4) as s:
+    # A batch job: millions of objects made and dropped, hardly a cycle among them (matcher._memory).
+    with batch_job(), steps(_("importing {file}").format(file=Path(file).name), total=4) as s:
         s.step(_("reading the file"))
         table = read_table(file, sheet=sheet)
         _echo_skipped(file, table)
