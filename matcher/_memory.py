@@ -8,13 +8,14 @@ a long-running interpreter cost it time there:
 * The cyclic garbage collector runs after every 700 new container objects and now and then walks
   every object alive: some 13,000 collections of a 1M-profile import, about 5 s of the main
   process (and more in its workers) that free nothing. :func:`batch_job` turns it off for the
-  job and back on after it; reference counting frees everything else as before. The workers the job forks inherit the setting.
+  job and back on after it; reference counting frees everything else as before. The workers the
+  job forks inherit the setting.
 * glibc's ``malloc`` gives every block of more than 128 KiB its own ``mmap`` (a column of a million
   values is one) and hands the top of its heap back once 128 KiB are free there: each new column
-  is fresh pages the kernel zeroes and maps one fault at a time (some 7.5 million faults, a
-  quarter of a minute of system time in the process and its workers). :func:`keep_freed_memory`
-  raises both limits, so freed blocks stay in the heap and the next columns reuse them (a third
-  fewer faults). The memory stays with the process until it ends instead of going back early: for
+  is fresh pages the kernel zeroes and maps one fault at a time (some 7.5 million faults, about
+  half a minute of system time in the process and its workers). :func:`keep_freed_memory`
+  raises both limits, so freed blocks stay in the heap and the next columns reuse them (5.6
+  million faults, a quarter fewer). The memory stays with the process until it ends instead of going back early: for
   a command that runs once and exits, not for a server. Only glibc (Linux) has these settings;
   elsewhere nothing changes.
 """
