@@ -23,7 +23,6 @@ a long-running interpreter cost it time there:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import sys
 from collections.abc import Iterator
@@ -52,10 +51,7 @@ def keep_freed_memory() -> bool:
         return True
     if not sys.platform.startswith("linux"):
         return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return False
+    libc = ctypes.CDLL(None)  # the C library the interpreter runs on (no search for it: find_library runs ldconfig)
     if not hasattr(libc, "gnu_get_libc_version") or not hasattr(libc, "mallopt"):  # glibc's settings only (musl has none)
         return False
     mallopt = libc.mallopt
