@@ -381,6 +381,47 @@ def test_a_bulk_load_builds_the_indexes_after_the_rows_and_rolls_back_whole(stor
     assert not any(s.startswith("DROP INDEX") for s in seen) and len(store.read("enterprise_names")) == 600
 
 
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("most_values", [999, 20], ids=["32-rows-a-statement", "wide-table-fewer-rows"])
+def test_rows_bound_many_to_a_statement_are_the_rows_sqlalchemy_inserts(seed, most_values, monkeypatch):
+    """The fast path (several rows per INSERT, in slices) stores the rows, NULLs and defaults SQLAlchemy's insert stores."""
+    import sqlalchemy as sa
+
+    monkeypatch.setattr(rows, "_SLICE", 97)  # slices, and in each a remainder of fewer rows than a statement takes
+    monkeypatch.setattr(rows, "_MOST_VALUES", most_values)
+    rng = np.random.default_rng(seed)
+    meta = sa.MetaData()
+    t = sa.Table(
+        "t",
+        meta,
+        sa.Column("k", sa.String(20), primary_key=True),
+        sa.Column("n", sa.Integer),
+        sa.Column("x", sa.Float),
+        sa.Column("s", sa.Text),
+        sa.Column("d", sa.Text, nullable=False, default="默认"),
+    )
+    n = int(rng.integers(1, 400))
+    frame = pd.DataFrame(
+        {
+            "k": [f"键{i:04d}" for i in rng.permutation(n)],
+            "n": pd.Series(rng.integers(-5, 5, n), dtype="Int64").where(rng.random(n) > 0.2, pd.NA),
+            "x": np.where(rng.random(n) > 0.2, rng.normal(size=n), np.nan),
+            "s": pd.Series(rng.choice(["甲", "b", "", "丙丁"], n), dtype=object).where(rng.random(n) > 0.2, None),
+        }
+    )
+    stored = {}
+    for path in ("fast", "plain"):
+        engine = sa.create_engine("sqlite://")
+        meta.create_all(engine)
+        with engine.begin() as conn:
+            if path == "plain":
+                monkeypatch.setattr(rows, "_plain", lambda *a: False)
+            rows.insert_frame(conn, t, frame)
+            stored[path] = conn.exec_driver_sql("SELECT k, n, x, s, d FROM t ORDER BY k").fetchall()
+    assert len(stored["fast"]) == n and stored["fast"] == stored["plain"]
+    assert {r[4] for r in stored["fast"]} == {"默认"}
+
+
 def test_ids_taken_as_they_are_only_when_sorted_and_distinct():
     from matcher.featurise.universe import _sorted_distinct
 
