@@ -133,7 +133,7 @@ def test_a_foreign_cache_file_is_never_loaded_and_the_library_reads_no_default_f
     monkeypatch.setattr(Resolver, "_train", lambda self: calls.append(1) or real(self))
     # Without a folder set (library use), ./models/cache of the current directory is neither read nor written.
     monkeypatch.chdir(tmp_path)
-    assert modelcache.cache_folder() is None
+    monkeypatch.setattr(modelcache, "_FOLDER", None)  # as in a fresh process: a command run by an earlier test here may have set one
     Resolver(n_train=2000).fit(master)
     assert len(calls) == 1 and path.read_bytes() == evil and sorted(p.name for p in path.parent.iterdir()) == [path.with_suffix(".sha256").name, path.name]
 
