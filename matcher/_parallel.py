@@ -148,7 +148,7 @@ class Background:
     file being imported, mapped while its rows are written): the workers take only the time
     this process and the other workers leave idle (``nice``). Unlike :class:`Ahead` it starts no
     thread here (a pool's manager thread would make :func:`workers` say one process to the pools
-    started meanwhile): each worker maps its parts (every k-th) and sends their results through
+    started meanwhile): each worker (one per part, up to :func:`workers`) maps its parts (every k-th) and sends their results through
     a pipe when done. :meth:`results` gives ``[fn(p) for p in parts]``, mapping here what a worker
     could not deliver; :meth:`close` ends the workers. With one process (:func:`workers`) nothing
     runs ahead: :meth:`results` maps the parts when asked.
@@ -157,9 +157,9 @@ class Background:
     def __init__(self, fn: Callable[[T], R], parts: Sequence[T], *, nice: int = 10):
         self.fn, self.parts = fn, list(parts)
         self._workers: list = []
-        k = min(workers(), len(self.parts))
-        if k < 2:
+        if workers() < 2 or not self.parts:
             return
+        k = min(workers(), len(self.parts))  # a single part: one worker, while this process does its own work
         ctx = multiprocessing.get_context("fork")
         gc.freeze()  # the workers' collector leaves the parent's objects alone (their state is taken at the fork)
         try:

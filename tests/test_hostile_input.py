@@ -192,9 +192,9 @@ def test_a_look_alike_name_is_the_same_enterprise_on_import(tmp_path):
 
 
 def test_a_csv_read_in_batches_keeps_row_numbers_notes_and_refusals(tmp_path, monkeypatch):
-    import matcher.ingest.tables as tables
+    import matcher.ingest.text_columns as text_columns
 
-    monkeypatch.setattr(tables, "BATCH_ROWS", 7)  # many batches on a small file
+    monkeypatch.setattr(text_columns, "BATCH_ROWS", 7)  # many batches on a small file
     rows = "".join(f"{i},企业{i}有限公司,广西\n" + (",,\n" if i == 9 else "") for i in range(1, 31))
     path = tmp_path / "batches.csv"
     path.write_bytes(("榜单标题\n" + HEADER + rows + "注：数据来源于某协会\n").encode("gb18030"))

@@ -8,9 +8,13 @@ extend, or the caller's own spellings) and returns every cell as
 NFKC-normalised text and, when asked, the worksheet's merged-cell ranges.
 
 A CSV file is streamed (:mod:`matcher.ingest.csv_rows`): its rows are turned
-into compact text columns :data:`BATCH_ROWS` at a time, so the peak memory of
-reading follows the text kept, not the file (``benchmarks/big_csv.py``: a
-195 MB file peaks at about 0.5 GB, where reading it whole took 1.9 GB).
+into compact text columns :data:`~matcher.ingest.text_columns.BATCH_ROWS` at a time, so the peak memory of
+reading follows the text kept, not the file. A file of :data:`SPLIT_FROM` bytes
+or more is read in two halves at once, the second by a worker process, and gives
+the same table (any error, or a split inside a quoted cell: read again in one
+piece, which names it). ``benchmarks/big_csv.py``, a 195 MB file: 8.4 s and
+0.6 GB in one piece; 5.7 s in two halves, each process peaking at 0.8 GB (the
+worker's half crosses a pipe); reading it whole took 1.7 GB.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._text import clean_text, clean_texts
+from .._parallel import Background, workers
+from .._text import clean_text
 from ..errors import InputError
 from ..i18n import gettext as _
-from .csv_rows import csv_rows
+from .csv_rows import CsvFile, csv_file, csv_rows, split_point, tail_frame
 from .limits import check_cell, check_extent, check_file_size, check_rows, check_workbook_zip, limit
+from .text_columns import text_frame
 
 __all__ = ["FIELD_ALIASES", "Table", "alias_index", "read_table"]
 
@@ -240,27 +246,63 @@ def read_table(
         data = p.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         check_workbook_zip(str(path), data)
-        (grid, merged), encoding = _read_excel(p, data, sheet, merged_cells), "xlsx"
+        grid, merged = _read_excel(p, data, sheet, merged_cells)
         del data
-        rows_in: Iterator[list[str]] = _drain(grid)
-    elif suffix == ".xls":
+        return _table(str(path), *_below_header(str(path), _drain(grid), fields), encoding="xlsx", sha256=digest, merged=merged)
+    if suffix == ".xls":
         raise InputError(str(path), _("old .xls workbooks are not supported; save it as .xlsx or CSV"))
-    else:
-        if sheet is not None:
-            raise InputError(str(path), _("--sheet applies to Excel workbooks only"))
-        # Streamed: the rows are read batch by batch and kept as compact text columns.
-        rows_in, encoding, digest = csv_rows(str(path), p)
+    if sheet is not None:
+        raise InputError(str(path), _("--sheet applies to Excel workbooks only"))
+    # Streamed: the rows are read batch by batch and kept as compact text columns.
+    f = csv_file(str(path), p)
+    # A large file: its second half read by a worker process while this one reads the first.
+    split = split_point(f) if p.stat().st_size >= SPLIT_FROM and workers() >= 2 else None
+    if split is not None:
+        tail = Background(tail_frame, [(f, split)], nice=0)
+        try:
+            return _read_csv(str(path), f, fields, stop=split, tail=tail)
+        except InputError:
+            pass  # an error in either half, or the split inside a quoted cell after all: read in one piece, which names it
+        finally:
+            tail.close()
+    return _read_csv(str(path), f, fields)
+
+
+#: CSV files of this many bytes and more are read in two halves at once (:func:`~matcher.ingest.csv_rows.split_point`).
+SPLIT_FROM = 32 << 20
+
+
+def _read_csv(path: str, f: CsvFile, fields, *, stop: int | None = None, tail: Background | None = None) -> Table:
+    """The table of a CSV file; with ``stop``, of its rows up to that byte followed by the rows of the ``tail`` a worker read."""
+    frame, lengths, header, h, index = _below_header(path, csv_rows(f, stop=stop), fields, more=() if tail is None else _taken(tail))
+    if len(frame) > limit("MAX_ROWS"):  # each half was within the limit
+        check_rows(path, len(frame))
+    return _table(path, frame, lengths, header, h, index, encoding=f.encoding, sha256=f.sha256)
+
+
+def _below_header(path: str, rows_in: Iterator[list[str]], fields, more=()) -> tuple[pd.DataFrame, np.ndarray, list[str], int, dict | None]:
+    """The text frame of the rows below the header row (then of ``more``), the rows' cell counts, the header, its position, the alias index."""
     try:
         head = [[clean_text(c) for c in row] for row in itertools.islice(rows_in, _HEADER_SCAN_ROWS + 1)]
         index = alias_index(fields) if fields is not None else None
-        h = _find_header(head, str(path), index)
-        header = head[h]
-        frame, lengths = _text_frame(itertools.chain(head[h + 1 :], rows_in), len(header))
+        h = _find_header(head, path, index)
+        frame, lengths = text_frame(itertools.chain(head[h + 1 :], rows_in), len(head[h]), more=more)
     finally:
         close = getattr(rows_in, "close", None)
         if close is not None:
             close()
-    del head
+    return frame, lengths, head[h], h, index
+
+
+def _taken(tail: Background) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """The text frame and cell counts of the file's tail, once the worker delivers them (read here if it could not)."""
+    yield from tail.results()
+
+
+def _table(
+    path: str, frame: pd.DataFrame, lengths: np.ndarray, header: list[str], h: int, index, *, encoding: str, sha256: str, merged=()
+) -> Table:
+    """The :class:`Table` of the text frame read below the header row (``h``: its position among the rows)."""
     width = frame.shape[1]
     header = header + [""] * (width - len(header))
     # Drop fully empty rows at the end (Excel leaves them) but keep positions for row numbers.
@@ -290,7 +332,7 @@ def read_table(
     if frame.empty:
         raise InputError(str(path), _("the file has a header row but no data rows"))
     return Table(
-        str(path), frame, headers, units, first_row=h + 2, encoding=encoding, sha256=digest, merged_cells=merged, skipped=skipped, rows=rows
+        str(path), frame, headers, units, first_row=h + 2, encoding=encoding, sha256=sha256, merged_cells=merged, skipped=skipped, rows=rows
     )
 
 
@@ -359,10 +401,6 @@ def _refuse_short_rows(frame: pd.DataFrame, lengths: list[int], header: list[str
         )
 
 
-#: Rows turned into text columns at a time: the Python strings of one batch are all that is held beside the columns.
-BATCH_ROWS = 50_000
-
-
 def _filled_rows(frame: pd.DataFrame) -> np.ndarray:
     """Whether each row has a non-empty cell (the cells are stripped text), column by column: no copy of the frame."""
     filled = np.zeros(len(frame), dtype=bool)
@@ -376,34 +414,6 @@ def _drain(grid: list[list[str]]) -> Iterator[list[str]]:
     grid.reverse()
     while grid:
         yield grid.pop()
-
-
-def _text_frame(rows: Iterator[list[str]], width: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """The data rows as a frame of compact text columns (NFKC, no invisible characters, stripped), and each row's cell count.
-
-    Rows are taken :data:`BATCH_ROWS` at a time; each batch becomes text columns before the next
-    is read. The frame is as wide as the longest row or ``width``, short rows padded with ``""``.
-    """
-    parts: list[pd.DataFrame] = []
-    counts: list[np.ndarray] = []
-    while batch := list(itertools.islice(rows, BATCH_ROWS)):
-        n = np.fromiter((len(r) for r in batch), dtype=np.int32, count=len(batch))
-        w = max(width, int(n.max()))
-        for r, k in zip(batch, n.tolist()):  # padded in place: no second copy of every row
-            if k < w:
-                r.extend([""] * (w - k))
-        part = pd.DataFrame(batch, columns=range(w), dtype=object)
-        del batch
-        # Column by column at array speed (:func:`matcher._text.clean_texts`): no Python call per cell.
-        parts.append(pd.DataFrame({j: pd.Series(clean_texts(part[j].tolist()), dtype=str) for j in part.columns}))
-        counts.append(n)
-        width = w
-    empty = pd.Series([], dtype=str)
-    for i, part in enumerate(parts):
-        if part.shape[1] < width:
-            parts[i] = part.assign(**{str(j): "" for j in range(part.shape[1], width)}).set_axis(range(width), axis=1)
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({j: empty for j in range(width)})
-    return frame, np.concatenate(counts) if counts else np.zeros(0, dtype=np.int32)
 
 
 def _read_excel(p: Path, data: bytes, sheet: str | None, merged_cells: bool) -> tuple[list[list[str]], tuple[str, ...]]:
