@@ -241,7 +241,6 @@ def read_table(
         raise InputError(str(path), _("is a folder; expected a CSV or Excel file"))
     check_file_size(str(path), p.stat().st_size)
     suffix = p.suffix.lower()
-    merged: tuple[str, ...] = ()
     if suffix in (".xlsx", ".xlsm"):
         data = p.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
@@ -275,8 +274,7 @@ SPLIT_FROM = 32 << 20
 def _read_csv(path: str, f: CsvFile, fields, *, stop: int | None = None, tail: Background | None = None) -> Table:
     """The table of a CSV file; with ``stop``, of its rows up to that byte followed by the rows of the ``tail`` a worker read."""
     frame, lengths, header, h, index = _below_header(path, csv_rows(f, stop=stop), fields, more=() if tail is None else _taken(tail))
-    if len(frame) > limit("MAX_ROWS"):  # each half was within the limit
-        check_rows(path, len(frame))
+    check_rows(path, len(frame))  # each half was within the limit: both together may not be
     return _table(path, frame, lengths, header, h, index, encoding=f.encoding, sha256=f.sha256)
 
 
