@@ -139,7 +139,7 @@ def build_universe(
         ents = apply_reference(store.enterprise_frame(texts=texts), store.read("enterprise_names"))
         entries, newest = store.read("list_entries"), None
     else:
-        ents, names, entries, newest = _records_of(store, ids, parents, texts=texts, profile_rows=profile_rows, created_rows=created_rows)
+        ents, names, entries, newest, extra = _records_of(store, ids, parents, texts=texts, profile_rows=profile_rows, created_rows=created_rows)
         ents = apply_reference(ents, names)
     loc = locate(ents, config, load_gazetteer(config))
     own_guangxi = (loc["hq_province"] == GUANGXI).to_numpy()
@@ -169,7 +169,7 @@ def build_universe(
         if t.implies_ownership:
             fill = (out["ownership"] == "") & out[on_column(t.id)]
             out.loc[fill, "ownership"] = t.implies_ownership
-    if ids is not None:  # the parents read for their location only
+    if ids is not None and extra:  # the parents read for their location only
         out = out[isin_keys(out.enterprise_id, [str(i) for i in ids])]
     if not include_guangxi:
         out = out[~out["guangxi_own"]]
@@ -202,19 +202,23 @@ def _records_of(
     texts: bool,
     profile_rows: pd.DataFrame | None = None,
     created_rows: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
-    """The enterprise frame, names and list entries of ``ids`` and their ultimate parents, and each list type's newest edition."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series, bool]:
+    """The enterprise frame, names and list entries of ``ids`` and their ultimate parents, each list type's newest edition,
+    and whether parents not among ``ids`` were read (their rows are the caller's to drop)."""
     want = _sorted_distinct(ids)
     need = sorted(set(want) | set(parents.reindex(want).dropna().astype(str))) if len(parents) else want
+    held_ents, held_names = created_rows if created_rows is not None else (None, None)
+    held = [f for f in (profile_rows, held_ents, held_names) if f is not None]
+    # The ids as the held rows' key column type, made once for the three tables (a million of them, after an import).
+    keys = pd.Series(need, dtype=held[0].enterprise_id.dtype) if held else need
     with store.engine.connect() as conn:
-        held_ents, held_names = created_rows if created_rows is not None else (None, None)
-        ents = enterprise_frame(conn, need, profile_rows=profile_rows, enterprise_rows=held_ents)
-        names = rows_of(conn, "enterprise_names", need, held_names).sort_values("norm_name", kind="stable").reset_index(drop=True)
+        ents = enterprise_frame(conn, keys, profile_rows=profile_rows, enterprise_rows=held_ents)
+        names = rows_of(conn, "enterprise_names", keys, held_names).sort_values("norm_name", kind="stable").reset_index(drop=True)
         entries = select_in(conn, entries_t, "enterprise_id", need, columns=("enterprise_id", "list_type", "year", "rank"))
         newest = pd.read_sql(sa.select(entries_t.c.list_type, sa.func.max(entries_t.c.year).label("year")).group_by(entries_t.c.list_type), conn)
     if not texts:  # as the whole frame without texts has them
         ents["industry_text"] = ""
-    return ents.reset_index(drop=True), names, entries, newest.set_index("list_type").year
+    return ents.reset_index(drop=True), names, entries, newest.set_index("list_type").year, len(need) > len(want)
 
 
 def _with_branch_regions(frame: pd.DataFrame, config: Config) -> pd.Series:

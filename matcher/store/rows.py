@@ -151,7 +151,7 @@ def _bound(col: pd.Series) -> np.ndarray:
 
 def select_in(conn, table: sa.Table, column: str, keys, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The rows of ``table`` (``columns`` of it, default all) whose ``column`` is one of ``keys``, looked up in chunks."""
-    keys = list(keys)
+    keys = keys.tolist() if isinstance(keys, (pd.Series, pd.Index)) else list(keys)  # a text Series: not one boxed value at a time
     cols = [table.c[c] for c in columns] if columns else list(table.columns)
     if len(keys) >= SCAN_FROM:
         key = [] if any(c.name == column for c in cols) else [table.c[column].label("_key")]

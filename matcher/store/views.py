@@ -141,11 +141,14 @@ def rows_of(conn, table: str, ids, given: pd.DataFrame | None) -> pd.DataFrame:
     """The rows of ``table`` whose ``enterprise_id`` is one of ``ids``: from ``given`` where it has them, the others read.
 
     ``given`` holds rows of ``table`` the caller just wrote (an import), every row of each enterprise it names.
+    ``ids`` may be a Series of the given rows' key type (made once for several tables).
     """
     if given is None:
         return select_in(conn, metadata.tables[table], "enterprise_id", ids)
-    keys = pd.Series(list(ids), dtype=given.enterprise_id.dtype)
+    keys = ids if isinstance(ids, pd.Series) and ids.dtype == given.enterprise_id.dtype else pd.Series(list(ids), dtype=given.enterprise_id.dtype)
     held = isin_keys(keys, given.enterprise_id)
+    if held.all() and given.enterprise_id.nunique() == keys.nunique():
+        return given.reset_index(drop=True)  # as many enterprises given as asked for, each asked for one given: every row is one of ids
     mine = given[isin_keys(given.enterprise_id, keys)]
     if held.all():
         return mine.reset_index(drop=True)
@@ -192,14 +195,15 @@ def _two_texts(prof: pd.DataFrame, keep_blank: bool = False) -> pd.Series:
     Rows with both blank are left out, unless ``keep_blank`` (their text ``""``)."""
     a, b = prof["industry"].fillna("").astype(str), prof["business"].fillna("").astype(str)
     has_a, has_b = (a.str.strip() != "").to_numpy(dtype=bool), (b.str.strip() != "").to_numpy(dtype=bool)
-    both = has_a & has_b & (a != b).to_numpy(dtype=bool)
-    first = (a <= b).to_numpy(dtype=bool)
-    lo, hi = a.where(first, b), b.where(first, a)
-    text = pd.Series(np.full(len(prof), "", dtype=object), index=prof.index).astype(str)
-    text = text.where(~has_b, b).where(~has_a, a)  # one text (or two equal ones)
-    text = text.where(~both, lo + " | " + hi)
+    a, b = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    text = np.where(has_a, a, np.where(has_b, b, ""))  # one text (or two equal ones)
+    # Two texts joined in code-point order: only on the rows that have two (pointers moved elsewhere, no text copied).
+    both = np.flatnonzero(has_a & has_b & (a != b))
+    x, y = a[both], b[both]
+    first = x <= y
+    text[both] = np.where(first, x, y) + " | " + np.where(first, y, x)
     keep = has_a | has_b | keep_blank
-    return pd.Series(text[keep].to_numpy(dtype=object), index=pd.Index(prof.enterprise_id[keep].to_numpy(dtype=object), dtype=object), dtype=object)
+    return pd.Series(text[keep], index=pd.Index(prof.enterprise_id[keep].to_numpy(dtype=object), dtype=object), dtype=object)
 
 
 def _joined(keys: np.ndarray, texts: np.ndarray) -> pd.Series:
