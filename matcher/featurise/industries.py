@@ -197,7 +197,9 @@ def _refresh(
             return none
         parts = _parts(conn, vec, ids, frame)
         slice_ids = [p[1].enterprise_id.to_numpy(dtype=object) for p in parts]
-        rest = ids[~isin_keys(ids, np.concatenate(slice_ids))] if slice_ids else ids  # none read: the row saying so
+        cut = np.concatenate(slice_ids) if slice_ids else ids[:0]
+        # None read: the row saying so. The slices of a frame holding them all are the ids themselves, in order.
+        rest = ids[:0] if len(cut) == len(ids) and np.array_equal(cut, ids) else ids[~isin_keys(ids, cut)]
         found: list[pd.DataFrame] = []
 
         # Texts mapped while the import was written (map_ahead) are looked up, not mapped again.

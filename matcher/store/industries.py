@@ -142,13 +142,14 @@ def _rows(ids: np.ndarray, matches: pd.DataFrame) -> pd.DataFrame:
     industry = np.concatenate([m.industry.to_numpy(dtype=object), np.full(len(none), "", dtype=object)])
     # In the key's order (enterprise, then industry) from integer codes: no sort of a million texts.
     order = np.lexsort((pd.factorize(industry, sort=True)[0], pos))
+    # Python strings kept as such (object columns): the insert binds them so, not from a text column made for it.
     return pd.DataFrame(
         {
-            "enterprise_id": keys.to_numpy(dtype=object)[pos[order]],
-            "industry": industry[order],
+            "enterprise_id": pd.Series(keys.to_numpy(dtype=object)[pos[order]], dtype=object),
+            "industry": pd.Series(industry[order], dtype=object),
             "confidence": np.concatenate([m.confidence.to_numpy(dtype=float), np.zeros(len(none))])[order],
-            "method": np.concatenate([m.method.to_numpy(dtype=object), np.full(len(none), "", dtype=object)])[order],
-            "evidence": np.concatenate([m.evidence.astype(str).to_numpy(dtype=object), np.full(len(none), "", dtype=object)])[order],
+            "method": pd.Series(np.concatenate([m.method.to_numpy(dtype=object), np.full(len(none), "", dtype=object)])[order], dtype=object),
+            "evidence": pd.Series(np.concatenate([m.evidence.astype(str).to_numpy(dtype=object), np.full(len(none), "", dtype=object)])[order], dtype=object),
         }
     )
 
