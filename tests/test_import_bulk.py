@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from matcher import _parallel as parallel
+from matcher._text import normalize_names
 from matcher.cli.app import main
 from matcher.featurise import industries as industries_mod
 from matcher.featurise import universe as universe_mod
@@ -33,6 +34,7 @@ from matcher.ingest.tables import read_table
 from matcher.resolve import parsing as parsing_mod
 from matcher.resolve import records as records_mod
 from matcher.resolve.imports import import_enterprises, import_profiles
+from matcher.resolve.normalize import parse_names
 from matcher.sim.realistic import realistic_world
 from matcher.store import rows, views
 from matcher.store.core import Store
@@ -223,19 +225,33 @@ def test_the_names_parsed_while_the_rows_are_written_are_the_ones_stored(files, 
     _fast(monkeypatch)
     made = []
     init = parsing_mod.ParsingAhead.__init__
-    monkeypatch.setattr(parsing_mod.ParsingAhead, "__init__", lambda self, names: (made.append(len(names)), init(self, names))[1])
+    monkeypatch.setattr(parsing_mod.ParsingAhead, "__init__", lambda self, names, **kw: (made.append(len(names)), init(self, names, **kw))[1])
     db = tmp_path / "a.db"
     _run(db, "import-profiles", files / "synthetic_profiles.csv")
     con = sqlite3.connect(db)
     stored = con.execute("SELECT count(*) FROM parsed_names").fetchone()[0]
     named = con.execute("SELECT count(*) FROM enterprise_names").fetchone()[0]
+    parsed = pd.read_sql("SELECT * FROM parsed_names ORDER BY norm_name", con)
     con.close()
     assert made == [stored] and stored == named > 2900  # started once, taken: not parsed a second time
+    # Parsed with the keys the import handed on: every field as parsing the names alone gives it.
+    want = parse_names(parsed["name"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(parsed[want.columns].astype(object), want.astype(object))
+
+
+def test_names_parsed_with_their_keys_are_parsed_as_without():
+    """The normalised keys an import hands on with its names are the parsed key: every field as without them."""
+    rng = np.random.default_rng(5)
+    pool = [
+        "浙江恒逸集团有限公司", "弘润石化（潍坊）有限责任公司", "Huawеi Technologies Co., Ltd.", "北京", "  ", "Wanda (Shandong) Group",
+        "中国石油化工股份有限公司(模拟)", "ÉLECTRICITÉ DE FRANCE S.A.", "日照钢铁", "Rizhao Steel", "ＡＢＣ　控股", "",
+    ]
+    names = pd.Series(rng.choice([*pool, *(p + str(k) for k in range(5) for p in pool)], 400), dtype=object)
+    pd.testing.assert_frame_equal(parse_names(names, normalize_names(names)), parse_names(names))
 
 
 def test_names_parsed_ahead_are_taken_only_when_they_are_the_names_to_store(tmp_path, monkeypatch):
     """Parsing ahead other names than those to store: they are parsed again, and the rows are those of parsing at once."""
-    from matcher.resolve.normalize import parse_names
     from matcher.store.schema import parsed_names_t
 
     _fast(monkeypatch)

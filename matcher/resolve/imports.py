@@ -85,7 +85,8 @@ def import_profiles(store, profiles: pd.DataFrame, *, source_name: str, sha256: 
     """
     # The names of the enterprises it creates are parsed by worker processes while its rows are written.
     ahead: list[ParsingAhead] = []
-    start = (lambda names: ahead.append(parse_ahead(names))) if store.auto_resolve else None
+    # Their norm_name is each name's key (write_profiles): the parsing takes it, not computing it again.
+    start = (lambda names: ahead.append(parse_ahead(names, keyed=True))) if store.auto_resolve else None
     with store.begin() as conn:
         try:
             written = write_profiles(conn, profiles, source_name=source_name, sha256=sha256, on_new_names=start)

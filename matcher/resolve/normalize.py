@@ -301,13 +301,17 @@ def _latin_initials(core_tokens: pd.Series, core: pd.Series) -> pd.Series:
     return pd.Series([one(t, j) for t, j in zip(core_tokens, core)], index=core.index, dtype=object)
 
 
-def parse_names(names: pd.Series) -> pd.DataFrame:
+def parse_names(names: pd.Series, keys: pd.Series | None = None) -> pd.DataFrame:
     """Comparable fields of each name, one row per input row (same index).
 
     Parameters
     ----------
     names : Series of str
         Enterprise names in Chinese or English, as written.
+    keys : Series of str, optional
+        Each name's :func:`matcher._text.normalize_names` key (same length), when the caller
+        computed them already (an import keys its names first): taken as the ``key`` field,
+        not computed again.
 
     Returns
     -------
@@ -327,18 +331,20 @@ def parse_names(names: pd.Series) -> pd.DataFrame:
     """
     values = names.astype("object").where(names.notna(), "").astype(str)
     uniq = pd.Series(pd.unique(values), dtype=object)
-    out = _parse_unique(uniq)
+    # The key of each distinct name: that of its first row (pd.unique keeps the order of first rows).
+    known = None if keys is None else np.asarray(keys, dtype=object)[~values.duplicated().to_numpy()]
+    out = _parse_unique(uniq, known)
     pos = pd.Index(uniq).get_indexer(values)
     res = out.iloc[pos].reset_index(drop=True)
     res.index = names.index
     return res
 
 
-def _parse_unique(names: pd.Series) -> pd.DataFrame:
+def _parse_unique(names: pd.Series, keys: np.ndarray | None = None) -> pd.DataFrame:
     rx, province, place_py, latin_places = _places()
     # Invisible characters out and look-alike letters made Latin (Huawеi with a Cyrillic е is Huawei), as in the key.
     folded = fold_texts(names)
-    key = normalize_folded(folded)
+    key = normalize_folded(folded) if keys is None else pd.Series(keys, index=folded.index, dtype=object)
     no_brackets = folded.str.replace(_BRACKETS, " ", regex=True)
     is_zh = no_brackets.str.contains(_HAS_CJK)
     n = len(names)

@@ -35,24 +35,28 @@ PARSE_SLICE = 125_000
 class ParsingAhead:
     """Names being parsed by worker processes while the import writes its rows (:func:`parse_ahead`)."""
 
-    def __init__(self, names: pd.DataFrame):
+    def __init__(self, names: pd.DataFrame, *, keyed: bool = False):
         self.rows = names[["norm_name", "name"]].iloc[_key_order(names)].reset_index(drop=True)
         self.slices = split_rows(len(self.rows), most=PARSE_SLICE)
-        self.ahead = Ahead(_parse_part, [self.rows["name"].iloc[sl] for sl in self.slices])
+        # Keyed: each norm_name is its name's normalize_names key, the parsed ``key`` field (not computed again).
+        keys = self.rows["norm_name"] if keyed else None
+        self.ahead = Ahead(_parse_part, [(self.rows["name"].iloc[sl], None if keys is None else keys.iloc[sl]) for sl in self.slices])
 
     def close(self) -> None:
         """End the workers (the import failed, or parsed other names)."""
         self.ahead.close()
 
 
-def parse_ahead(names: pd.DataFrame) -> ParsingAhead:
+def parse_ahead(names: pd.DataFrame, *, keyed: bool = False) -> ParsingAhead:
     """Start parsing the names ``names`` (``norm_name, name``) in worker processes, for :func:`~matcher.resolve.master.sync_import_names`.
 
     For an import that knows the names of the enterprises it creates before it writes its rows
     (:func:`matcher.resolve.imports.import_profiles`): they are parsed while the rows are
-    written. The caller closes it (:meth:`ParsingAhead.close`) when done, whether or not it was used.
+    written. ``keyed``: each ``norm_name`` is its name's :func:`~matcher._text.normalize_names`
+    key (so it is not computed again; a list's disambiguated names are not). The caller closes
+    it (:meth:`ParsingAhead.close`) when done, whether or not it was used.
     """
-    return ParsingAhead(names)
+    return ParsingAhead(names, keyed=keyed)
 
 
 def parse_and_store(conn, fresh: pd.DataFrame, ahead: ParsingAhead | None = None) -> tuple[pd.DataFrame, pd.Series]:
@@ -100,5 +104,6 @@ def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return len(a) == len(b) and all(np.array_equal(a[c].to_numpy(dtype=object), b[c].to_numpy(dtype=object)) for c in ("norm_name", "name"))
 
 
-def _parse_part(names: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    return parse_names(names), name_token_counts(names)
+def _parse_part(part: tuple[pd.Series, pd.Series | None]) -> tuple[pd.DataFrame, pd.Series]:
+    names, keys = part
+    return parse_names(names, keys), name_token_counts(names)

@@ -272,8 +272,8 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     they are merged into the one with the smaller id, and the merge is
     recorded in the ``merges`` table. The enterprises it creates are returned
     for the caller to resolve against the known ones, as a list's are.
-    ``on_new_names`` is called with their names (``norm_name, name``: the rows of :attr:`ListImport.names`)
-    as soon as they are known, before the enterprises, names and profiles are written, so the caller
+    ``on_new_names`` is called with their names (``norm_name, name``: the rows of :attr:`ListImport.names`;
+    each ``norm_name`` is its name's :func:`~matcher._text.normalize_names` key) as soon as they are known, before the enterprises, names and profiles are written, so the caller
     can start work on them meanwhile.
     """
     check_profiles(profiles, source_name=source_name)
