@@ -273,8 +273,9 @@ def write_profiles(conn, profiles: pd.DataFrame, *, source_name: str, sha256: st
     recorded in the ``merges`` table. The enterprises it creates are returned
     for the caller to resolve against the known ones, as a list's are.
     ``on_new_names`` is called with their names (``norm_name, name``: the rows of :attr:`ListImport.names`;
-    each ``norm_name`` is its name's :func:`~matcher._text.normalize_names` key) as soon as they are known, before the enterprises, names and profiles are written, so the caller
-    can start work on them meanwhile.
+    each ``norm_name`` is its name's :func:`~matcher._text.normalize_names` key) as soon as they are
+    known, before the enterprises, names and profiles are written, so the caller can start work on
+    them meanwhile.
     """
     check_profiles(profiles, source_name=source_name)
     import_id, status = open_import(conn, "profiles", "", 0, source_name, sha256, len(profiles), profiles_t)
