@@ -239,7 +239,8 @@ def read_table(
         raise InputError(str(path), _("file not found"))
     if p.is_dir():
         raise InputError(str(path), _("is a folder; expected a CSV or Excel file"))
-    check_file_size(str(path), p.stat().st_size)
+    size = p.stat().st_size
+    check_file_size(str(path), size)
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         data = p.read_bytes()
@@ -255,7 +256,7 @@ def read_table(
     # Streamed: the rows are read batch by batch and kept as compact text columns.
     f = csv_file(str(path), p)
     # A large file: its second half read by a worker process while this one reads the first.
-    split = split_point(f) if p.stat().st_size >= SPLIT_FROM and workers() >= 2 else None
+    split = split_point(f) if size >= SPLIT_FROM and workers() >= 2 else None
     if split is not None:
         tail = Background(tail_frame, [(f, split)], nice=0)
         try:
@@ -293,7 +294,9 @@ def _below_header(path: str, rows_in: Iterator[list[str]], fields, more=()) -> t
 
 
 def _taken(tail: Background) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-    """The text frame and cell counts of the file's tail, once the worker delivers them (read here if it could not)."""
+    """The text frame and cell counts of the file's tail, once the worker delivers them (read here if it could not).
+
+    A generator, so the wait for the worker starts only when the first half has been read."""
     yield from tail.results()
 
 
